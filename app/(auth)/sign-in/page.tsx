@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getRequestContext } from "@/lib/auth/request";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+function safeCallback(value: string | string[] | undefined): string {
+  const url = Array.isArray(value) ? value[0] : value;
+  // Only paths on this site: never "//host" or "https://…", which would make an open redirect.
+  return url && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : "/";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  if (await getRequestContext()) redirect(safeCallback(params.callbackUrl));
+  const notice = params.signedOut
+    ? "You have signed out."
+    : params.ended
+      ? "Your session has ended. Sign in again to continue."
+      : params.error
+        ? "Sign-in failed. Check your email and password."
+        : undefined;
+  return (
+    <main id="main" className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-md rounded bg-white p-8 shadow">
+        <p className="text-sm font-semibold uppercase tracking-wide text-brand">Mosaic</p>
+        <h1 className="mb-2 text-3xl font-bold">Sign in</h1>
+        <p className="mb-6 text-muted">The administration portal of the consortium&apos;s cloud PACS.</p>
+        {notice && (
+          <p role="status" className="mb-4 border-l-4 border-brand bg-canvas p-3">
+            {notice}
+          </p>
+        )}
+        <SignInForm callbackUrl={safeCallback(params.callbackUrl)} />
+      </div>
+    </main>
+  );
+}

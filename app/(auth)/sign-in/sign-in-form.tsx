@@ -1,0 +1,30 @@
+"use client";
+import { useActionState } from "react";
+import { SubmitButton } from "@/components/ui/form-fields";
+import { Field, inputClass } from "@/components/ui/field";
+import { FormMessage } from "@/components/ui/form-message";
+import { signInAction } from "./actions";
+
+export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+  const [state, formAction] = useActionState(signInAction, null);
+  const email = (state?.values?.email as string | undefined) ?? "";
+  return (
+    <form action={formAction} key={email} noValidate className="flex flex-col gap-5">
+      <FormMessage message={state?.message} />
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <Field id="email" label="Email address" errors={state?.fieldErrors?.email}>
+        {(describedBy, invalid) => (
+          <input id="email" name="email" type="email" autoComplete="username" defaultValue={email} required aria-describedby={describedBy} aria-invalid={invalid} className={inputClass} />
+        )}
+      </Field>
+      <Field id="password" label="Password" errors={state?.fieldErrors?.password}>
+        {(describedBy, invalid) => (
+          <input id="password" name="password" type="password" autoComplete="current-password" required aria-describedby={describedBy} aria-invalid={invalid} className={inputClass} />
+        )}
+      </Field>
+      <div>
+        <SubmitButton>Sign in</SubmitButton>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,40 @@
+import Link from "next/link";
+import { PortalNav } from "@/components/layout/portal-nav";
+import { requireContext } from "@/lib/auth/request";
+import { describeCaller } from "@/lib/identity/caller";
+import { navFor } from "@/lib/nav";
+import { signOutAction } from "./actions";
+
+export default async function PortalLayout({ children }: { children: React.ReactNode }) {
+  const ctx = await requireContext();
+  const caller = await describeCaller(ctx);
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-focus focus:p-2">
+        Skip to main content
+      </a>
+      <header className="bg-brand text-white no-print">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-4 px-6 py-3">
+          <Link href="/" className="text-xl font-bold text-white">
+            Mosaic <span className="font-normal">· {caller.consortiumName}</span>
+          </Link>
+          <div className="flex items-center gap-4 text-sm">
+            <div className="text-right" data-testid="signed-in-as">
+              <div className="font-semibold">{ctx.name}</div>
+              <div>{caller.summary}</div>
+            </div>
+            <form action={signOutAction}>
+              <button type="submit" className="rounded border border-white px-3 py-1.5 font-semibold text-white hover:bg-brand-dark">
+                Sign out
+              </button>
+            </form>
+          </div>
+        </div>
+        <PortalNav items={navFor(ctx).map(({ href, label }) => ({ href, label }))} />
+      </header>
+      <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-6 py-8">
+        {children}
+      </main>
+    </div>
+  );
+}

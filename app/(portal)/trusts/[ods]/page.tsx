@@ -1,0 +1,141 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
+import { getTrust } from "@/lib/trusts/queries";
+
+type Params = { params: Promise<{ ods: string }>; searchParams: Promise<Record<string, string | undefined>> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  // The title names the trust only for callers who may see it; others get the 404's title.
+  const ctx = await getRequestContext();
+  if (!ctx) return {};
+  const { ods } = await params;
+  const trust = await getTrust(ctx, ods).catch(() => null);
+  return { title: trust ? `${trust.name} (${trust.odsCode})` : "Not found" };
+}
+
+const notices: Record<string, string> = {
+  "created=trust": "Trust onboarded. Add its sites and imaging departments.",
+  "saved=trust": "Trust saved.",
+  "created=site": "Site added.",
+  "saved=site": "Site saved.",
+  "created=department": "Department added.",
+  "saved=department": "Department saved.",
+};
+
+export default async function TrustPage({ params, searchParams }: Params) {
+  const ctx = await requireContext();
+  const { ods } = await params;
+  const search = await searchParams;
+  const trust = await orNotFound(getTrust(ctx, ods));
+  const notice = Object.entries(search).map(([k, v]) => notices[`${k}=${v}`]).find(Boolean);
+  const base = `/trusts/${trust.odsCode}`;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/trusts" className="text-brand underline">
+          Trusts
+        </Link>{" "}
+        / {trust.odsCode}
+      </nav>
+      {notice && (
+        <p role="status" className="mb-4 border-l-4 border-success bg-white p-3 font-semibold">
+          {notice}
+        </p>
+      )}
+      <PageHeader
+        title={trust.name}
+        description={
+          <>
+            ODS code {trust.odsCode} · <Badge tone={trust.status === "active" ? "success" : "warning"}>{trust.status}</Badge>
+          </>
+        }
+        actions={
+          <>
+            {trust.canEditTrust && (
+              <ButtonLink variant="secondary" href={`${base}/edit`}>
+                Edit trust
+              </ButtonLink>
+            )}
+            {trust.canEditSites && <ButtonLink href={`${base}/sites/new`}>Add site</ButtonLink>}
+            {trust.canEditSites && trust.sites.length > 0 && (
+              <ButtonLink variant="secondary" href={`${base}/departments/new`}>
+                Add department
+              </ButtonLink>
+            )}
+          </>
+        }
+      />
+      <h2 className="mb-3 text-xl font-bold">Sites and imaging departments</h2>
+      {trust.sites.length === 0 ? (
+        <EmptyState title="No sites yet">
+          {trust.canEditSites ? "Add the trust's hospitals, then their imaging departments." : "The trust's PACS manager adds its sites."}
+        </EmptyState>
+      ) : (
+        <div className="flex flex-col gap-6">
+          {trust.sites.map((site) => (
+            <section key={site.id} aria-labelledby={`site-${site.id}`} className="rounded border border-line bg-white p-5">
+              <div className="flex flex-wrap items-start justify-between gap-2">
+                <div>
+                  <h3 id={`site-${site.id}`} className="text-lg font-bold">
+                    {site.name}
+                  </h3>
+                  <p className="text-sm text-muted">
+                    {site.code} · {site.town} {site.postcode} · {site.status}
+                  </p>
+                </div>
+                {trust.canEditSites && (
+                  <Link href={`${base}/sites/${site.id}/edit`} className="text-brand underline underline-offset-4">
+                    Edit site<span className="sr-only"> {site.name}</span>
+                  </Link>
+                )}
+              </div>
+              {site.departments.length === 0 ? (
+                <p className="mt-3 text-muted">No imaging departments yet.</p>
+              ) : (
+                <table className="mt-3 w-full text-left">
+                  <caption className="sr-only">Imaging departments of {site.name}</caption>
+                  <thead className="border-b border-line">
+                    <tr>
+                      <th scope="col" className="py-1 pr-4">Department</th>
+                      <th scope="col" className="py-1 pr-4">Modalities</th>
+                      <th scope="col" className="py-1 pr-4">Status</th>
+                      {trust.canEditSites && <th scope="col" className="py-1"><span className="sr-only">Actions</span></th>}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {site.departments.map((d) => (
+                      <tr key={d.id} className="border-b border-line last:border-0">
+                        <td className="py-2 pr-4">{d.name}</td>
+                        <td className="py-2 pr-4">
+                          <span className="flex flex-wrap gap-1">
+                            {d.modalities.map((m) => (
+                              <Badge key={m}>{m}</Badge>
+                            ))}
+                          </span>
+                        </td>
+                        <td className="py-2 pr-4">{d.status}</td>
+                        {trust.canEditSites && (
+                          <td className="py-2 text-right">
+                            <Link href={`${base}/departments/${d.id}/edit`} className="text-brand underline underline-offset-4">
+                              Edit<span className="sr-only"> {d.name}</span>
+                            </Link>
+                          </td>
+                        )}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </section>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}

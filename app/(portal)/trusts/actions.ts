@@ -1,0 +1,59 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { requireContext } from "@/lib/auth/request";
+import { failedForm, formFields, type FormState } from "@/lib/forms";
+import { createDepartment, createSite, createTrust, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
+
+// Each action: the caller from the session, the form as plain fields, then lib/ parses, checks the
+// permission, writes and audits in one transaction. Bound ids come from the client and are
+// checked again in lib/ like any other input.
+
+export async function createTrustAction(_state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await createTrust(ctx, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/trusts");
+  redirect(`/trusts/${result.data.odsCode}?created=trust`);
+}
+
+export async function updateTrustAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await updateTrust(ctx, ods, values);
+  if (!result.ok) return failedForm(result, values);
+  redirect(`/trusts/${result.data.odsCode}?saved=trust`);
+}
+
+export async function createSiteAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await createSite(ctx, ods, values);
+  if (!result.ok) return failedForm(result, values);
+  redirect(`/trusts/${result.data.odsCode}?created=site`);
+}
+
+export async function updateSiteAction(ods: string, siteId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await updateSite(ctx, ods, siteId, values);
+  if (!result.ok) return failedForm(result, values);
+  redirect(`/trusts/${result.data.odsCode}?saved=site`);
+}
+
+export async function createDepartmentAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form, ["modalities"]);
+  const result = await createDepartment(ctx, ods, values);
+  if (!result.ok) return failedForm(result, values);
+  redirect(`/trusts/${result.data.odsCode}?created=department`);
+}
+
+export async function updateDepartmentAction(ods: string, departmentId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form, ["modalities"]);
+  const result = await updateDepartment(ctx, ods, departmentId, values);
+  if (!result.ok) return failedForm(result, values);
+  redirect(`/trusts/${result.data.odsCode}?saved=department`);
+}

@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { inputClass } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/page-header";
+import { can } from "@/lib/auth/context";
+import { requireContext } from "@/lib/auth/request";
+import { filterTrusts, trustFilter } from "@/lib/trusts/filter";
+import { listTrusts } from "@/lib/trusts/queries";
+
+export const metadata: Metadata = { title: "Trusts" };
+
+const statusTone = { active: "success", onboarding: "warning", offboarded: "neutral" } as const;
+
+export default async function TrustsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await requireContext();
+  const filter = trustFilter.parse(await searchParams);
+  const all = await listTrusts(ctx);
+  const shown = filterTrusts(all, filter);
+  const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => Boolean(e[1])));
+  return (
+    <>
+      <PageHeader
+        title="Trusts"
+        description="The consortium's member trusts, their hospitals and imaging departments."
+        actions={
+          <>
+            <ButtonLink variant="secondary" href={`/trusts/export.csv?${query}`} prefetch={false}>
+              Download CSV
+            </ButtonLink>
+            {can(ctx, "trusts.create", null) && <ButtonLink href="/trusts/new">Onboard a trust</ButtonLink>}
+          </>
+        }
+      />
+      <form role="search" aria-label="Filter trusts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="q" className="font-semibold">
+            Name or ODS code
+          </label>
+          <input id="q" name="q" defaultValue={filter.q} className={inputClass} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="status" className="font-semibold">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            <option value="onboarding">Onboarding</option>
+            <option value="active">Active</option>
+            <option value="offboarded">Offboarded</option>
+          </select>
+        </div>
+        <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
+          Filter
+        </button>
+      </form>
+      {shown.length === 0 ? (
+        <EmptyState title={all.length === 0 ? "No trusts yet" : "No trust matches these filters"}>
+          {all.length === 0 ? "A consortium administrator onboards trusts." : <Link href="/trusts" className="text-brand underline">Clear the filters</Link>}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded border border-line bg-white">
+          <table className="w-full text-left">
+            <caption className="sr-only">
+              Trusts ({shown.length} of {all.length})
+            </caption>
+            <thead className="border-b border-line bg-canvas">
+              <tr>
+                <th scope="col" className="px-4 py-2">ODS code</th>
+                <th scope="col" className="px-4 py-2">Trust</th>
+                <th scope="col" className="px-4 py-2">Status</th>
+                <th scope="col" className="px-4 py-2 text-right">Sites</th>
+                <th scope="col" className="px-4 py-2 text-right">Departments</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((t) => (
+                <tr key={t.id} className="border-b border-line last:border-0">
+                  <td className="px-4 py-2 font-mono">{t.odsCode}</td>
+                  <td className="px-4 py-2">
+                    <Link href={`/trusts/${t.odsCode}`} className="text-brand underline underline-offset-4">
+                      {t.name}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2">
+                    <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{t.status}</Badge>
+                  </td>
+                  <td className="px-4 py-2 text-right">{t.siteCount}</td>
+                  <td className="px-4 py-2 text-right">{t.departmentCount}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="mt-2 text-sm text-muted">
+        Showing {shown.length} of {all.length} {all.length === 1 ? "trust" : "trusts"}.
+      </p>
+    </>
+  );
+}

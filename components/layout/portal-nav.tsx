@@ -1,0 +1,28 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+/** The portal's main navigation; the current section is marked for screen readers too. */
+export function PortalNav({ items }: { items: { href: string; label: string }[] }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="bg-brand-dark">
+      <ul className="mx-auto flex max-w-7xl flex-wrap gap-1 px-4">
+        {items.map((item) => {
+          const current = item.href === "/" ? pathname === "/" : pathname === item.href || pathname.startsWith(`${item.href}/`);
+          return (
+            <li key={item.href}>
+              <Link
+                href={item.href}
+                aria-current={current ? "page" : undefined}
+                className={`block px-3 py-2 text-sm font-semibold text-white hover:underline ${current ? "border-b-4 border-white" : ""}`}
+              >
+                {item.label}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,70 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Executor = Db | Tx;
+
+export type Database = {
+  db: Db;
+  kind: "pglite" | "postgres";
+  close: () => Promise<void>;
+};
+
+/** Default folder of the embedded database. */
+export function pgliteDir(): string {
+  return path.resolve(process.env.PGLITE_DIR ?? ".data/pglite");
+}
+
+/** Opens PostgreSQL through postgres.js when a URL is given, else embedded PGlite (a folder, or memory). */
+export function openDatabase(opts: { url?: string; pgliteDir?: string | null } = {}): Database {
+  if (opts.url) {
+    const client = postgres(opts.url, {
+      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      onnotice: () => {},
+      connection: { application_name: "mosaic" },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  let client: PGlite;
+  if (opts.pgliteDir) {
+    // PGlite makes the data folder but not its parents.
+    fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
+    client = new PGlite(opts.pgliteDir);
+  } else {
+    client = new PGlite();
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return { db, kind: "pglite", close: () => client.close() };
+}
+
+const globalForDb = globalThis as unknown as { mosaicDatabase?: Database };
+
+/** The process-wide database: DATABASE_URL, or the embedded PGlite in PGLITE_DIR. */
+export function getDatabase(): Database {
+  globalForDb.mosaicDatabase ??= openDatabase({
+    url: process.env.DATABASE_URL || undefined,
+    pgliteDir: pgliteDir(),
+  });
+  return globalForDb.mosaicDatabase;
+}
+
+/** Points the process at another database (tests: a fresh one per file). */
+export function useDatabase(database: Database): void {
+  globalForDb.mosaicDatabase = database;
+}
+
+/** Rows of a raw `execute`, whichever driver ran it (postgres.js gives an array, PGlite `{ rows }`). */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

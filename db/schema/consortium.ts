@@ -1,0 +1,13 @@
+import { bigint, boolean, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/** The consortium: exactly one row. */
+export const consortium = pgTable("consortium", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  contractedAnnualExams: bigint("contracted_annual_exams", { mode: "number" }).notNull(),
+  // Set by the demo seed only; the seed refuses to touch a database without it that has users.
+  isDemo: boolean("is_demo").notNull().default(false),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type Consortium = typeof consortium.$inferSelect;

@@ -1,0 +1,4 @@
+export * from "./consortium";
+export * from "./trusts";
+export * from "./identity";
+export * from "./audit";

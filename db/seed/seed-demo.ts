@@ -1,0 +1,69 @@
+import "server-only";
+import { count, sql } from "drizzle-orm";
+import { hashPassword } from "@/lib/identity/passwords";
+import { recordAuditEvent } from "@/lib/audit/record";
+import type { Database } from "../client";
+import { consortium, departments, roleAssignments, sites, trusts, users } from "../schema";
+import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
+
+export type SeedOutcome = "seeded" | "already-demo" | "refused";
+
+/** Is this database's data the demo consortium? */
+export async function isDemoDatabase(database: Database): Promise<boolean> {
+  const rows = await database.db.select({ isDemo: consortium.isDemo }).from(consortium).limit(1);
+  return rows[0]?.isDemo ?? false;
+}
+
+/**
+ * Creates the demo consortium in an empty database. Never touches a database that holds anything
+ * else: with users present and no demo flag, it refuses.
+ */
+export async function seedDemo(database: Database): Promise<SeedOutcome> {
+  if (await isDemoDatabase(database)) return "already-demo";
+  const [{ n } = { n: 0 }] = await database.db.select({ n: count() }).from(users);
+  const [{ c } = { c: 0 }] = await database.db.select({ c: count() }).from(consortium);
+  if (n > 0 || c > 0) return "refused";
+
+  const passwordHash = await hashPassword(demoPassword);
+  await database.db.transaction(async (tx) => {
+    // The seed runs as the owner; this scope lets it through row-level security where the owner
+    // is not a superuser.
+    await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+    await tx.insert(consortium).values({ ...demoConsortium, isDemo: true });
+
+    const staff: (typeof users.$inferInsert & { roles: { role: string; trustId: string | null }[] })[] = [
+      { email: "admin@consortium.example", name: demoConsortiumStaff.admin, roles: [{ role: "consortium_admin", trustId: null }] },
+      { email: "ig@consortium.example", name: demoConsortiumStaff.ig, roles: [{ role: "ig_officer", trustId: null }] },
+      { email: "cio@consortium.example", name: demoConsortiumStaff.cio, roles: [{ role: "cio", trustId: null }] },
+    ];
+    for (const t of demoTrusts) {
+      const [trust] = await tx.insert(trusts).values({ odsCode: t.odsCode, name: t.name, status: "active" }).returning({ id: trusts.id });
+      if (!trust) throw new Error("trust insert returned no row");
+      for (const s of t.sites) {
+        const [site] = await tx
+          .insert(sites)
+          .values({ trustId: trust.id, code: s.code, name: s.name, town: s.town, postcode: s.postcode })
+          .returning({ id: sites.id });
+        if (!site) throw new Error("site insert returned no row");
+        await tx.insert(departments).values(s.departments.map((d) => ({ trustId: trust.id, siteId: site.id, name: d.name, modalities: [...d.modalities].sort() })));
+      }
+      const ods = t.odsCode.toLowerCase();
+      staff.push(
+        { email: `pacs@${ods}.example`, name: t.staff.pacs, homeTrustId: trust.id, roles: [{ role: "pacs_manager", trustId: trust.id }] },
+        { email: `ig@${ods}.example`, name: t.staff.ig, homeTrustId: trust.id, roles: [{ role: "ig_officer", trustId: trust.id }] },
+        { email: `cio@${ods}.example`, name: t.staff.cio, homeTrustId: trust.id, roles: [{ role: "cio", trustId: trust.id }] },
+      );
+    }
+    for (const { roles, ...person } of staff) {
+      const [user] = await tx.insert(users).values({ ...person, passwordHash }).returning({ id: users.id });
+      if (!user) throw new Error("user insert returned no row");
+      await tx.insert(roleAssignments).values(roles.map((r) => ({ ...r, userId: user.id, validFrom: new Date("2024-01-01T00:00:00Z") })));
+    }
+    await recordAuditEvent(tx, {
+      action: "demo.seed",
+      actor: { email: "seed@mosaic.local" },
+      details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length },
+    });
+  });
+  return "seeded";
+}

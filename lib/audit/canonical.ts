@@ -1,0 +1,52 @@
+/** The fields of an audit event that the hash chain covers, in the form they are stored. */
+export type ChainedFields = {
+  id: string;
+  chain: string;
+  seq: number;
+  occurredAt: Date;
+  recordedAt: Date;
+  action: string;
+  outcome: string;
+  actorUserId: string | null;
+  actorEmail: string | null;
+  actorTrustId: string | null;
+  actorRole: string | null;
+  sourceTrustId: string | null;
+  patientNhsNumber: string | null;
+  studyInstanceUid: string | null;
+  accessionNumber: string | null;
+  modality: string | null;
+  purpose: string | null;
+  policyId: string | null;
+  policyVersion: number | null;
+  breakGlassJustification: string | null;
+  ip: string | null;
+  workstation: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  details: unknown;
+};
+
+function canonicalValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonicalValue);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value as object).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = canonicalValue(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The canonical encoding: JSON with keys sorted at every depth, timestamps as UTC ISO strings
+ * with milliseconds, absent values as null. The same event read back from either database
+ * encodes to the same string (jsonb reorders keys; sorting makes that harmless).
+ */
+export function canonicalEncode(event: ChainedFields): string {
+  return JSON.stringify(canonicalValue(event));
+}

@@ -1,0 +1,95 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { auditChainHeads, auditEvents } from "@/db/schema";
+import type { Tx } from "@/lib/db/scope";
+import type { Ctx } from "@/lib/auth/context";
+import type { ChainedFields } from "./canonical";
+import { chainHash, chainOf, genesisHash } from "./chain";
+
+export type AuditOutcome = "success" | "denied" | "failure";
+
+/** What happened, as a caller describes it; the chain fields are added here. */
+export type AuditInput = {
+  action: string;
+  outcome?: AuditOutcome;
+  actor: { userId?: string | null; email?: string | null; trustId?: string | null; role?: string | null };
+  /** The trust whose data the event concerns; it also picks the hash chain. */
+  sourceTrustId?: string | null;
+  target?: { type: string; id: string };
+  details?: Record<string, unknown>;
+  client?: { ip: string | null; userAgent: string | null };
+  occurredAt?: Date;
+  id?: string;
+};
+
+/** The actor fields of a signed-in caller acting through `role`. */
+export function actorOf(ctx: Ctx, role: string | null): AuditInput["actor"] {
+  return { userId: ctx.userId, email: ctx.email, trustId: ctx.homeTrustId, role };
+}
+
+/**
+ * Appends one event to its trust's hash chain, inside the caller's transaction: the change and its
+ * audit record commit together or not at all. The chain head is locked for the rest of the
+ * transaction, so sequence numbers follow commit order within a chain.
+ */
+export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id: string; seq: number; hash: string }> {
+  const now = new Date();
+  const occurredAt = input.occurredAt ?? now;
+  const chain = chainOf(input.sourceTrustId);
+  await tx.execute(sql`select mosaic_ensure_audit_partition(${occurredAt.toISOString()}::date)`);
+  await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: genesisHash }).onConflictDoNothing();
+  const [head] = await tx
+    .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
+    .from(auditChainHeads)
+    .where(eq(auditChainHeads.chain, chain))
+    .for("update");
+  if (!head) throw new Error(`audit chain head ${chain} missing`);
+
+  const fields: ChainedFields = {
+    id: input.id ?? crypto.randomUUID(),
+    chain,
+    seq: head.seq + 1,
+    occurredAt,
+    recordedAt: now,
+    action: input.action,
+    outcome: input.outcome ?? "success",
+    actorUserId: input.actor.userId ?? null,
+    actorEmail: input.actor.email ?? null,
+    actorTrustId: input.actor.trustId ?? null,
+    actorRole: input.actor.role ?? null,
+    sourceTrustId: input.sourceTrustId ?? null,
+    patientNhsNumber: null,
+    studyInstanceUid: null,
+    accessionNumber: null,
+    modality: null,
+    purpose: null,
+    policyId: null,
+    policyVersion: null,
+    breakGlassJustification: null,
+    ip: input.client?.ip ?? null,
+    workstation: input.client?.userAgent ?? null,
+    targetType: input.target?.type ?? null,
+    targetId: input.target?.id ?? null,
+    details: input.details ?? null,
+  };
+  const hash = chainHash(head.hash, fields);
+  await tx.insert(auditEvents).values({ ...fields, details: input.details ?? null, prevHash: head.hash, hash });
+  await tx
+    .update(auditChainHeads)
+    .set({ seq: fields.seq, hash, updatedAt: now })
+    .where(eq(auditChainHeads.chain, chain));
+  return { id: fields.id, seq: fields.seq, hash };
+}
+
+/** The before and after of the fields that changed, for the audit record of an edit. */
+export function diffOf<T extends Record<string, unknown>>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } {
+  const b: Partial<T> = {};
+  const a: Partial<T> = {};
+  for (const key of Object.keys(after) as (keyof T)[]) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key];
+      a[key] = after[key];
+    }
+  }
+  return { before: b, after: a };
+}

@@ -1,0 +1,188 @@
+import "server-only";
+import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { roleAssignments, userSessions, users } from "@/db/schema";
+import { recordAuditEvent } from "@/lib/audit/record";
+import { withSystem } from "@/lib/db/scope";
+import { env } from "@/lib/env";
+import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
+
+export const credentialsInput = z.object({
+  email: z.string().trim().toLowerCase().email("Enter your email address."),
+  password: z.string().min(1, "Enter your password.").max(1024),
+});
+
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+export type SignInResult =
+  | { ok: true; userId: string; sessionId: string; email: string; name: string }
+  | { ok: false; reason: "invalid" | "locked" | "inactive" };
+
+/**
+ * Checks an email and password. Every attempt is an audit event; repeated failures lock the
+ * account for a while (the lock is audited too). On success a server-side session is opened.
+ */
+export async function signInWithPassword(input: unknown, client: ClientInfo): Promise<SignInResult> {
+  const parsed = credentialsInput.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: "invalid" };
+  const { email, password } = parsed.data;
+  const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES, SESSION_MAX_HOURS } = env();
+
+  const [user] = await withSystem((tx) =>
+    tx
+      .select({
+        id: users.id,
+        name: users.name,
+        homeTrustId: users.homeTrustId,
+        status: users.status,
+        passwordHash: users.passwordHash,
+        failedSignIns: users.failedSignIns,
+        lockedUntil: users.lockedUntil,
+      })
+      .from(users)
+      .where(eq(users.email, email)),
+  );
+  const now = new Date();
+  const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+
+  return withSystem(async (tx) => {
+    const actor = { userId: user?.id ?? null, email, trustId: user?.homeTrustId ?? null, role: null };
+    const audit = (action: string, outcome: "success" | "denied", details?: Record<string, unknown>) =>
+      recordAuditEvent(tx, { action, outcome, actor, sourceTrustId: user?.homeTrustId ?? null, target: user ? { type: "user", id: user.id } : undefined, details, client });
+
+    if (!user) {
+      await audit("auth.sign_in_failed", "denied", { reason: "unknown_email" });
+      return { ok: false, reason: "invalid" } as const;
+    }
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await audit("auth.sign_in_failed", "denied", { reason: "locked", lockedUntil: user.lockedUntil.toISOString() });
+      return { ok: false, reason: "locked" } as const;
+    }
+    if (!passwordOk) {
+      // Count atomically so that parallel guesses cannot slip past the limit.
+      const [after] = await tx
+        .update(users)
+        .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+        .where(eq(users.id, user.id))
+        .returning({ failedSignIns: users.failedSignIns });
+      const failures = after?.failedSignIns ?? SIGN_IN_MAX_FAILURES;
+      await audit("auth.sign_in_failed", "denied", { reason: "bad_password", failures });
+      if (failures >= SIGN_IN_MAX_FAILURES) {
+        const lockedUntil = new Date(now.getTime() + SIGN_IN_LOCKOUT_MINUTES * 60_000);
+        await tx.update(users).set({ lockedUntil, failedSignIns: 0 }).where(eq(users.id, user.id));
+        await audit("auth.locked", "success", { until: lockedUntil.toISOString(), failures });
+        return { ok: false, reason: "locked" } as const;
+      }
+      return { ok: false, reason: "invalid" } as const;
+    }
+    if (user.status !== "active") {
+      await audit("auth.sign_in_failed", "denied", { reason: `user_${user.status}` });
+      return { ok: false, reason: "inactive" } as const;
+    }
+    if (user.lockedUntil) await audit("auth.unlocked", "success", { reason: "lock_expired" });
+    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
+    const [session] = await tx
+      .insert(userSessions)
+      .values({ userId: user.id, expiresAt: new Date(now.getTime() + SESSION_MAX_HOURS * 3_600_000), ip: client.ip, userAgent: client.userAgent })
+      .returning({ id: userSessions.id });
+    if (!session) throw new Error("session insert returned no row");
+    await recordAuditEvent(tx, {
+      action: "auth.sign_in",
+      actor,
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { method: "password", sessionId: session.id },
+      client,
+    });
+    return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
+  });
+}
+
+export type SessionUser = {
+  userId: string;
+  email: string;
+  name: string;
+  homeTrustId: string | null;
+  sessionId: string;
+  roles: { role: string; trustId: string | null }[];
+};
+
+/**
+ * Loads a live session: not ended, not past its absolute expiry, used within the idle timeout,
+ * and its user still active. Anything else ends it here, so a suspended user is out on their next
+ * request. Touches last_seen_at at most once a minute.
+ */
+export async function loadSession(sessionId: string): Promise<SessionUser | null> {
+  if (!z.uuid().safeParse(sessionId).success) return null;
+  const { SESSION_IDLE_MINUTES } = env();
+  return withSystem(async (tx) => {
+    const now = new Date();
+    const [row] = await tx
+      .select({
+        sessionId: userSessions.id,
+        lastSeenAt: userSessions.lastSeenAt,
+        expiresAt: userSessions.expiresAt,
+        endedAt: userSessions.endedAt,
+        userId: users.id,
+        email: users.email,
+        name: users.name,
+        homeTrustId: users.homeTrustId,
+        status: users.status,
+      })
+      .from(userSessions)
+      .innerJoin(users, eq(users.id, userSessions.userId))
+      .where(eq(userSessions.id, sessionId));
+    if (!row || row.endedAt) return null;
+    const idleSince = now.getTime() - row.lastSeenAt.getTime();
+    const endReason =
+      row.status !== "active" ? `user_${row.status}` : row.expiresAt <= now ? "expired" : idleSince > SESSION_IDLE_MINUTES * 60_000 ? "idle" : null;
+    if (endReason) {
+      await tx.update(userSessions).set({ endedAt: now, endReason }).where(and(eq(userSessions.id, sessionId), isNull(userSessions.endedAt)));
+      await recordAuditEvent(tx, {
+        action: "auth.session_ended",
+        actor: { userId: row.userId, email: row.email, trustId: row.homeTrustId },
+        sourceTrustId: row.homeTrustId,
+        target: { type: "user", id: row.userId },
+        details: { sessionId, reason: endReason },
+      });
+      return null;
+    }
+    if (idleSince > 60_000) {
+      await tx.update(userSessions).set({ lastSeenAt: now }).where(eq(userSessions.id, sessionId));
+    }
+    const roles = await tx
+      .select({ role: roleAssignments.role, trustId: roleAssignments.trustId })
+      .from(roleAssignments)
+      .where(
+        and(
+          eq(roleAssignments.userId, row.userId),
+          isNull(roleAssignments.revokedAt),
+          lte(roleAssignments.validFrom, now),
+          or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now)),
+        ),
+      );
+    return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles };
+  });
+}
+
+/** Ends a session (sign-out) and records it. */
+export async function endSession(sessionId: string, reason: string, client: ClientInfo | null = null): Promise<void> {
+  if (!z.uuid().safeParse(sessionId).success) return;
+  await withSystem(async (tx) => {
+    const [ended] = await tx
+      .update(userSessions)
+      .set({ endedAt: new Date(), endReason: reason })
+      .where(and(eq(userSessions.id, sessionId), isNull(userSessions.endedAt)))
+      .returning({ userId: userSessions.userId });
+    if (!ended) return;
+    const [user] = await tx.select({ email: users.email, homeTrustId: users.homeTrustId }).from(users).where(eq(users.id, ended.userId));
+    await recordAuditEvent(tx, {
+      action: reason === "sign_out" ? "auth.sign_out" : "auth.session_ended",
+      actor: { userId: ended.userId, email: user?.email ?? null, trustId: user?.homeTrustId ?? null },
+      sourceTrustId: user?.homeTrustId ?? null,
+      target: { type: "user", id: ended.userId },
+      details: { sessionId, reason },
+      client: client ?? undefined,
+    });
+  });
+}

@@ -1,0 +1,101 @@
+// `npm start`: prepare the database (create, migrate, seed the demo if empty), build if needed,
+// serve, and print the URL and the demo sign-ins.
+import { execSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { runMigrations } from "@/db/migrate";
+import { isDemoDatabase, seedDemo } from "@/db/seed/seed-demo";
+import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns } from "./cli-database";
+
+const port = Number(process.env.PORT ?? 3000);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+function authSecret(): string {
+  if (process.env.AUTH_SECRET) return process.env.AUTH_SECRET;
+  if (process.env.NODE_ENV === "production" && process.env.DATABASE_URL) {
+    console.error("AUTH_SECRET is required when NODE_ENV=production and DATABASE_URL is set (openssl rand -base64 33).");
+    process.exit(1);
+  }
+  // Demo only: a secret generated once and kept beside the embedded database.
+  const file = path.join(dataDir, "auth-secret");
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(33).toString("base64"), { mode: 0o600 });
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+const sourceRoots = ["app", "components", "lib", "db", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json"];
+
+/** The newest modification time under the folders a build reads. */
+function newestSource(entry: string): number {
+  if (!fs.existsSync(entry)) return 0;
+  const stat = fs.statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(entry).map((name) => newestSource(path.join(entry, name))));
+}
+
+/** Builds when there is no build, or the source changed since it (a pull, an edit). */
+function buildIfNeeded(): void {
+  const buildId = ".next/BUILD_ID";
+  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  if (builtAt > Math.max(...sourceRoots.map(newestSource))) return;
+  console.log("Building the portal (after a fresh clone or a change; a minute or two)…");
+  execSync(`"${process.execPath}" node_modules/next/dist/bin/next build`, { stdio: "inherit" });
+}
+
+async function prepareDatabase(): Promise<boolean> {
+  const database = openCliDatabase();
+  try {
+    await runMigrations(database);
+    const outcome = await seedDemo(database);
+    if (outcome === "seeded") console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
+    else console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
+    return outcome === "seeded" || (outcome === "already-demo" && (await isDemoDatabase(database)));
+  } finally {
+    await database.close();
+  }
+}
+
+async function waitForHealth(url: string): Promise<boolean> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+const secret = authSecret();
+const isDemo = await prepareDatabase();
+buildIfNeeded();
+
+if (!process.env.DATABASE_URL) fs.writeFileSync(lockFile(), String(process.pid));
+const releaseLock = () => {
+  try {
+    if (!process.env.DATABASE_URL && fs.readFileSync(lockFile(), "utf8") === String(process.pid)) fs.rmSync(lockFile());
+  } catch {
+    // already gone
+  }
+};
+
+const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+  stdio: "inherit",
+  env: { ...process.env, AUTH_SECRET: secret, PORT: String(port) },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.kill(signal));
+}
+server.on("exit", (code) => {
+  releaseLock();
+  process.exit(code ?? 0);
+});
+
+if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {
+  console.log(`\nMosaic is ready at http://localhost:${port} (${elapsed()})`);
+  if (isDemo) printDemoSignIns();
+}

@@ -1,0 +1,125 @@
+// The isolation matrix: every portal role at every trust, against every other trust's sites and
+// departments, through lib/ (the application layer) and through raw SQL as the application role
+// (row-level security on its own).
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { testDatabase } from "../helpers/database";
+import { dbErrorOf, makeTrust, makeUser, type TestTrust } from "../helpers/factories";
+import type { Ctx } from "@/lib/auth/context";
+import { portalRoles } from "@/lib/auth/permissions";
+import { createDepartment, createSite, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
+import { getDepartment, getSite, getTrust, getTrustSites, listTrusts } from "@/lib/trusts/queries";
+import { AppError } from "@/lib/errors";
+import { rowsOf } from "@/db/client";
+
+const trustRoles = portalRoles.filter((r) => r !== "consortium_admin");
+
+let trusts: TestTrust[] = [];
+const callers = new Map<string, Ctx>();
+
+beforeAll(async () => {
+  trusts = [];
+  for (let i = 0; i < 4; i++) trusts.push(await makeTrust());
+  for (const role of trustRoles) {
+    for (const trust of trusts) callers.set(`${role}@${trust.odsCode}`, await makeUser([{ role, trustId: trust.id }]));
+  }
+});
+
+async function expectNotFound(promise: Promise<unknown>) {
+  await expect(promise).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
+}
+
+const site = { code: "ZZZ99", name: "Intruder Hospital", town: "Nowhere", postcode: "SO16 6YD", status: "active" };
+
+describe.each(trustRoles)("a %s", (role) => {
+  it.each([0, 1, 2, 3])("of trust #%i reads and writes nothing of the other trusts", async (i) => {
+    const home = trusts[i]!;
+    const ctx = callers.get(`${role}@${home.odsCode}`)!;
+    const visible = (await listTrusts(ctx)).map((t) => t.odsCode);
+    expect(visible).toEqual([home.odsCode]);
+
+    for (const other of trusts.filter((t) => t !== home)) {
+      await expectNotFound(getTrust(ctx, other.odsCode));
+      await expectNotFound(getTrustSites(ctx, other.odsCode));
+      await expectNotFound(getSite(ctx, other.odsCode, other.siteId));
+      await expectNotFound(getDepartment(ctx, other.odsCode, other.departmentId));
+      // The other trust's ids under the caller's own trust are not found either.
+      await expectNotFound(getSite(ctx, home.odsCode, other.siteId));
+      await expectNotFound(getDepartment(ctx, home.odsCode, other.departmentId));
+
+      for (const result of [
+        await updateTrust(ctx, other.odsCode, { name: "Renamed by intruder", status: "active" }),
+        await createSite(ctx, other.odsCode, site),
+        await updateSite(ctx, other.odsCode, other.siteId, site),
+        await createDepartment(ctx, other.odsCode, { siteId: other.siteId, name: "Intruder Imaging", modalities: ["CT"] }),
+        await updateDepartment(ctx, other.odsCode, other.departmentId, { siteId: other.siteId, name: "Intruder Imaging", modalities: ["CT"] }),
+      ]) {
+        expect(result).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      }
+      // Writes aimed at the other trust's records from the caller's own trust.
+      const own = [
+        await updateSite(ctx, home.odsCode, other.siteId, site),
+        await updateDepartment(ctx, home.odsCode, other.departmentId, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] }),
+        await createDepartment(ctx, home.odsCode, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] }),
+      ];
+      for (const result of own) expect(result.ok).toBe(false);
+    }
+  });
+});
+
+describe("a consortium administrator", () => {
+  it("reads every trust", async () => {
+    const admin = await makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null });
+    const visible = (await listTrusts(admin)).map((t) => t.odsCode);
+    for (const t of trusts) expect(visible).toContain(t.odsCode);
+  });
+});
+
+describe("row-level security on its own", () => {
+  // As the application role with trust A's scope, with no application check in the way.
+  async function asAppRole<T>(scopeTrustId: string, fn: (q: (query: ReturnType<typeof sql>) => Promise<unknown[]>) => Promise<T>) {
+    return testDatabase().db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', 'mosaic_app', true), set_config('mosaic.trust_ids', ${`{${scopeTrustId}}`}, true), set_config('mosaic.scope_all', 'off', true)`);
+      return fn(async (query) => rowsOf(await tx.execute(query)));
+    });
+  }
+
+  it.each([0, 1, 2, 3])("with trust #%i's scope returns no row of the others", async (i) => {
+    const home = trusts[i]!;
+    for (const other of trusts.filter((t) => t !== home)) {
+      const seen = await asAppRole(home.id, async (q) => ({
+        trusts: await q(sql`select id from trusts where id = ${other.id}`),
+        sites: await q(sql`select id from sites where trust_id = ${other.id}`),
+        departments: await q(sql`select id from departments where trust_id = ${other.id}`),
+        allSites: await q(sql`select trust_id from sites`),
+        updated: await q(sql`update sites set name = 'hijacked' where trust_id = ${other.id} returning id`),
+        updatedDepts: await q(sql`update departments set name = 'hijacked' where trust_id = ${other.id} returning id`),
+      }));
+      expect(seen.trusts).toEqual([]);
+      expect(seen.sites).toEqual([]);
+      expect(seen.departments).toEqual([]);
+      expect(seen.allSites.every((r) => (r as { trust_id: string }).trust_id === home.id)).toBe(true);
+      expect(seen.updated).toEqual([]);
+      expect(seen.updatedDepts).toEqual([]);
+      expect(
+        await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into sites (trust_id, code, name, town, postcode) values (${other.id}, 'RLS01', 'Sneaky', 'Town', 'SO16 6YD')`))),
+      ).toMatch(/row-level security/);
+      expect(
+        await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into departments (trust_id, site_id, name) values (${other.id}, ${other.siteId}, 'Sneaky')`))),
+      ).toMatch(/row-level security/);
+    }
+  });
+
+  it("with no scope at all returns nothing", async () => {
+    const rows = await testDatabase().db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', 'mosaic_app', true)`);
+      return rowsOf(await tx.execute(sql`select id from sites`));
+    });
+    expect(rows).toEqual([]);
+  });
+
+  it("the application role cannot delete tenant rows at all", async () => {
+    const home = trusts[0]!;
+    expect(await dbErrorOf(asAppRole(home.id, (q) => q(sql`delete from sites where trust_id = ${home.id}`)))).toMatch(/permission denied/);
+  });
+});
