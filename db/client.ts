@@ -21,7 +21,8 @@ export type Database = {
 
 /** Default folder of the embedded database. */
 export function pgliteDir(): string {
-  return path.resolve(process.env.PGLITE_DIR ?? ".data/pglite");
+  // Resolved at run time from the environment; nothing here for the bundler to trace.
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DIR ?? ".data/pglite");
 }
 
 /** Opens PostgreSQL through postgres.js when a URL is given, else embedded PGlite (a folder, or memory). */

@@ -1,5 +1,5 @@
 import "server-only";
-import { inArray, sql } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { consortium, departments } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
 import { withTenant } from "@/lib/db/scope";
@@ -11,18 +11,19 @@ export async function getOverview(ctx: Ctx) {
   return withTenant(ctx, async (tx) => {
     const [c] = await tx.select({ name: consortium.name, contractedAnnualExams: consortium.contractedAnnualExams }).from(consortium).limit(1);
     const ids = trustList.map((t) => t.id);
-    const mods = ids.length
-      ? await tx
-          .select({ trustId: departments.trustId, modalities: sql<string[]>`array_agg(distinct m order by m)` })
-          .from(sql`${departments}, unnest(${departments.modalities}) as m`)
-          .where(inArray(departments.trustId, ids))
-          .groupBy(departments.trustId)
+    const rows = ids.length
+      ? await tx.select({ trustId: departments.trustId, modalities: departments.modalities }).from(departments).where(inArray(departments.trustId, ids))
       : [];
-    const byTrust = new Map<string, string[]>(mods.map((m) => [m.trustId, m.modalities]));
+    const byTrust = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const set = byTrust.get(row.trustId) ?? new Set<string>();
+      for (const m of row.modalities) set.add(m);
+      byTrust.set(row.trustId, set);
+    }
     return {
       consortiumName: c?.name ?? "Consortium",
       contractedAnnualExams: c?.contractedAnnualExams ?? 0,
-      trusts: trustList.map((t) => ({ ...t, modalities: byTrust.get(t.id) ?? [] })),
+      trusts: trustList.map((t) => ({ ...t, modalities: [...(byTrust.get(t.id) ?? [])].sort() })),
     };
   });
 }
