@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {
