@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiScopes, type ApiScope } from "@/lib/api-clients/schemas";
+import { auditBatchInput, batchResult } from "@/lib/audit/schemas";
 
 /** One operation of the machine API, described by the same zod schemas that validate it. */
 export type ApiOperation = {
@@ -42,6 +43,17 @@ export const operations: ApiOperation[] = [
     scope: null,
     response: meResponse,
     tag: "Clients",
+  },
+  {
+    method: "post",
+    path: "/api/v1/audit-events",
+    summary: "Send a batch of access events",
+    description:
+      "Up to 5,000 events. All or nothing: one bad event refuses the batch with 422 naming each item and field. Idempotent on eventId: a retried batch stores nothing twice and answers with the count of duplicates.",
+    scope: "audit:write",
+    request: auditBatchInput,
+    response: batchResult,
+    tag: "Audit",
   },
 ];
 
