@@ -5,7 +5,8 @@ import path from "node:path";
 import { openDatabase, pgliteDir, type Database } from "@/db/client";
 import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
 
-export const dataDir = path.resolve(".data");
+// Where the demo keeps its generated secret and API key (a test server gets its own).
+export const dataDir = path.resolve(process.env.MOSAIC_DATA_DIR ?? ".data");
 export const lockFile = () => `${pgliteDir()}.lock`;
 
 function isAlive(pid: number): boolean {
