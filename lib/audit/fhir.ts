@@ -24,6 +24,7 @@
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
 import { roles } from "@/lib/auth/permissions";
+import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { accessActions, auditEventInput, maxBatch, purposes, type AuditEventInput } from "./schemas";
 
 export const fhirContentType = "application/fhir+json";
@@ -441,12 +442,12 @@ function fhirPathOf(mosaicPath: (string | number | symbol)[], origin: Record<str
 }
 
 /** Reads and checks one AuditEvent; issues name the element of the resource that is wrong. */
-export function readFhirAuditEvent(resource: Parsed): { ok: true; event: AuditEventInput } | { ok: false; issues: FhirIssue[] } {
+export function readFhirAuditEvent(resource: Parsed): { ok: true; event: AuditEventInput; origin: Record<string, string> } | { ok: false; issues: FhirIssue[] } {
   const { candidate, origin, issues } = fromFhirAuditEvent(resource);
   if (issues.length) return { ok: false, issues };
   const parsed = auditEventInput.safeParse(candidate);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: fhirPathOf(i.path, origin), message: i.message })) };
-  return { ok: true, event: parsed.data };
+  return { ok: true, event: parsed.data, origin };
 }
 
 export type FhirApiIssue = { path: string; item?: number; field: string; message: string };
@@ -457,7 +458,9 @@ export type FhirApiIssue = { path: string; item?: number; field: string; message
  * resource as `field` ("entry.3.resource.agent.0.who.identifier.value" → item 3,
  * field "agent.0.who.identifier.value").
  */
-export function readFhirAuditBody(body: unknown): { ok: true; events: AuditEventInput[] } | { ok: false; issues: FhirApiIssue[] } {
+export function readFhirAuditBody(
+  body: unknown,
+): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: FhirApiIssue[]) => FhirApiIssue[] } | { ok: false; issues: FhirApiIssue[] } {
   const parsed = fhirAuditInput.safeParse(body);
   if (!parsed.success) {
     return {
@@ -473,17 +476,29 @@ export function readFhirAuditBody(body: unknown): { ok: true; events: AuditEvent
   const resources = parsed.data.resourceType === "Bundle" ? parsed.data.entry.map((e) => e.resource) : [parsed.data];
   const isBundle = parsed.data.resourceType === "Bundle";
   const events: AuditEventInput[] = [];
+  const origins: Record<string, string>[] = [];
   const issues: FhirApiIssue[] = [];
   resources.forEach((resource, i) => {
     const read = readFhirAuditEvent(resource);
-    if (read.ok) events.push(read.event);
-    else {
+    if (read.ok) {
+      events.push(read.event);
+      origins.push(read.origin);
+    } else {
       for (const issue of read.issues) {
         issues.push(isBundle ? { path: `entry.${i}.resource.${issue.path}`, item: i, field: issue.path, message: issue.message } : { path: issue.path, field: issue.path, message: issue.message });
       }
     }
   });
-  return issues.length ? { ok: false, issues } : { ok: true, events };
+  if (issues.length) return { ok: false, issues };
+  // Problems found later (an unknown trust, another trust's data) name Mosaic fields of an item;
+  // this names the FHIR element of the entry instead.
+  const toFhirIssues = (found: FhirApiIssue[]) =>
+    found.map((issue) => {
+      const origin = issue.item !== undefined ? origins[issue.item] : undefined;
+      const field = origin ? fhirPathOf(issue.field.split("."), origin) : issue.field;
+      return isBundle && issue.item !== undefined ? { ...issue, path: `entry.${issue.item}.resource.${field}`, field } : { path: field, field, message: issue.message };
+    });
+  return { ok: true, events, toFhirIssues };
 }
 
 /** A FHIR searchset Bundle of AuditEvents, with a `next` link when there is another page. */
@@ -503,3 +518,21 @@ export const fhirSearchsetBundle = z.object({
   link: z.array(z.object({ relation: z.enum(["self", "next"]), url: z.string() })),
   entry: z.array(z.object({ fullUrl: z.string(), resource: fhirAuditEvent, search: z.object({ mode: z.literal("match") }) })),
 });
+
+const dayOrInstant = z.union(
+  [z.iso.date(), z.iso.datetime({ offset: true })],
+  { error: "must be a date (YYYY-MM-DD) or an ISO 8601 time with an offset" },
+);
+
+/** The query of the FHIR export: patient required, a time window, a page size and a keyset cursor. */
+export const fhirExportQuery = z.object({
+  patient: z
+    .string({ error: "is required: the patient's NHS number" })
+    .transform(normaliseNhsNumber)
+    .refine(isValidNhsNumber, "must be a 10-digit NHS number that passes the modulus-11 check"),
+  from: dayOrInstant.optional().describe("Events at or after this date or time"),
+  to: dayOrInstant.optional().describe("Events before this time, or up to the end of this date"),
+  _count: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000, "must be at most 1000").default(100),
+  cursor: z.string().max(200).optional().describe("Where the next page starts: copy the Bundle's next link"),
+});
+export type FhirExportQuery = z.output<typeof fhirExportQuery>;

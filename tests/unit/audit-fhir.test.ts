@@ -65,7 +65,8 @@ describe("FHIR AuditEvent mapping", () => {
     fc.assert(
       fc.property(mosaicEvent, (event) => {
         const back = readFhirAuditEvent(overTheWire(toFhirAuditEvent(event)));
-        expect(back).toEqual({ ok: true, event });
+        expect(back).toMatchObject({ ok: true });
+        expect(back.ok && back.event).toEqual(event);
       }),
       { numRuns: 500 },
     );
@@ -162,9 +163,8 @@ describe("FHIR AuditEvent mapping", () => {
   };
 
   it("reads a BALP PatientRead-shaped event that carries only standard codes", () => {
-    expect(readFhirAuditBody(balpRead)).toEqual({
-      ok: true,
-      events: [
+    const read = readFhirAuditBody(balpRead);
+    expect(read.ok && read.events).toEqual([
         {
           eventId: "7c3e9f1a-2b4d-4c6e-8f0a-1b2c3d4e5f60",
           occurredAt: "2026-03-02T14:05:09.120Z",
@@ -178,8 +178,7 @@ describe("FHIR AuditEvent mapping", () => {
           breakGlassJustification: null,
           source: { ip: "2001:db8::7334", workstation: "SGH-REPORT-12" },
         },
-      ],
-    });
+    ]);
   });
 
   it("reads DICOM event IDs: a query, an export and a refused access", () => {
