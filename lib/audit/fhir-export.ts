@@ -5,20 +5,8 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents, trusts } from "@/db/schema";
 import type { ApiCaller } from "@/lib/api/auth";
 import { withApiClient } from "@/lib/db/scope";
-import { toFhirAuditEvent, toSearchsetBundle, type FhirExportQuery, type MosaicAccessEvent } from "./fhir";
+import { decodeExportCursor, encodeExportCursor, toFhirAuditEvent, toSearchsetBundle, type FhirExportQuery, type MosaicAccessEvent } from "./fhir";
 import { recordAuditEvent } from "./record";
-
-/** A keyset position (the last row's time and id), opaque to the client. */
-export function encodeExportCursor(occurredAt: Date, id: string): string {
-  return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString("base64url");
-}
-
-export function decodeExportCursor(cursor: string): { occurredAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const occurredAt = new Date(at ?? "");
-  if (Number.isNaN(occurredAt.getTime()) || !id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  return { occurredAt, id };
-}
 
 const startOf = (v: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
 const endOf = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(new Date(`${v}T00:00:00Z`).getTime() + 86_400_000) : new Date(v));
@@ -41,9 +29,7 @@ export async function exportFhirAuditEvents(
     if (caller.trustId !== null) conditions.push(or(eq(auditEvents.sourceTrustId, caller.trustId), eq(auditEvents.actorTrustId, caller.trustId)));
     if (query.from) conditions.push(gte(auditEvents.occurredAt, startOf(query.from)));
     if (query.to) conditions.push(lt(auditEvents.occurredAt, endOf(query.to)));
-    if (query.cursor) {
-      // A cursor that does not decode starts nowhere rather than at the beginning.
-      if (!cursor) return { resources: [], nextCursor: null };
+    if (cursor) {
       conditions.push(sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
     }
     const rows = await tx

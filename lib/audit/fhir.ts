@@ -519,6 +519,18 @@ export const fhirSearchsetBundle = z.object({
   entry: z.array(z.object({ fullUrl: z.string(), resource: fhirAuditEvent, search: z.object({ mode: z.literal("match") }) })),
 });
 
+/** A keyset position (the last row's time and id), opaque to the client. */
+export function encodeExportCursor(occurredAt: Date, id: string): string {
+  return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString("base64url");
+}
+
+export function decodeExportCursor(cursor: string): { occurredAt: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const occurredAt = new Date(at ?? "");
+  if (Number.isNaN(occurredAt.getTime()) || !id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+  return { occurredAt, id };
+}
+
 const dayOrInstant = z.union(
   [z.iso.date(), z.iso.datetime({ offset: true })],
   { error: "must be a date (YYYY-MM-DD) or an ISO 8601 time with an offset" },
@@ -533,6 +545,11 @@ export const fhirExportQuery = z.object({
   from: dayOrInstant.optional().describe("Events at or after this date or time"),
   to: dayOrInstant.optional().describe("Events before this time, or up to the end of this date"),
   _count: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000, "must be at most 1000").default(100),
-  cursor: z.string().max(200).optional().describe("Where the next page starts: copy the Bundle's next link"),
+  cursor: z
+    .string()
+    .max(200)
+    .refine((c) => decodeExportCursor(c) !== null, "is not a cursor this API gave: follow the Bundle's next link")
+    .optional()
+    .describe("Where the next page starts: follow the Bundle's next link"),
 });
 export type FhirExportQuery = z.output<typeof fhirExportQuery>;

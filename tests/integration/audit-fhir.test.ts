@@ -212,6 +212,7 @@ describe("GET /api/v1/audit-events (FHIR export)", () => {
       ["patient=9990000035", "patient"],
       [`patient=${patient}&from=yesterday`, "from"],
       [`patient=${patient}&_count=5000`, "_count"],
+      [`patient=${patient}&cursor=nonsense`, "cursor"],
     ] as const) {
       const res = await getFhir(`/api/v1/audit-events?${query}`, key);
       expect(res.status).toBe(422);
