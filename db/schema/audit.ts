@@ -98,7 +98,7 @@ export const auditAlertNotes = pgTable(
 
 export type AuditAlert = typeof auditAlerts.$inferSelect;
 
-/** A signed checkpoint of one chain's head (db/migrations/0005_audit_checkpoints.sql): append-only. */
+/** A signed checkpoint of one chain's head (db/migrations/0006_audit_checkpoints.sql): append-only. */
 export const auditCheckpoints = pgTable("audit_checkpoints", {
   id: uuid("id").primaryKey().defaultRandom(),
   chain: text("chain").notNull(),
