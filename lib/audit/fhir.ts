@@ -26,6 +26,7 @@ import { z } from "zod";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { accessActions, auditEventInput, maxBatch, purposes, type AuditEventInput } from "./schemas";
+import { decodeCursor } from "./search-filter";
 
 export const fhirContentType = "application/fhir+json";
 
@@ -519,36 +520,19 @@ export const fhirSearchsetBundle = z.object({
   entry: z.array(z.object({ fullUrl: z.string(), resource: fhirAuditEvent, search: z.object({ mode: z.literal("match") }) })),
 });
 
-/** A keyset position (the last row's time and id), opaque to the client. */
-export function encodeExportCursor(occurredAt: Date, id: string): string {
-  return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString("base64url");
-}
-
-export function decodeExportCursor(cursor: string): { occurredAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const occurredAt = new Date(at ?? "");
-  if (Number.isNaN(occurredAt.getTime()) || !id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  return { occurredAt, id };
-}
-
-const dayOrInstant = z.union(
-  [z.iso.date(), z.iso.datetime({ offset: true })],
-  { error: "must be a date (YYYY-MM-DD) or an ISO 8601 time with an offset" },
-);
-
 /** The query of the FHIR export: patient required, a time window, a page size and a keyset cursor. */
 export const fhirExportQuery = z.object({
   patient: z
     .string({ error: "is required: the patient's NHS number" })
     .transform(normaliseNhsNumber)
     .refine(isValidNhsNumber, "must be a 10-digit NHS number that passes the modulus-11 check"),
-  from: dayOrInstant.optional().describe("Events at or after this date or time"),
-  to: dayOrInstant.optional().describe("Events before this time, or up to the end of this date"),
+  from: z.iso.date({ error: "must be a date, YYYY-MM-DD" }).optional().describe("Events on or after this date (UTC)"),
+  to: z.iso.date({ error: "must be a date, YYYY-MM-DD" }).optional().describe("Events up to the end of this date (UTC)"),
   _count: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000, "must be at most 1000").default(100),
   cursor: z
     .string()
     .max(200)
-    .refine((c) => decodeExportCursor(c) !== null, "is not a cursor this API gave: follow the Bundle's next link")
+    .refine((c) => decodeCursor(c) !== null, "is not a cursor this API gave: follow the Bundle's next link")
     .optional()
     .describe("Where the next page starts: follow the Bundle's next link"),
 });

@@ -34,14 +34,6 @@ export function withTenant<T>(ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> 
 }
 
 /**
- * Runs `fn` as the application role scoped to a machine client's trust (a consortium client sees
- * every trust), for what a client reads through the API after its key and scope were checked.
- */
-export function withApiClient<T>(caller: { trustId: string | null }, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope({ userId: "", all: caller.trustId === null, trustIds: caller.trustId ? [caller.trustId] : [] }, fn);
-}
-
-/**
  * Runs `fn` with consortium-wide scope, for work that has no signed-in caller yet: checking a
  * sign-in, loading a session, machine ingest after its API key was checked. Keep its callers few.
  */
