@@ -7,7 +7,7 @@ import path from "node:path";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { buildIfNeeded } from "./build-if-needed";
-import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -34,6 +34,7 @@ async function prepareDatabase(): Promise<boolean> {
     if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
       console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      await checkpointDemo(database);
     } else {
       console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
     }
