@@ -56,8 +56,10 @@ export function printDemoSignIns(): void {
 
 /** Keeps the demo API client's key where DESIGN.md says (demo data only). */
 export function writeDemoApiKey(key: string): string {
-  const file = path.join(dataDir, "demo-api-key");
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Beside the embedded database (.data/ by default), so a test database keeps its own key.
+  const dir = process.env.DATABASE_URL ? dataDir : path.dirname(pgliteDir());
+  const file = path.join(dir, "demo-api-key");
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file);
 }
