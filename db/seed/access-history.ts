@@ -1,0 +1,871 @@
+// A realistic history of image-access events for the demo consortium (DATA.md, "Access events"),
+// written straight into audit_events in batches, chained exactly as ingest chains them, with the
+// alerts that ingest would have raised. Memory stays flat: a day is generated at a time, and the
+// only state carried between days is the clinic and MDT views still to come of recent exams.
+//
+// The model, per trust and day: exams in the published mix (fewer at weekends and bank holidays,
+// emergency CT and X-ray through the night); each is reported (query, retrieve, view), often
+// checked by a radiographer, and opened a few times in clinic or on the ward over the next two
+// weeks; some are prepared for and shown at an MDT (some at the regional MDT in Southampton); 10%
+// of patients are also seen at a second trust, whose clinicians view their images under a sharing
+// policy. Night-time work is emergency work. Planted in the stream for the alert rules to find: a
+// handful of break-glass accesses a week, a clinician browsing at night, a leaver's account used, a
+// cross-trust view with no policy, and a clinician opening far more patients than usual in a day.
+import "server-only";
+import { sql } from "drizzle-orm";
+import { alertsFor, type RuleFacts } from "@/lib/audit/alert-rules";
+import type { ChainedFields } from "@/lib/audit/canonical";
+import { chainHash } from "@/lib/audit/chain";
+import { bulkInsertAuditRows, ensurePartitions, lockChainHeads, saveChainHeads } from "@/lib/audit/ingest";
+import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
+import { rowsOf, type Database, type Tx } from "../client";
+import { isDemoDatabase } from "./seed-demo";
+
+export type AccessHistoryProgress = { day: string; daysDone: number; days: number; events: number };
+
+export type AccessHistoryOptions = {
+  from: Date;
+  to: Date;
+  /** 1 = the consortium's contracted volume (1.75M exams, about 20M access events a year). */
+  scale: number;
+  /** Seeds the generator: the same seed, window and staff give the same history. */
+  seed?: number;
+  /** Events per INSERT statement and transaction. */
+  batchSize?: number;
+  /** Run the unusual-volume scan over the generated days (those with 28 days of history before them). */
+  scanVolume?: boolean;
+  onProgress?: (progress: AccessHistoryProgress) => void;
+};
+
+export type AccessHistoryResult = {
+  days: number;
+  events: number;
+  exams: number;
+  crossTrust: number;
+  breakGlass: number;
+  alerts: Record<string, number>;
+};
+
+type ClinicalRole = "radiologist" | "reporting_radiographer" | "radiographer" | "clinician" | "mdt_coordinator";
+const clinicalRoles: ClinicalRole[] = ["radiologist", "reporting_radiographer", "radiographer", "clinician", "mdt_coordinator"];
+type Purpose = "direct_care" | "mdt" | "emergency";
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness: a hash of (seed, day, trust, index) seeds a small generator per exam,
+// so an exam's whole life can be drawn on the day it is performed.
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ (v >>> 0), 0x9e3779b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca77);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+function hash(...values: number[]): number {
+  let h = 0x2545f491;
+  for (const v of values) h = mix(h, v);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+/** mulberry32: small, fast, good enough for synthetic data. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function weighted<T>(r: number, table: readonly (readonly [T, number])[]): T {
+  for (const [value, weight] of table) {
+    if (r < weight) return value;
+    r -= weight;
+  }
+  return table[table.length - 1]![0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calendar: days in England, British Summer Time, bank holidays (England and Wales).
+
+const dayMs = 86_400_000;
+const minuteMs = 60_000;
+
+function lastSunday(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  return last.getUTCDate() - last.getUTCDay();
+}
+/** Minutes England is ahead of UTC on this day (at noon). */
+function londonOffset(date: Date): number {
+  const y = date.getUTCFullYear();
+  const m = date.getUTCMonth();
+  const d = date.getUTCDate();
+  const bst = (m > 2 && m < 9) || (m === 2 && d >= lastSunday(y, 2)) || (m === 9 && d < lastSunday(y, 9));
+  return bst ? 60 : 0;
+}
+function easterSunday(year: number): Date {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return new Date(Date.UTC(year, month - 1, day));
+}
+const holidayCache = new Map<number, Set<string>>();
+/** Bank holidays in England and Wales (the regular ones; one-off royal occasions are left out). */
+function bankHolidays(year: number): Set<string> {
+  const cached = holidayCache.get(year);
+  if (cached) return cached;
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const at = (month: number, day: number) => new Date(Date.UTC(year, month, day));
+  const firstMonday = (month: number) => {
+    const d = at(month, 1);
+    return at(month, 1 + ((8 - d.getUTCDay()) % 7));
+  };
+  const lastMonday = (month: number) => {
+    const d = new Date(Date.UTC(year, month + 1, 0));
+    return at(month, d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  };
+  const weekdayOnOrAfter = (d: Date, taken: Set<string>) => {
+    const x = new Date(d);
+    while (x.getUTCDay() === 0 || x.getUTCDay() === 6 || taken.has(iso(x))) x.setUTCDate(x.getUTCDate() + 1);
+    return x;
+  };
+  const easter = easterSunday(year);
+  const set = new Set<string>();
+  set.add(iso(weekdayOnOrAfter(at(0, 1), set)));
+  set.add(iso(new Date(easter.getTime() - 2 * dayMs)));
+  set.add(iso(new Date(easter.getTime() + dayMs)));
+  set.add(iso(firstMonday(4)));
+  set.add(iso(lastMonday(4)));
+  set.add(iso(lastMonday(7)));
+  set.add(iso(weekdayOnOrAfter(at(11, 25), set)));
+  set.add(iso(weekdayOnOrAfter(at(11, 26), set)));
+  holidayCache.set(year, set);
+  return set;
+}
+
+type Day = { iso: string; number: number; start: number; offset: number; working: boolean };
+
+function dayOf(iso: string): Day {
+  const date = new Date(`${iso}T00:00:00Z`);
+  const offset = londonOffset(date);
+  const weekday = date.getUTCDay();
+  const working = weekday !== 0 && weekday !== 6 && !bankHolidays(date.getUTCFullYear()).has(iso);
+  return { iso, number: Math.round(date.getTime() / dayMs), start: date.getTime() - offset * minuteMs, offset, working };
+}
+/** The instant of a local time (minutes after midnight in England) on a day. */
+const localTime = (day: Day, minute: number) => day.start + Math.round(minute * minuteMs);
+
+// ---------------------------------------------------------------------------------------------
+// The consortium as the database holds it.
+
+const demoShares: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1F: 0.15 };
+const ipPrefix: Record<string, string> = { RHM: "10.10", RHU: "10.20", RNZ: "10.30", R1F: "10.40" };
+
+type Trust = { index: number; id: string; ods: string; share: number; sites: string[]; patientStart: number; patientCount: number };
+type Staff = { email: string; userId: string | null; trust: number; role: ClinicalRole; key: number; from: number; until: number; slot: number };
+type Policy = { id: string; version: number };
+
+type Exam = { trust: number; site: number; uid: string; accession: string; modality: string; nhs: string; patient: number; performedAt: number };
+
+type SessionKind = "report" | "qa" | "clinic" | "cross" | "mdt_prep" | "mdt" | "break_glass" | "planted";
+type Session = {
+  at: number;
+  kind: SessionKind;
+  exam: Exam;
+  /** Trust of the person who opens the images. */
+  trust: number;
+  role: ClinicalRole;
+  /** Picks the person among those working that day. */
+  pick: number;
+  purpose: Purpose;
+  actor?: Staff;
+  policy?: Policy | null;
+  justification?: string;
+  extras: number;
+};
+
+const modalityMix = [
+  ["CR", 0.2],
+  ["DX", 0.35],
+  ["US", 0.2],
+  ["CT", 0.13],
+  ["MR", 0.08],
+  ["MG", 0.02],
+  ["NM", 0.005],
+  ["PT", 0.005],
+  ["XA", 0.005],
+  ["RF", 0.005],
+] as const;
+
+// Exams a working day at scale 1: 1.75M a year, with weekends and bank holidays at a third.
+const examsPerWorkingDay = 1_750_000 / (250 + 115 / 3);
+// The people each role sees in a working day, to size synthetic staff.
+const dailyLoad: Record<ClinicalRole, number> = { radiologist: 30, reporting_radiographer: 30, radiographer: 25, clinician: 12, mdt_coordinator: 12 };
+const sessionsPerExam: Record<ClinicalRole, number> = { radiologist: 0.72, reporting_radiographer: 0.3, radiographer: 0.5, clinician: 2.6, mdt_coordinator: 0.06 };
+const workingShare = 0.72;
+const weekendShare = 0.3;
+
+const justifications = [
+  "Unconscious patient transferred from another trust; urgent review of previous CT head before intervention.",
+  "Major trauma call: previous imaging needed to compare with today's CT, patient unable to consent.",
+  "Suspected aortic dissection out of hours; prior CT angiogram held at the referring trust.",
+  "Stroke thrombolysis decision: prior MR brain from the patient's home trust needed now.",
+  "Emergency surgery overnight; previous imaging from the other trust needed to plan the approach.",
+];
+
+/** Offsets from 9990000000 of the first `count` NHS numbers of the test range that pass modulus 11. */
+function nhsNumbers(count: number): Int32Array {
+  const offsets = new Int32Array(count);
+  let i = 0;
+  for (let base = 999_000_001; i < count; base++) {
+    const digits = String(base);
+    let sum = 0;
+    for (let k = 0; k < 9; k++) sum += Number(digits[k]) * (10 - k);
+    const check = (11 - (sum % 11)) % 11;
+    if (check === 10) continue; // never issued
+    offsets[i++] = (base - 999_000_000) * 10 + check;
+  }
+  return offsets;
+}
+const nhsOf = (offsets: Int32Array, patient: number) => String(9_990_000_000 + offsets[patient]!);
+
+// ---------------------------------------------------------------------------------------------
+
+type Context = {
+  database: Database;
+  seed: number;
+  scale: number;
+  trusts: Trust[];
+  staff: Staff[];
+  userStatus: Map<string, "active" | "suspended" | "left">;
+  restricted: Set<string>;
+  policyOf: (source: number, target: number, at: number) => Policy | null;
+  leaver: Staff;
+  patients: Int32Array;
+};
+
+async function loadContext(database: Database, seed: number, scale: number, from: number, to: number): Promise<Context> {
+  const db = database.db;
+  const trustRows = rowsOf<{ id: string; ods_code: string }>(await db.execute(sql`select id, ods_code from trusts where ods_code in ('RHM', 'RHU', 'RNZ', 'R1F') order by ods_code`));
+  if (trustRows.length !== 4) throw new Error("The access history needs the four demo trusts (RHM, RHU, RNZ, R1F): run the demo seed first.");
+  const siteRows = rowsOf<{ trust_id: string; code: string }>(await db.execute(sql`select trust_id, code from sites order by code`));
+  const patientCount = Math.max(400, Math.min(900_000, Math.round(650_000 * scale)));
+  const order = ["RHM", "RHU", "RNZ", "R1F"];
+  let start = 0;
+  const trusts: Trust[] = order.map((ods, index) => {
+    const row = trustRows.find((t) => t.ods_code === ods)!;
+    const count = index === order.length - 1 ? patientCount - start : Math.round(patientCount * demoShares[ods]!);
+    const t: Trust = { index, id: row.id, ods, share: demoShares[ods]!, sites: siteRows.filter((s) => s.trust_id === row.id).map((s) => s.code), patientStart: start, patientCount: count };
+    if (t.sites.length === 0) t.sites = [`${ods}01`];
+    start += count;
+    return t;
+  });
+  const trustIndex = new Map(trusts.map((t) => [t.id, t.index]));
+
+  // Clinical staff from the users table when the demo seed has them; synthetic people otherwise.
+  const assignmentRows = rowsOf<{ id: string; email: string; status: "active" | "suspended" | "left"; role: ClinicalRole; trust_id: string; valid_from: string | Date; valid_until: string | Date | null; revoked_at: string | Date | null }>(
+    await db.execute(sql`select u.id, u.email, u.status, ra.role, ra.trust_id, ra.valid_from, ra.valid_until, ra.revoked_at
+      from role_assignments ra join users u on u.id = ra.user_id
+      where ra.trust_id is not null and ra.role in ('radiologist', 'reporting_radiographer', 'radiographer', 'clinician', 'mdt_coordinator')
+      order by u.email, ra.role, ra.trust_id`),
+  );
+  const statusRows = rowsOf<{ email: string; status: "active" | "suspended" | "left" }>(await db.execute(sql`select email, status from users`));
+  const userStatus = new Map(statusRows.map((u) => [u.email, u.status]));
+  const time = (v: string | Date | null) => (v === null ? Infinity : new Date(v).getTime());
+  const staff: Staff[] = [];
+  // Only people active today work in the history: a leaver's past work would be judged by today's status.
+  for (const a of assignmentRows) {
+    const trust = trustIndex.get(a.trust_id);
+    if (trust === undefined || a.status !== "active") continue;
+    staff.push({ email: a.email, userId: a.id, trust, role: a.role, key: hash(seed, staff.length, 11), from: time(a.valid_from), until: Math.min(time(a.valid_until), time(a.revoked_at)), slot: 0 });
+  }
+  for (const t of trusts) {
+    for (const role of clinicalRoles) {
+      const have = staff.filter((s) => s.trust === t.index && s.role === role).length;
+      if (have >= 2) continue;
+      const load = examsPerWorkingDay * scale * t.share * sessionsPerExam[role];
+      const needed = Math.max(8, Math.ceil(load / (workingShare * dailyLoad[role])));
+      for (let i = 1; i <= needed; i++) {
+        const email = `${role.replace("_", ".")}.${String(i).padStart(3, "0")}@${t.ods.toLowerCase()}.example`;
+        staff.push({ email, userId: null, trust: t.index, role, key: hash(seed, t.index, clinicalRoles.indexOf(role), i), from: -Infinity, until: Infinity, slot: 0 });
+      }
+    }
+  }
+
+  // Rotas: each team's people are spread evenly over the rota, so that about the same number work
+  // every day (a team that is suddenly a third of its size would make everyone's day look unusual).
+  const teams = new Map<string, Staff[]>();
+  for (const s of staff) {
+    const key = `${s.trust}|${s.role}`;
+    teams.set(key, [...(teams.get(key) ?? []), s]);
+  }
+  for (const team of teams.values()) team.forEach((s, i) => (s.slot = (i + 0.5) / team.length));
+
+  // A leaver whose account is used after they left: from the users table, or one added for the demo.
+  const leaverRows = rowsOf<{ id: string; email: string; trust_id: string }>(
+    await db.execute(sql`select u.id, u.email, ra.trust_id from users u join role_assignments ra on ra.user_id = u.id
+      where u.status = 'left' and ra.trust_id is not null and ra.role in ('radiographer', 'clinician', 'radiologist') order by u.email limit 1`),
+  );
+  let leaverRow = leaverRows[0];
+  if (!leaverRow || !trustIndex.has(leaverRow.trust_id)) {
+    const rnz = trusts[2]!;
+    const email = `former.radiographer@${rnz.ods.toLowerCase()}.example`;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+      await tx.execute(sql`insert into users (email, name, home_trust_id, status) values (${email}, 'Jordan Leaver (left the trust)', ${rnz.id}, 'left') on conflict do nothing`);
+      const [u] = rowsOf<{ id: string }>(await tx.execute(sql`select id from users where email = ${email}`));
+      if (!u) throw new Error("could not create the demo leaver");
+      const exists = rowsOf(await tx.execute(sql`select 1 from role_assignments where user_id = ${u.id}`));
+      if (exists.length === 0) {
+        await tx.execute(sql`insert into role_assignments (user_id, role, trust_id, valid_from, valid_until) values (${u.id}, 'radiographer', ${rnz.id}, ${new Date(from - 400 * dayMs).toISOString()}, ${new Date(from - dayMs).toISOString()})`);
+      }
+      leaverRow = { id: u.id, email, trust_id: rnz.id };
+    });
+    userStatus.set(email, "left");
+  }
+  const leaver: Staff = { email: leaverRow!.email, userId: leaverRow!.id, trust: trustIndex.get(leaverRow!.trust_id)!, role: "radiographer", key: 0, from: -Infinity, until: Infinity, slot: 0 };
+
+  // Restricted patients (the sharing area's table, when it is there).
+  const restricted = new Set<string>();
+  const hasRestrictions = rowsOf<{ t: string | null }>(await db.execute(sql`select to_regclass('patient_restrictions')::text as t`))[0]?.t;
+  if (hasRestrictions) {
+    for (const r of rowsOf<{ trust_id: string; nhs_number: string }>(await db.execute(sql`select trust_id, nhs_number from patient_restrictions where lifted_at is null`))) {
+      restricted.add(`${r.nhs_number}|${r.trust_id}`);
+    }
+  }
+
+  // Sharing policies: the sharing area's versions when they are there (a pair of trusts is covered
+  // while a version naming the target is in force); otherwise one standing policy per pair.
+  type VersionRow = { trust_id: string; policy_id: string; version: number; target_trust_ids: string[] | string; from: string | Date; until: string | Date | null };
+  let versions: VersionRow[] | null = null;
+  const hasPolicies = rowsOf<{ t: string | null }>(await db.execute(sql`select to_regclass('sharing_policy_versions')::text as t`))[0]?.t;
+  if (hasPolicies) {
+    versions = rowsOf<VersionRow>(
+      await db.execute(sql`select trust_id, policy_id, version, target_trust_ids, effective_from as from,
+          least(effective_until, case status when 'superseded' then superseded_at when 'revoked' then revoked_at end) as until
+        from sharing_policy_versions where status in ('active', 'superseded', 'revoked') order by effective_from`),
+    );
+  }
+  const synthetic = (s: number, t: number): Policy => {
+    const h = [hash(seed, s, t, 1), hash(seed, s, t, 2), hash(seed, s, t, 3), hash(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
+    return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`, version: 1 };
+  };
+  const parsed = versions?.map((v) => ({
+    source: trustIndex.get(v.trust_id),
+    targets: new Set((Array.isArray(v.target_trust_ids) ? v.target_trust_ids : String(v.target_trust_ids).replace(/[{}]/g, "").split(",")).map((id) => trustIndex.get(id))),
+    policy: { id: v.policy_id, version: Number(v.version) },
+    from: time(v.from),
+    until: time(v.until),
+  }));
+  const policyOf = (source: number, target: number, at: number): Policy | null => {
+    if (!parsed) return synthetic(trusts[source]!.index, trusts[target]!.index);
+    for (const v of parsed) if (v.source === source && v.targets.has(target) && v.from <= at && at < v.until) return v.policy;
+    return null;
+  };
+
+  return { database, seed, scale, trusts, staff, userStatus, restricted, policyOf, leaver, patients: nhsNumbers(patientCount) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exams and the views they will get.
+
+function examsOn(ctx: Context, day: Day, trust: Trust): number {
+  const level = examsPerWorkingDay * ctx.scale * trust.share * (day.working ? 1 : 1 / 3);
+  // Spread a little from day to day, without losing the mean.
+  const r = generator(hash(ctx.seed, day.number, trust.index, 7))();
+  return Math.max(0, Math.round(level * (0.9 + 0.2 * r)));
+}
+
+function secondTrustOf(ctx: Context, patient: number, home: number): number | null {
+  const h = hash(ctx.seed, patient, 77);
+  if (h % 100 >= 10) return null;
+  return (home + 1 + (h >>> 8) % 3) % 4;
+}
+
+/** A later day for a view: working days are three times likelier than weekends and holidays. */
+function viewDay(r: () => number, from: Day, maxOffset: number): Day {
+  for (let attempt = 0; ; attempt++) {
+    const d = dayOf(addDays(from.iso, Math.floor(r() * (maxOffset + 1))));
+    if (d.working || attempt >= 2 || r() < 1 / 3) return d;
+  }
+}
+
+function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s: Session) => void): Exam {
+  const r = generator(hash(ctx.seed, day.number, trust.index, i));
+  const modality = weighted(r(), modalityMix);
+  const emergencyCapable = modality === "CT" || modality === "CR" || modality === "DX";
+  const night = emergencyCapable && r() < (day.working ? 0.08 : 0.25);
+  const minute = night ? (22 * 60 + r() * 600) % 1440 : 8 * 60 + r() * 600;
+  const patient = trust.patientStart + Math.floor(r() * trust.patientCount);
+  const yyyymmdd = day.iso.replaceAll("-", "");
+  const exam: Exam = {
+    trust: trust.index,
+    site: Math.floor(r() * trust.sites.length),
+    uid: `1.2.826.0.1.3680043.8.498.${yyyymmdd}.${trust.index + 1}.${i + 1}`,
+    accession: `${trust.ods}${yyyymmdd.slice(2)}${String(i + 1).padStart(5, "0")}`.slice(0, 16),
+    modality,
+    nhs: nhsOf(ctx.patients, patient),
+    patient,
+    performedAt: localTime(day, minute),
+  };
+  const t = trust.index;
+  const at = (d: Day, fromMinute: number, toMinute: number) => localTime(d, fromMinute + r() * Math.max(0, toMinute - fromMinute));
+  const base = { exam, pick: 0, extras: 0 };
+  const add = (s: Omit<Session, "exam" | "pick" | "extras"> & { extras?: number }) => schedule({ ...base, pick: r(), extras: 0, ...s });
+
+  // Reporting: at once for emergencies, the same day for most, the next working day for the rest.
+  const reporter: ClinicalRole = (modality === "CR" || modality === "DX" || modality === "US") && r() < 0.45 ? "reporting_radiographer" : "radiologist";
+  if (night) {
+    add({ at: exam.performedAt + (10 + r() * 50) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "emergency", extras: r() < 0.3 ? 1 : 0 });
+    add({ at: exam.performedAt + (20 + r() * 90) * minuteMs, kind: "clinic", trust: t, role: "clinician", purpose: "emergency" });
+  } else if (r() < 0.7 && minute < 20 * 60) {
+    add({ at: exam.performedAt + (15 + r() * Math.min(240, 21 * 60 - minute - 15)) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+  } else {
+    let next = dayOf(addDays(day.iso, 1));
+    while (!next.working) next = dayOf(addDays(next.iso, 1));
+    add({ at: at(next, 8 * 60 + 30, 17 * 60 + 30), kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+  }
+  // A radiographer's check, minutes after the exam.
+  if (r() < 0.5) add({ at: exam.performedAt + (2 + r() * 13) * minuteMs, kind: "qa", trust: t, role: "radiographer", purpose: night ? "emergency" : "direct_care", extras: r() < 0.003 ? 4 : 0 });
+  // Clinic and ward views over the next two weeks.
+  const views = weighted(r(), [[0, 0.08], [1, 0.17], [2, 0.3], [3, 0.25], [4, 0.14], [5, 0.06]] as const);
+  for (let v = 0; v < views; v++) {
+    const d = viewDay(r, day, 14);
+    const earliest = d.iso === day.iso ? Math.min(20 * 60, minute + 60) : 8 * 60 + 30;
+    const e = r();
+    add({ at: at(d, earliest, 20 * 60 + 30), kind: "clinic", trust: t, role: "clinician", purpose: "direct_care", extras: e < 0.012 ? 2 : e < 0.016 ? 8 : 0 });
+  }
+  // The patient's second trust opens the images under a sharing policy.
+  const second = secondTrustOf(ctx, patient, t);
+  if (second !== null) {
+    const n = r() < 0.6 ? 1 : 2;
+    for (let v = 0; v < n; v++) {
+      const d = viewDay(r, day, 14);
+      add({ at: at(d, 8 * 60 + 30, 18 * 60), kind: "cross", trust: second, role: r() < 0.8 ? "clinician" : "radiologist", purpose: r() < 0.85 ? "direct_care" : "mdt" });
+    }
+  }
+  // MDTs: cross-sectional imaging is often discussed; some at the regional MDT in Southampton.
+  if ((modality === "CT" || modality === "MR" || modality === "PT" || modality === "NM" || modality === "XA") && r() < 0.25) {
+    // Meetings fall on working days; redrawn rather than moved, so holidays do not pile them up.
+    let meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
+    for (let k = 0; k < 5 && !meeting.working; k++) meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
+    while (!meeting.working) meeting = dayOf(addDays(meeting.iso, 1));
+    let prep = dayOf(addDays(meeting.iso, -1));
+    while (!prep.working) prep = dayOf(addDays(prep.iso, -1));
+    const hub = t !== 0 && r() < 0.3 ? 0 : t;
+    add({ at: at(prep, 9 * 60, 16 * 60), kind: "mdt_prep", trust: hub, role: "mdt_coordinator", purpose: "mdt" });
+    add({ at: at(meeting, 12 * 60 + 30, 14 * 60 + 30), kind: "mdt", trust: hub, role: "radiologist", purpose: "mdt" });
+  }
+  return exam;
+}
+
+function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAgeDays: number): Exam {
+  for (;;) {
+    const d = dayOf(addDays(day.iso, -Math.floor(r() * (maxAgeDays + 1))));
+    const n = examsOn(ctx, d, trust);
+    if (n === 0) continue;
+    return planExam(ctx, d, trust, Math.floor(r() * n), () => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planted patterns and break-glass.
+
+function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (trust: number, role: ClinicalRole) => Staff[]): Session[] {
+  const r = generator(hash(ctx.seed, day.number, 4242));
+  const out: Session[] = [];
+  const plant = (s: Omit<Session, "pick" | "extras">) => out.push({ ...s, pick: 0, extras: 0 });
+  const someone = (trust: number, role: ClinicalRole) => {
+    const list = working(trust, role);
+    return list.length ? list[Math.floor(r() * list.length)]! : undefined;
+  };
+
+  // A handful of break-glass accesses a week: emergencies at one trust needing another's images.
+  const breakGlass = r() < 0.35 ? 0 : r() < 0.6 ? 1 : 2;
+  for (let k = 0; k < breakGlass; k++) {
+    const source = Math.floor(r() * 4);
+    const target = (source + 1 + Math.floor(r() * 3)) % 4;
+    const actor = someone(target, "clinician") ?? someone(target, "radiologist");
+    if (!actor) continue;
+    const exam = randomExam(ctx, r, day, ctx.trusts[source]!, 300);
+    plant({ at: localTime(day, r() * 1440), kind: "break_glass", exam, trust: target, role: actor.role, actor, purpose: "emergency", policy: null, justification: justifications[Math.floor(r() * justifications.length)]! });
+  }
+
+  const pattern = dayIndex % 14;
+  const trust = ctx.trusts[(Math.floor(dayIndex / 14) + 1) % 4]!;
+  if (pattern === 5) {
+    // Night-time browsing: a clinician opens a dozen patients' images between 01:00 and 03:30.
+    const actor = someone(trust.index, "clinician");
+    if (actor) {
+      const n = 8 + Math.floor(r() * 8);
+      for (let k = 0; k < n; k++) plant({ at: localTime(day, 60 + r() * 150), kind: "planted", exam: randomExam(ctx, r, day, trust, 60), trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+    }
+  } else if (pattern === 9) {
+    // A leaver's account opens images at their old trust.
+    const n = 3 + Math.floor(r() * 4);
+    const old = ctx.trusts[ctx.leaver.trust]!;
+    for (let k = 0; k < n; k++) plant({ at: localTime(day, 10 * 60 + r() * 300), kind: "planted", exam: randomExam(ctx, r, day, old, 30), trust: old.index, role: "radiographer", actor: ctx.leaver, purpose: "direct_care" });
+  } else if (pattern === 11) {
+    // Cross-trust views with no policy and no break-glass.
+    const source = (trust.index + 2) % 4;
+    const actor = someone(trust.index, "clinician");
+    if (actor) {
+      const n = 2 + Math.floor(r() * 4);
+      for (let k = 0; k < n; k++) plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam: randomExam(ctx, r, day, ctx.trusts[source]!, 90), trust: trust.index, role: actor.role, actor, purpose: "direct_care", policy: null });
+    }
+  } else if (pattern === 2 && dayIndex >= volumeHistoryDays) {
+    // A clinician with a normal history opens far more patients than usual in one day.
+    const settled = working(trust.index, "clinician").filter((s) => s.from <= day.start - volumeHistoryDays * dayMs);
+    const actor = settled.length ? settled[Math.floor(r() * settled.length)] : undefined;
+    if (actor) {
+      const target = 70 + Math.floor(r() * 40);
+      const seen = new Set<number>();
+      for (let k = 0; k < target * 3 && seen.size < target; k++) {
+        const exam = randomExam(ctx, r, day, trust, 14);
+        if (seen.has(exam.patient)) continue;
+        seen.add(exam.patient);
+        plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam, trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events from sessions, chained and written in batches.
+
+type Row = ChainedFields & { prevHash: string; hash: string };
+type AlertRow = {
+  trust_id: string;
+  rule: string;
+  severity: string;
+  summary: string;
+  event_id: string;
+  event_occurred_at: string;
+  actor_email: string | null;
+  actor_trust_id: string | null;
+  patient_nhs_number: string | null;
+};
+
+const sessionActions: Record<SessionKind, string[]> = {
+  report: ["study.query", "study.retrieve", "study.view"],
+  qa: ["study.view"],
+  clinic: ["study.query", "study.view"],
+  cross: ["study.query", "study.view"],
+  mdt_prep: ["study.view"],
+  mdt: ["study.retrieve", "study.view"],
+  break_glass: ["study.query", "study.view"],
+  planted: ["study.query", "study.view"],
+};
+
+class HistoryWriter {
+  events = 0;
+  crossTrust = 0;
+  breakGlass = 0;
+  alerts: Record<string, number> = {};
+  private rows: Row[] = [];
+  private alertRows: AlertRow[] = [];
+  private heads = new Map<string, { seq: number; hash: string }>();
+  /** The heads as the database holds them once the batches sent so far commit. */
+  private committed = new Map<string, { seq: number; hash: string }>();
+  private months = new Set<string>();
+  private inFlight: Promise<void> | null = null;
+  private facts: RuleFacts;
+
+  constructor(
+    private ctx: Context,
+    private batchSize: number,
+  ) {
+    this.facts = {
+      userStatus: (email) => ctx.userStatus.get(email),
+      isRestricted: (nhs, trustId) => ctx.restricted.has(`${nhs}|${trustId}`),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.ctx.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+      const heads = await lockChainHeads(tx, this.ctx.trusts.map((t) => t.id));
+      for (const [chain, head] of heads) {
+        this.heads.set(chain, { ...head });
+        this.committed.set(chain, { ...head });
+      }
+    });
+  }
+
+  /** Appends one event, in time order, to its source trust's chain. */
+  add(row: Omit<ChainedFields, "seq" | "chain">): void {
+    const chain = row.sourceTrustId!;
+    const head = this.heads.get(chain)!;
+    const fields: ChainedFields = { ...row, chain, seq: head.seq + 1 };
+    const hash = chainHash(head.hash, fields);
+    this.rows.push({ ...fields, prevHash: head.hash, hash });
+    this.heads.set(chain, { seq: fields.seq, hash });
+    this.events++;
+    // The rules see exactly what ingest's would.
+    for (const a of alertsFor(
+      {
+        occurredAt: fields.occurredAt,
+        action: fields.action,
+        outcome: fields.outcome,
+        actorEmail: fields.actorEmail ?? "",
+        actorTrustId: fields.actorTrustId ?? "",
+        sourceTrustId: chain,
+        patientNhsNumber: fields.patientNhsNumber ?? "",
+        purpose: fields.purpose ?? "",
+        policyId: fields.policyId,
+        breakGlassJustification: fields.breakGlassJustification,
+      },
+      this.facts,
+    )) {
+      this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
+      this.alertRows.push({
+        trust_id: chain,
+        rule: a.rule,
+        severity: a.severity,
+        summary: a.summary,
+        event_id: fields.id,
+        event_occurred_at: fields.occurredAt.toISOString(),
+        actor_email: fields.actorEmail,
+        actor_trust_id: fields.actorTrustId,
+        patient_nhs_number: fields.patientNhsNumber,
+      });
+    }
+  }
+
+  get pending(): number {
+    return this.rows.length;
+  }
+
+  /** Sends the rows so far as one transaction; the next batch is generated while it runs. */
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    const alerts = this.alertRows;
+    this.rows = [];
+    this.alertRows = [];
+    const before = new Map(this.committed);
+    const after = new Map<string, { seq: number; hash: string }>();
+    for (const r of rows) after.set(r.chain, { seq: r.seq, hash: r.hash });
+    for (const [chain, head] of after) this.committed.set(chain, head);
+    const months = [...new Set(rows.map((r) => r.occurredAt.toISOString().slice(0, 7)))].filter((m) => !this.months.has(m));
+    for (const m of months) this.months.add(m);
+
+    await this.inFlight;
+    const write = this.ctx.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+      await ensurePartitions(tx, months.map((m) => new Date(`${m}-01T00:00:00Z`)));
+      const heads = await lockChainHeads(tx, [...after.keys()]);
+      for (const [chain, head] of heads) {
+        const expected = before.get(chain);
+        if (!expected || expected.seq !== head.seq || expected.hash !== head.hash) {
+          throw new Error(`Audit chain ${chain} moved while the history was being written (something else is writing audit events): stop it and run again.`);
+        }
+      }
+      await bulkInsertAuditRows(tx, rows);
+      await saveChainHeads(tx, after);
+      await insertAlerts(tx, alerts);
+    });
+    // Surfaced by the next flush or by finish(); never an unhandled rejection meanwhile.
+    write.catch(() => {});
+    this.inFlight = write;
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+    this.inFlight = null;
+  }
+
+  get full(): boolean {
+    return this.rows.length >= this.batchSize;
+  }
+}
+
+async function insertAlerts(tx: Tx, alerts: AlertRow[]): Promise<void> {
+  if (alerts.length === 0) return;
+  await tx.execute(sql`insert into audit_alerts (trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number)
+    select trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number
+    from json_to_recordset(${JSON.stringify(alerts)}::json) as x(trust_id uuid, rule text, severity text, summary text, event_id uuid, event_occurred_at timestamptz, actor_email text, actor_trust_id uuid, patient_nhs_number text)
+    on conflict do nothing`);
+}
+
+const workstationArea: Record<SessionKind, string> = { report: "RAD", qa: "XR", clinic: "OPD", cross: "OPD", mdt_prep: "MDT", mdt: "MDT", break_glass: "ED", planted: "WARD" };
+
+/** Generates and writes the access history of the four demo trusts for [from, to). */
+export async function generateAccessHistory(database: Database, options: AccessHistoryOptions): Promise<AccessHistoryResult> {
+  const from = options.from.getTime();
+  const to = Math.min(options.to.getTime(), Date.now());
+  if (!(options.scale > 0 && options.scale <= 50)) throw new Error("scale must be above 0 and at most 50");
+  if (!(to > from)) throw new Error("the history needs a window: from must be before to (and not in the future)");
+  if (!(await isDemoDatabase(database))) throw new Error("The access history is demo data: it is only generated into the demo consortium's database.");
+  const existing = rowsOf(
+    await database.db.execute(sql`select 1 from audit_events where target_type = 'study' and occurred_at >= ${new Date(from).toISOString()}::timestamptz and occurred_at < ${new Date(to).toISOString()}::timestamptz limit 1`),
+  );
+  if (existing.length) throw new Error("This database already holds access events in that window; the history is generated once per window.");
+
+  const seed = options.seed ?? 1;
+  const ctx = await loadContext(database, seed, options.scale, from, to);
+  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
+  await writer.start();
+
+  const firstDay = dayOf(new Date(from + londonOffset(new Date(from)) * minuteMs).toISOString().slice(0, 10));
+  const lastDay = dayOf(new Date(to - 1 + londonOffset(new Date(to)) * minuteMs).toISOString().slice(0, 10));
+  const totalDays = Math.round((lastDay.number - firstDay.number) / 1) + 1;
+  const pending = new Map<number, Session[]>();
+  const schedule = (s: Session) => {
+    if (s.at < from || s.at >= to) return;
+    const dayNumber = Math.floor((s.at + londonOffset(new Date(s.at)) * minuteMs) / dayMs);
+    let list = pending.get(dayNumber);
+    if (!list) pending.set(dayNumber, (list = []));
+    list.push(s);
+  };
+  // Exams of the two weeks before the window are still being viewed in its first days.
+  let exams = 0;
+  for (let back = 21; back >= 1; back--) {
+    const d = dayOf(addDays(firstDay.iso, -back));
+    for (const t of ctx.trusts) for (let i = 0, n = examsOn(ctx, d, t); i < n; i++) planExam(ctx, d, t, i, schedule);
+  }
+
+  for (let dayIndex = 0; dayIndex < totalDays; dayIndex++) {
+    const day = dayOf(addDays(firstDay.iso, dayIndex));
+    // Who works today: a stable share of each role, fewer at weekends, within their assignment.
+    const noon = localTime(day, 12 * 60);
+    const share = day.working ? workingShare : weekendShare;
+    const rota = new Map<string, Staff[]>();
+    for (const s of ctx.staff) {
+      // Each person works `share` of the days (the golden ratio spreads their days evenly).
+      const phase = (day.number * 0.6180339887 + s.slot) % 1;
+      if (s.from > noon || s.until <= noon || phase >= share) continue;
+      const key = `${s.trust}|${s.role}`;
+      let list = rota.get(key);
+      if (!list) rota.set(key, (list = []));
+      list.push(s);
+    }
+    const working = (trust: number, role: ClinicalRole): Staff[] => rota.get(`${trust}|${role}`) ?? [];
+    const fallback: ClinicalRole[] = ["radiologist", "clinician", "reporting_radiographer", "radiographer", "mdt_coordinator"];
+
+    for (const t of ctx.trusts) {
+      const n = examsOn(ctx, day, t);
+      exams += n;
+      for (let i = 0; i < n; i++) planExam(ctx, day, t, i, schedule);
+    }
+    for (const s of plantedSessions(ctx, day, dayIndex, working)) schedule(s);
+
+    const sessions = (pending.get(day.number) ?? []).sort((a, b) => a.at - b.at);
+    pending.delete(day.number);
+    const r = generator(hash(seed, day.number, 99));
+    // Events are buffered and released in time order: a session's events follow its start by at most a minute.
+    let buffer: Omit<ChainedFields, "seq" | "chain">[] = [];
+    const release = async (until: number) => {
+      buffer.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+      let k = 0;
+      while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
+      buffer = buffer.slice(k);
+      if (writer.full) await writer.flush();
+      // Let the batch in flight make progress while the next is generated.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    for (let k = 0; k < sessions.length; k++) {
+      const s = sessions[k]!;
+      let actor = s.actor;
+      if (!actor) {
+        let list = working(s.trust, s.role);
+        for (const role of fallback) {
+          if (list.length) break;
+          list = working(s.trust, role);
+        }
+        if (list.length === 0) continue;
+        actor = list[Math.floor(s.pick * list.length)]!;
+      }
+      const exam = s.exam;
+      const source = ctx.trusts[exam.trust]!;
+      const crossTrust = s.trust !== exam.trust;
+      let policy: Policy | null = null;
+      let outcome: "success" | "denied" = "success";
+      if (crossTrust && s.kind !== "break_glass" && s.kind !== "planted") {
+        policy = ctx.policyOf(exam.trust, s.trust, s.at);
+        // No policy in force, or a restricted patient: the PACS refuses and audits the refusal.
+        if (!policy || ctx.restricted.has(`${exam.nhs}|${source.id}`) || r() < 0.02) {
+          policy = null;
+          outcome = "denied";
+        }
+      }
+      const actorTrust = ctx.trusts[s.trust]!;
+      const actions = outcome === "denied" ? ["study.view"] : [...sessionActions[s.kind]];
+      if (outcome === "success") {
+        if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
+        if (s.extras & 1) actions.splice(1, 0, "study.query");
+        if (s.extras & 2) actions.push("study.download");
+        if (s.extras & 4) actions.push("study.export");
+        if (s.extras & 8) actions.push("study.print");
+      }
+      if (crossTrust && outcome === "success") writer.crossTrust++;
+      if (s.kind === "break_glass") writer.breakGlass++;
+      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${String(1 + (hash(actor.key, 3) % 40)).padStart(2, "0")}`;
+      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash(actor.key, 5) % 250)}.${1 + (hash(actor.key, 7) % 250)}`;
+      let at = s.at;
+      for (const action of actions) {
+        const occurredAt = new Date(at);
+        buffer.push({
+          id: crypto.randomUUID(),
+          occurredAt,
+          recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
+          action,
+          outcome,
+          actorUserId: actor.userId,
+          actorEmail: actor.email,
+          actorTrustId: actorTrust.id,
+          actorRole: actor.role,
+          sourceTrustId: source.id,
+          patientNhsNumber: exam.nhs,
+          studyInstanceUid: exam.uid,
+          accessionNumber: exam.accession,
+          modality: exam.modality,
+          purpose: s.purpose,
+          policyId: policy?.id ?? null,
+          policyVersion: policy?.version ?? null,
+          breakGlassJustification: s.justification ?? null,
+          ip,
+          workstation,
+          targetType: "study",
+          targetId: exam.uid,
+          details: null,
+        });
+        at += 2000 + Math.floor(r() * 8000);
+      }
+      if (buffer.length >= 2_000) await release(s.at);
+    }
+    await release(Infinity);
+    options.onProgress?.({ day: day.iso, daysDone: dayIndex + 1, days: totalDays, events: writer.events });
+  }
+  await writer.finish();
+
+  if (options.scanVolume !== false) {
+    const first = addDays(firstDay.iso, volumeHistoryDays);
+    if (first <= lastDay.iso) {
+      const result = await database.db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+        return scanUnusualVolume(tx, first, lastDay.iso);
+      });
+      writer.alerts.unusual_volume = (writer.alerts.unusual_volume ?? 0) + result.raised;
+    }
+  }
+  return { days: totalDays, events: writer.events, exams, crossTrust: writer.crossTrust, breakGlass: writer.breakGlass, alerts: writer.alerts };
+}
