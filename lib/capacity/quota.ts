@@ -20,15 +20,3 @@ export const quotaLevelLabel: Record<QuotaLevel, string> = {
   warning: "Warning: 80% or more used",
   critical: "Critical: 95% or more used",
 };
-
-/** Bytes as a person reads them (decimal units, as storage is sold). */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB", "PB"];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toLocaleString("en-GB", { maximumFractionDigits: v >= 100 || i === 0 ? 0 : 1 })} ${units[i]}`;
-}
