@@ -1,0 +1,16 @@
+import { chromium } from "@playwright/test";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+const page = await browser.newPage();
+page.on("pageerror", (e) => console.log("pageerror", e.message.slice(0, 400)));
+page.on("console", (m) => { if (!m.text().includes("WebSocket")) console.log("console:", m.type(), m.text().slice(0, 300)); });
+page.on("response", (r) => { if (r.status() >= 400) console.log("status", r.status(), r.url()); });
+const base = "http://localhost:3600";
+await page.goto(base + "/sign-in");
+await page.getByLabel("Email address").fill("cio@rhm.example");
+await page.getByLabel("Password").fill("mosaic-demo-password");
+await page.getByRole("button", { name: "Sign in" }).click();
+await page.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 120000 });
+await page.goto(base + "/throughput");
+await page.waitForTimeout(10000);
+console.log(await page.evaluate(() => ({ scripts: [...document.scripts].map(s => s.src).filter(Boolean).slice(0, 5), disabled: [...document.querySelectorAll("button")].map(b => b.textContent + ":" + b.disabled).slice(0, 4), svg: document.querySelectorAll("svg.recharts-surface").length })));
+await browser.close();
