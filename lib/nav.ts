@@ -9,6 +9,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/throughput", label: "Throughput", permission: "capacity.read" },
   { href: "/storage", label: "Storage", permission: "capacity.read" },
+  { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

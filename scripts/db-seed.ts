@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
-import { describeDatabase, openCliDatabase, printDemoSignIns } from "./cli-database";
+import { describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const { values } = parseArgs({
   options: { years: { type: "string" }, scale: { type: "string" } },
@@ -20,12 +20,13 @@ if (!Number.isFinite(years) || years < 0 || years > 30 || !Number.isFinite(scale
 const database = openCliDatabase();
 try {
   await runMigrations(database);
-  const outcome = await seedDemo(database);
+  const { outcome, ...seeded } = await seedDemo(database);
   if (outcome === "refused") {
     console.error("This database holds users that are not demo data: the demo seed never runs against it.");
     process.exitCode = 1;
   } else {
     console.log(outcome === "seeded" ? `Demo consortium created in the ${describeDatabase(database)}.` : "The demo consortium is already there.");
+    if ("demoApiKey" in seeded) console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
     if (years > 0) {
       const h = await seedHistoryWithProgress(database, years, scale);
       console.log(

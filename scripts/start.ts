@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runMigrations } from "@/db/migrate";
-import { isDemoDatabase, seedDemo } from "@/db/seed/seed-demo";
+import { seedDemo } from "@/db/seed/seed-demo";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
-import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns } from "./cli-database";
+import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -49,16 +49,18 @@ async function prepareDatabase(): Promise<boolean> {
   const database = openCliDatabase();
   try {
     await runMigrations(database);
-    const outcome = await seedDemo(database);
-    if (outcome === "seeded") {
+    const seeded = await seedDemo(database);
+    if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
+      console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
       // A small history so the dashboards have something to show, quickly: 400 days at 2% of the
       // real volume. More with `npm run db:seed -- --years N --scale F`.
       const h = await seedHistoryWithProgress(database, 400 / 365, 0.02);
       console.log(`Added ${h.exams.toLocaleString("en-GB")} demo exams over ${h.days} days (${elapsed()}).`);
+    } else {
+      console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
     }
-    else console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
-    return outcome === "seeded" || (outcome === "already-demo" && (await isDemoDatabase(database)));
+    return seeded.outcome !== "refused";
   } finally {
     await database.close();
   }
