@@ -27,14 +27,42 @@ export type ExamRow = {
 
 export type StorageRow = { trustId: string; tier: string; date: string; modality: string; bytes: number };
 
-function unknownItems(fieldErrors: FieldErrors): AppError {
-  return new AppError("VALIDATION", "Some items name a trust or site Mosaic does not know.", { fieldErrors });
+/** The ingest scope of an API client: a consortium client (trustId null) reports for every trust. */
+export function ingestScopeOf(caller: { trustId: string | null }): IngestScope {
+  return caller.trustId === null ? { all: true } : { all: false, trustIds: [caller.trustId] };
 }
 
-/** Maps ODS codes to trust ids the scope may report for; others are "unknown" (never "forbidden"). */
-async function trustIdsOf(tx: Tx, codes: string[], scope: IngestScope): Promise<Map<string, string>> {
+/**
+ * Collects item problems of a batch and throws them together: fieldErrors for forms and tests, and
+ * the machine API's issues (item and field named). A trust the client may not send for is
+ * FORBIDDEN, as lib/api/auth.ts answers it; an unknown trust or site is VALIDATION.
+ */
+class ItemProblems {
+  readonly fieldErrors: FieldErrors = {};
+  readonly issues: { path: string; item: number; field: string; message: string }[] = [];
+  forbidden = false;
+  constructor(private readonly batchKey: string) {}
+  add(item: number, field: string, message: string, forbidden = false) {
+    const path = `${this.batchKey}.${item}.${field}`;
+    (this.fieldErrors[path] ??= []).push(message);
+    this.issues.push({ path, item, field, message });
+    this.forbidden ||= forbidden;
+  }
+  throwIfAny() {
+    if (this.issues.length === 0) return;
+    const first = this.issues[0]!;
+    const more = this.issues.length > 1 ? ` (and ${this.issues.length - 1} more)` : "";
+    throw new AppError(this.forbidden ? "FORBIDDEN" : "VALIDATION", `The batch was not stored: item ${first.item}, field ${first.field}: ${first.message}${more}`, {
+      fieldErrors: this.fieldErrors,
+      issues: this.issues,
+    });
+  }
+}
+
+/** Maps ODS codes to trusts, marking those the scope may not report for. */
+async function trustsByOds(tx: Tx, codes: string[], scope: IngestScope): Promise<Map<string, { id: string; allowed: boolean }>> {
   const rows = await tx.select({ id: trusts.id, odsCode: trusts.odsCode }).from(trusts).where(inArray(trusts.odsCode, [...new Set(codes)]));
-  return new Map(rows.filter((r) => scope.all || scope.trustIds.includes(r.id)).map((r) => [r.odsCode, r.id]));
+  return new Map(rows.map((r) => [r.odsCode, { id: r.id, allowed: scope.all || scope.trustIds.includes(r.id) }]));
 }
 
 /**
@@ -140,28 +168,23 @@ export async function upsertStorageRows(tx: Tx, rows: readonly StorageRow[]): Pr
 
 /** Resolves trusts and sites of a parsed exam batch, naming each unknown item and field. */
 export async function resolveExams(tx: Tx, exams: readonly ExamInput[], scope: IngestScope): Promise<ExamRow[]> {
-  const trustIds = await trustIdsOf(tx, exams.map((e) => e.trust), scope);
+  const trustMap = await trustsByOds(tx, exams.map((e) => e.trust), scope);
   const siteRows = await tx
     .select({ id: sites.id, code: sites.code, trustId: sites.trustId })
     .from(sites)
     .where(inArray(sites.code, [...new Set(exams.map((e) => e.site))]));
   const siteByCode = new Map(siteRows.map((s) => [s.code, s]));
-  const fieldErrors: FieldErrors = {};
+  const problems = new ItemProblems("exams");
   const rows: ExamRow[] = [];
   exams.forEach((e, i) => {
-    const trustId = trustIds.get(e.trust);
-    if (!trustId) {
-      fieldErrors[`exams.${i}.trust`] = [`No trust with ODS code ${e.trust} that this client may report for.`];
-      return;
-    }
+    const trust = trustMap.get(e.trust);
+    if (!trust) return problems.add(i, "trust", `No trust has the ODS code ${e.trust}.`);
+    if (!trust.allowed) return problems.add(i, "trust", "This API client may only send exams of its own trust.", true);
     const site = siteByCode.get(e.site);
-    if (!site || site.trustId !== trustId) {
-      fieldErrors[`exams.${i}.site`] = [`Trust ${e.trust} has no site ${e.site}.`];
-      return;
-    }
-    rows.push({ ...e, trustId, siteId: site.id });
+    if (!site || site.trustId !== trust.id) return problems.add(i, "site", `Trust ${e.trust} has no site ${e.site}.`);
+    rows.push({ ...e, trustId: trust.id, siteId: site.id });
   });
-  if (Object.keys(fieldErrors).length) throw unknownItems(fieldErrors);
+  problems.throwIfAny();
   return rows;
 }
 
@@ -172,8 +195,12 @@ export async function resolveExams(tx: Tx, exams: readonly ExamInput[], scope: I
 export async function ingestExams(scope: IngestScope, input: unknown): Promise<BatchOutcome> {
   const parsed = examBatch.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error, "The batch was not stored: some exams need attention.");
-  const { exams } = parsed.data;
-  // System scope: a machine client has no person's trust scope; trustIdsOf limits it to its trusts.
+  return ingestExamBatch(scope, parsed.data.exams);
+}
+
+/** Stores an already parsed batch of exams (the machine API parses with readJson first). */
+export async function ingestExamBatch(scope: IngestScope, exams: readonly ExamInput[]): Promise<BatchOutcome> {
+  // System scope: a machine client has no person's trust scope; resolveExams limits it to its trusts.
   return withSystem(async (tx) => {
     const rows = await resolveExams(tx, exams, scope);
     const accepted = await insertExamRows(tx, rows);
@@ -183,15 +210,16 @@ export async function ingestExams(scope: IngestScope, input: unknown): Promise<B
 
 /** Resolves the trusts of a parsed usage batch. */
 async function resolveUsage(tx: Tx, usage: readonly StorageUsageInput[], scope: IngestScope): Promise<StorageRow[]> {
-  const trustIds = await trustIdsOf(tx, usage.map((u) => u.trust), scope);
-  const fieldErrors: FieldErrors = {};
+  const trustMap = await trustsByOds(tx, usage.map((u) => u.trust), scope);
+  const problems = new ItemProblems("usage");
   const rows: StorageRow[] = [];
   usage.forEach((u, i) => {
-    const trustId = trustIds.get(u.trust);
-    if (!trustId) fieldErrors[`usage.${i}.trust`] = [`No trust with ODS code ${u.trust} that this client may report for.`];
-    else rows.push({ trustId, tier: u.tier, date: u.date, modality: u.modality, bytes: u.bytes });
+    const trust = trustMap.get(u.trust);
+    if (!trust) return problems.add(i, "trust", `No trust has the ODS code ${u.trust}.`);
+    if (!trust.allowed) return problems.add(i, "trust", "This API client may only send storage usage of its own trust.", true);
+    rows.push({ trustId: trust.id, tier: u.tier, date: u.date, modality: u.modality, bytes: u.bytes });
   });
-  if (Object.keys(fieldErrors).length) throw unknownItems(fieldErrors);
+  problems.throwIfAny();
   return rows;
 }
 
@@ -199,7 +227,11 @@ async function resolveUsage(tx: Tx, usage: readonly StorageUsageInput[], scope: 
 export async function ingestStorageUsage(scope: IngestScope, input: unknown): Promise<BatchOutcome> {
   const parsed = storageUsageBatch.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error, "The batch was not stored: some snapshots need attention.");
-  const { usage } = parsed.data;
+  return ingestStorageBatch(scope, parsed.data.usage);
+}
+
+/** Stores an already parsed batch of storage snapshots. */
+export async function ingestStorageBatch(scope: IngestScope, usage: readonly StorageUsageInput[]): Promise<BatchOutcome> {
   return withSystem(async (tx) => {
     const rows = await resolveUsage(tx, usage, scope);
     const accepted = await upsertStorageRows(tx, rows);
