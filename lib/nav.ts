@@ -7,6 +7,8 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/throughput", label: "Throughput", permission: "capacity.read" },
+  { href: "/storage", label: "Storage", permission: "capacity.read" },
   { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },

@@ -6,6 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
+import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
+import { seedHistoryWithProgress } from "@/db/seed/history-cli";
 import { buildIfNeeded } from "./build-if-needed";
 import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
@@ -34,6 +36,13 @@ async function prepareDatabase(): Promise<boolean> {
     if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
       console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      // A small history so the dashboards have something to show, quickly: 400 days at 2% of the
+      // real volume. More with `npm run db:seed -- --years N --scale F`.
+      const h = await seedHistoryWithProgress(database, 400 / 365, 0.02);
+      console.log(`Added ${h.exams.toLocaleString("en-GB")} demo exams over ${h.days} days (${elapsed()}).`);
+      // And a month of access events for the audit pages, at the same small scale.
+      const a = await seedAccessHistoryWithProgress(database, 30, 0.02);
+      console.log(`Added ${a.events.toLocaleString("en-GB")} demo access events over ${a.days} days (${elapsed()}).`);
       await checkpointDemo(database);
     } else {
       console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);

@@ -5,18 +5,21 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
 import { getOverview } from "@/lib/trusts/overview";
 import { describeCaller } from "@/lib/identity/caller";
+import { getQuotaWarnings } from "@/lib/capacity/queries";
+import { QuotaWarnings } from "@/components/capacity/quota-warnings";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const ctx = await requireContext();
-  const [overview, caller] = await Promise.all([getOverview(ctx), describeCaller(ctx)]);
+  const [overview, caller, warnings] = await Promise.all([getOverview(ctx), describeCaller(ctx), getQuotaWarnings(ctx)]);
   return (
     <>
       <PageHeader
         title={overview.consortiumName}
         description={`Contracted for ${overview.contractedAnnualExams.toLocaleString("en-GB")} imaging exams a year across the consortium.`}
       />
+      <QuotaWarnings warnings={warnings} />
       <section aria-labelledby="your-roles" className="mb-8">
         <h2 id="your-roles" className="mb-2 text-xl font-bold">
           Your roles

@@ -3,3 +3,4 @@ export * from "./trusts";
 export * from "./identity";
 export * from "./audit";
 export * from "./api-clients";
+export * from "./capacity";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { apiScopes, type ApiScope } from "@/lib/api-clients/schemas";
 import { fhirAuditInput, fhirContentType, fhirExportQuery, fhirSearchsetBundle } from "@/lib/audit/fhir";
 import { auditBatchInput, batchResult } from "@/lib/audit/schemas";
+import { examBatch, storageUsageBatch } from "@/lib/capacity/schemas";
 
 /** One operation of the machine API, described by the same zod schemas that validate it. */
 export type ApiOperation = {
@@ -61,6 +62,28 @@ export const operations: ApiOperation[] = [
     request: auditBatchInput,
     response: batchResult,
     tag: "Audit",
+  },
+  {
+    method: "post",
+    path: "/api/v1/exams",
+    summary: "Send a batch of exams",
+    description:
+      "Up to 5,000 exams. All or nothing: one bad exam refuses the batch naming each item and field (422; 403 for another trust's exam from a trust's client). Idempotent on studyInstanceUid: a retried batch stores nothing twice. The dashboards' rollups are updated in the same transaction.",
+    scope: "exams:write",
+    request: examBatch,
+    response: batchResult,
+    tag: "Capacity",
+  },
+  {
+    method: "post",
+    path: "/api/v1/storage-usage",
+    summary: "Send a batch of storage usage snapshots",
+    description:
+      "Up to 5,000 snapshots of the bytes a trust holds on a tier for a modality on a date. All or nothing. Idempotent on (trust, tier, date, modality): the same figure again is a duplicate, a different figure replaces the day's figure.",
+    scope: "storage:write",
+    request: storageUsageBatch,
+    response: batchResult,
+    tag: "Capacity",
   },
   {
     method: "post",

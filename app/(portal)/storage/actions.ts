@@ -1,0 +1,28 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { requireContext } from "@/lib/auth/request";
+import { decideQuotaRequest, requestQuotaChange } from "@/lib/capacity/commands";
+import type { QuotaFormState } from "@/components/capacity/quota-forms";
+import { failedForm, formFields } from "@/lib/forms";
+
+// The caller from the session; lib/ parses, checks quota.request / quota.approve at the trust,
+// writes and audits in one transaction.
+
+export async function requestQuotaAction(_state: QuotaFormState, form: FormData): Promise<QuotaFormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await requestQuotaChange(ctx, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/storage");
+  return { done: `Request sent for ${result.data.odsCode}. A CIO will approve or decline it.` };
+}
+
+export async function decideQuotaAction(_state: QuotaFormState, form: FormData): Promise<QuotaFormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await decideQuotaRequest(ctx, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/storage");
+  revalidatePath("/");
+  return { done: result.data.status === "approved" ? "Approved: the quota has changed." : "Declined: the quota stays as it is." };
+}

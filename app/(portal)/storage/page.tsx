@@ -1,0 +1,244 @@
+import type { Metadata } from "next";
+import { CapacityFilters } from "@/components/capacity/capacity-filters";
+import { QuotaDecisionForm, QuotaRequestForm } from "@/components/capacity/quota-forms";
+import { ChartFigure } from "@/components/charts/chart-figure";
+import { BarChartView, LineChartView } from "@/components/charts/charts";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Tooltip } from "@/components/ui/tooltip";
+import { requireContext } from "@/lib/auth/request";
+import { filterQuery, parseCapacityFilter } from "@/lib/capacity/filter";
+import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
+import { getStorage } from "@/lib/capacity/queries";
+import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
+import { formatBytes, formatDay, formatValue } from "@/lib/format";
+import { orNotFound } from "@/lib/pages";
+import { decideQuotaAction, requestQuotaAction } from "./actions";
+
+export const metadata: Metadata = { title: "Storage" };
+
+const levelTone = { ok: "success", warning: "warning", critical: "danger" } as const;
+
+function ForecastText({ forecast }: { forecast: Forecast }) {
+  switch (forecast.status) {
+    case "insufficient-data":
+      return <>Not enough recent usage to forecast ({forecast.points} days; 14 needed).</>;
+    case "exhausted":
+      return <>Quota reached.</>;
+    case "not-growing":
+      return <>Not growing: no exhaustion in sight.</>;
+    case "projected":
+      return (
+        <>
+          <strong>{formatDay(forecast.exhaustionDay ?? "")}</strong>
+          <br />
+          <span className="text-sm">
+            likely between {formatDay(forecast.earliestDay ?? "")} and {forecast.latestDay ? formatDay(forecast.latestDay) : "no date (growth may stop)"}; growing{" "}
+            {formatBytes(forecast.slopeBytesPerDay)} a day
+          </span>
+        </>
+      );
+  }
+}
+
+export default async function StoragePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await requireContext();
+  const filter = parseCapacityFilter(await searchParams);
+  const v = await orNotFound(getStorage(ctx, filter));
+  const csv = (what: string) => `mosaic-${what}-${filterQuery(filter).replace(/[&=]/g, "_")}`;
+  const pending = v.requests.filter((r) => r.status === "pending");
+
+  return (
+    <>
+      <PageHeader title="Storage" description={`${v.scopeLabel} · ${formatDay(filter.from)} to ${formatDay(filter.to)}`} />
+      <CapacityFilters path="/storage" filter={filter} trustOptions={v.trustOptions} showModality={false} />
+
+      <div className="grid gap-6">
+        <ChartFigure
+          title="Used against quota"
+          summary={
+            <>
+              The latest reported usage of each trust and tier against its quota, with the date the quota is forecast to run out.
+              <Tooltip label="How the forecast is made">{forecastMethod}</Tooltip>
+            </>
+          }
+          columns={[
+            { key: "trust", label: "Trust", format: "text" },
+            { key: "tier", label: "Tier", format: "text" },
+            { key: "used", label: "Used (bytes)", format: "bytes" },
+            { key: "quota", label: "Quota (bytes)", format: "bytes" },
+            { key: "share", label: "Share used", format: "percent" },
+            { key: "status", label: "Status", format: "text" },
+            { key: "exhaustion", label: "Forecast exhaustion", format: "text" },
+            { key: "earliest", label: "Earliest", format: "text" },
+            { key: "latest", label: "Latest", format: "text" },
+          ]}
+          rows={v.usage.map((u) => ({
+            trust: u.odsCode,
+            tier: u.tier,
+            used: u.usedBytes,
+            quota: u.quotaBytes,
+            share: u.share,
+            status: u.level ? quotaLevelLabel[u.level] : "No quota or usage",
+            exhaustion: u.forecast.status === "projected" || u.forecast.status === "exhausted" ? u.forecast.exhaustionDay : u.forecast.status,
+            earliest: u.forecast.status === "projected" ? u.forecast.earliestDay : null,
+            latest: u.forecast.status === "projected" ? (u.forecast.latestDay ?? "open-ended") : null,
+          }))}
+          csvName={csv("storage-quotas")}
+        >
+          <BarChartView
+            label="Used against quota"
+            data={v.usage.map((u) => ({ what: `${u.odsCode} ${u.tier}`, used: u.usedBytes ?? 0, quota: u.quotaBytes ?? 0 }))}
+            xKey="what"
+            yFormat="bytes"
+            series={[
+              { key: "used", label: "Used" },
+              { key: "quota", label: "Quota" },
+            ]}
+          />
+        </ChartFigure>
+
+        <div className="grid gap-4 md:grid-cols-2">
+          {v.usage.map((u) => (
+            <article key={`${u.odsCode}-${u.tier}`} className="rounded border border-line bg-white p-4" aria-label={`${u.odsCode} ${u.tier}`}>
+              <h3 className="font-bold">
+                {u.odsCode} · {u.tier === "online" ? "Online" : "Archive"}
+              </h3>
+              <p className="text-sm text-muted">{u.name}</p>
+              {u.usedBytes !== null && u.quotaBytes ? (
+                <>
+                  <p className="mt-2">
+                    {formatBytes(u.usedBytes)} of {formatBytes(u.quotaBytes)} ({formatValue(u.share, "percent")}) on {formatDay(u.usedOn ?? "")}
+                  </p>
+                  <div
+                    className="mt-2 h-3 w-full rounded bg-canvas"
+                    role="meter"
+                    aria-valuemin={0}
+                    aria-valuemax={100}
+                    aria-valuenow={Math.round((u.share ?? 0) * 100)}
+                    aria-label={`${u.odsCode} ${u.tier} share of quota used`}
+                  >
+                    <div
+                      className="h-3 rounded"
+                      style={{
+                        width: `${Math.min(100, (u.share ?? 0) * 100)}%`,
+                        background: u.level === "critical" ? "var(--color-danger)" : u.level === "warning" ? "var(--color-warning)" : "var(--color-success)",
+                      }}
+                    />
+                  </div>
+                  <p className="mt-2">
+                    <Badge tone={levelTone[u.level as QuotaLevel]}>{quotaLevelLabel[u.level as QuotaLevel]}</Badge>
+                  </p>
+                  <p className="mt-2">
+                    Runs out: <ForecastText forecast={u.forecast} />
+                  </p>
+                </>
+              ) : (
+                <p className="mt-2">{u.quotaBytes ? "No usage reported yet." : "No quota set for this tier."}</p>
+              )}
+            </article>
+          ))}
+        </div>
+
+        <ChartFigure
+          title="Growth"
+          summary="Storage held each day by trust and tier, over the period."
+          columns={[{ key: "day", label: "Day", format: "day" }, ...v.growthSeries.map((s) => ({ key: s, label: s, format: "bytes" as const }))]}
+          rows={v.growth}
+          csvName={csv("storage-growth")}
+        >
+          <LineChartView label="Storage growth" data={v.growth} xKey="day" xFormat="day" yFormat="bytes" series={v.growthSeries.map((s) => ({ key: s, label: s }))} />
+        </ChartFigure>
+
+        {!v.isConsortiumWide || filter.trust ? (
+          <ChartFigure
+            title="Consortium storage"
+            summary="The whole consortium's storage each day by tier (totals only), for comparison."
+            columns={[
+              { key: "day", label: "Day", format: "day" },
+              { key: "online", label: "Online", format: "bytes" },
+              { key: "archive", label: "Archive", format: "bytes" },
+            ]}
+            rows={v.consortiumGrowth}
+            csvName={csv("consortium-storage")}
+          >
+            <LineChartView
+              label="Consortium storage"
+              data={v.consortiumGrowth}
+              xKey="day"
+              xFormat="day"
+              yFormat="bytes"
+              series={[
+                { key: "online", label: "Online" },
+                { key: "archive", label: "Archive" },
+              ]}
+            />
+          </ChartFigure>
+        ) : null}
+
+        <section aria-labelledby="requests-heading" className="rounded border border-line bg-white p-5">
+          <h2 id="requests-heading" className="mb-3 text-lg font-bold">
+            Quota change requests
+          </h2>
+          {v.requests.length === 0 ? (
+            <EmptyState title="No quota change requests">A PACS manager can request a change below.</EmptyState>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Quota change requests ({pending.length} pending)</caption>
+                <thead className="bg-canvas">
+                  <tr>
+                    <th scope="col" className="px-3 py-2">Requested</th>
+                    <th scope="col" className="px-3 py-2">Trust and tier</th>
+                    <th scope="col" className="px-3 py-2 text-right">Current</th>
+                    <th scope="col" className="px-3 py-2 text-right">Requested quota</th>
+                    <th scope="col" className="px-3 py-2">Reason</th>
+                    <th scope="col" className="px-3 py-2">Status</th>
+                    <th scope="col" className="px-3 py-2">Decision</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.requests.map((r) => (
+                    <tr key={r.id} className="border-b border-line align-top last:border-0">
+                      <td className="px-3 py-2">
+                        {formatDay(r.requestedAt.toISOString().slice(0, 10))}
+                        <br />
+                        <span className="text-muted">{r.requestedBy}</span>
+                      </td>
+                      <th scope="row" className="px-3 py-2 font-normal">
+                        {r.odsCode} {r.tier}
+                      </th>
+                      <td className="px-3 py-2 text-right">{r.currentQuotaBytes ? formatBytes(r.currentQuotaBytes) : "none"}</td>
+                      <td className="px-3 py-2 text-right">{formatBytes(r.requestedQuotaBytes)}</td>
+                      <td className="max-w-xs px-3 py-2">{r.reason}</td>
+                      <td className="px-3 py-2">
+                        <Badge tone={r.status === "approved" ? "success" : r.status === "declined" ? "danger" : "warning"}>{r.status}</Badge>
+                        {r.decisionNote && <p className="mt-1 text-muted">{r.decisionNote}</p>}
+                      </td>
+                      <td className="px-3 py-2">
+                        {r.canDecide ? (
+                          <QuotaDecisionForm action={decideQuotaAction} requestId={r.id} label={`${r.odsCode} ${r.tier} request`} />
+                        ) : r.status === "pending" ? (
+                          <span className="text-muted">Awaiting a CIO</span>
+                        ) : (
+                          <span className="text-muted">{r.decidedAt ? formatDay(r.decidedAt.toISOString().slice(0, 10)) : ""}</span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {v.requestableTrusts.length > 0 && (
+            <div className="mt-6">
+              <h3 className="mb-3 font-bold">Request a quota change</h3>
+              <QuotaRequestForm action={requestQuotaAction} trusts={v.requestableTrusts} />
+            </div>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,23 @@
+import { useId } from "react";
+
+/**
+ * A short explanation behind a button: shown on hover and on keyboard focus, and read by screen
+ * readers through aria-describedby.
+ */
+export function Tooltip({ label, children }: { label: string; children: React.ReactNode }) {
+  const id = useId();
+  return (
+    <span className="group relative inline-block">
+      <button type="button" aria-describedby={id} className="ml-1 rounded-full border border-brand px-1.5 text-xs font-bold text-brand">
+        ?<span className="sr-only"> {label}</span>
+      </button>
+      <span
+        role="tooltip"
+        id={id}
+        className="invisible absolute left-0 top-full z-10 mt-1 w-72 rounded border border-line bg-white p-3 text-sm font-normal text-ink shadow group-focus-within:visible group-hover:visible"
+      >
+        {children}
+      </span>
+    </span>
+  );
+}
