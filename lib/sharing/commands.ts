@@ -2,7 +2,6 @@ import "server-only";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { patientRestrictions, sharingPolicies, sharingPolicyVersions, type StoredRule } from "@/db/schema";
 import { can, roleFor, type Ctx } from "@/lib/auth/context";
-import { permissionsOf } from "@/lib/auth/permissions";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { isUniqueViolation, mutation } from "@/lib/db/mutation";
 import type { Tx } from "@/lib/db/scope";
@@ -10,6 +9,7 @@ import { AppError, notFound } from "@/lib/errors";
 import type { ActionResult } from "@/lib/result";
 import { policySetCache } from "./cache";
 import { trustMaps, type DirectoryTrust } from "./directory";
+import { approvesAt } from "./queries";
 import { draftInput, newPolicyInput, reasonInput, restrictionInput, type DraftInput } from "./schemas";
 import { z } from "zod";
 
@@ -198,13 +198,6 @@ export function submitForApproval(ctx: Ctx, versionId: string) {
   );
 }
 
-/**
- * Does the caller hold `sharing.approve` through a role at this very trust? Approval is the data
- * controller's: a consortium-wide IG officer reads and drafts everywhere but approves nowhere.
- */
-function approvesAt(ctx: Ctx, trustId: string): boolean {
-  return ctx.roles.some((r) => r.trustId === trustId && permissionsOf(r.role).includes("sharing.approve"));
-}
 
 /**
  * Approves a version awaiting approval: it becomes active and the previous active version is
