@@ -7,6 +7,8 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/sharing", label: "Sharing", permission: "sharing.read" },
+  { href: "/sharing/simulator", label: "Access simulator", permission: "sharing.read" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

@@ -1,23 +1,10 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { restrictionReasons, versionStatuses, type RuleEffect } from "../../lib/sharing/vocabulary";
+import { restrictionReasons, versionStatuses, type StoredRule } from "../../lib/sharing/vocabulary";
+
+export type { StoredRule };
 import { users } from "./identity";
 import { trusts } from "./trusts";
-
-/** One rule of a policy version, stored in the version's `rules` column (a version is one immutable value). */
-export type StoredRule = {
-  /** Stable across versions, so that a new version can be compared rule by rule with the last. */
-  id: string;
-  effect: RuleEffect;
-  /** ODS codes (an ODS code never changes). */
-  targetTrusts: string[];
-  requesterRoles: string[];
-  modalities: string[];
-  purposes: string[];
-  maxStudyAgeYears: number | null;
-  requiresRelationship: boolean;
-  breakGlassAllowed: boolean;
-};
 
 /** A sharing policy, owned by the source trust that controls the images it shares. */
 export const sharingPolicies = pgTable(

@@ -41,3 +41,18 @@ export const restrictionReasonLabels: Record<RestrictionReason, string> = {
 
 export const decisions = ["permit", "deny", "break_glass_required"] as const;
 export type DecisionOutcome = (typeof decisions)[number];
+
+/** One rule of a policy version, stored in the version's `rules` column (a version is one immutable value). */
+export type StoredRule = {
+  /** Stable across versions, so that a new version can be compared rule by rule with the last. */
+  id: string;
+  effect: RuleEffect;
+  /** ODS codes (an ODS code never changes). */
+  targetTrusts: string[];
+  requesterRoles: string[];
+  modalities: string[];
+  purposes: string[];
+  maxStudyAgeYears: number | null;
+  requiresRelationship: boolean;
+  breakGlassAllowed: boolean;
+};

@@ -206,7 +206,7 @@ describe("validation names the field", () => {
     [{ draft: { rules: [{ ...ruleFor(["RHU"]), purposes: ["marketing"] }] } }, "draft.rules.0.purposes.0"],
     [{ draft: { rules: [{ ...ruleFor(["RHU"]), maxStudyAgeYears: "0" }] } }, "draft.rules.0.maxStudyAgeYears"],
     [{ draft: { rules: [{ ...ruleFor(["RHU"]), effect: "deny" }] } }, "draft.rules.0.breakGlassAllowed"],
-  ])("%o → %s", async (overrides, field) => {
+  ] as [{ policy?: Record<string, unknown>; draft?: Record<string, unknown> }, string][])("%o → %s", async (overrides, field) => {
     const base = newPolicy();
     const input = { policy: { ...base.policy, ...overrides.policy }, draft: { ...base.draft, ...overrides.draft } };
     const r = await createPolicy(author, input);
