@@ -8,6 +8,8 @@
 //   trust matches every condition of the request;
 // - a matching deny rule overrides every permit, break-glass included;
 // - a restricted patient is reached across trusts only by break-glass, with a justification;
+// - break-glass needs a rule that allows it and matches trust, role, modality, study age and
+//   window; it waives the legitimate relationship, and the purpose only for an emergency;
 // - the answer does not depend on the order of policies or rules.
 import type { DecisionOutcome, RuleEffect, VersionStatus } from "./vocabulary";
 
@@ -277,6 +279,7 @@ export function decide(set: CompiledPolicySet, request: DecisionRequest, now: Da
   const modalityBit = set.bits.modalities.get(study.modality) ?? 0;
   const purposeBit = set.bits.purposes.get(request.purpose) ?? 0;
   const hasRelationship = request.patientEpisodeTrusts.includes(requester.trust);
+  const isEmergency = request.purpose === "emergency";
   let permitRule: CompiledRule | undefined;
   let breakGlassRule: CompiledRule | undefined;
   let nowIso: string | undefined;
@@ -291,9 +294,10 @@ export function decide(set: CompiledPolicySet, request: DecisionRequest, now: Da
       }
       permitRule ??= rule;
     }
-    // Break-glass waives the purpose and the relationship (the emergency is why they do not hold),
-    // never the trust, role, modality, study age or the version's window.
-    if (rule.breakGlassAllowed) breakGlassRule ??= rule;
+    // Break-glass waives the legitimate relationship (and a restriction), and admits an emergency
+    // under any purpose of the rule; never the trust, role, modality, study age or window, and
+    // never a purpose such as research or teaching that the rule does not list.
+    if (rule.breakGlassAllowed && ((rule.purposeMask & purposeBit) !== 0 || isEmergency)) breakGlassRule ??= rule;
   }
 
   const nhs = study.patientNhsNumber;
@@ -332,7 +336,7 @@ export type RuleExplanation = {
   ruleId: string;
   ruleIndex: number;
   effect: RuleEffect;
-  /** applies: every condition met; break_glass_only: all but purpose or relationship, and break-glass allowed. */
+  /** applies: every condition met; break_glass_only: all but the relationship (or the purpose, in an emergency), and break-glass allowed. */
   outcome: "applies" | "break_glass_only" | "does_not_apply";
   checks: ConditionCheck[];
 };
@@ -389,7 +393,7 @@ export function explain(set: CompiledPolicySet, request: DecisionRequest, now: D
     const outcome =
       unmet.length === 0
         ? "applies"
-        : rule.breakGlassAllowed && unmet.every((c) => c === "purpose" || c === "relationship")
+        : rule.breakGlassAllowed && unmet.every((c) => c === "relationship" || (c === "purpose" && request.purpose === "emergency"))
           ? "break_glass_only"
           : "does_not_apply";
     return { policyId: rule.policyId, policyName: rule.policyName, version: rule.version, ruleId: rule.ruleId, ruleIndex: rule.ruleIndex, effect: rule.effect, outcome, checks };

@@ -75,13 +75,14 @@ function cutoff(years: number) {
   return `${Number(d.slice(0, 4)) - years}${d.slice(4, 10)}`;
 }
 
-/** Every condition but purpose and relationship (the ones break-glass waives). */
+/** What break-glass still needs: every condition but the relationship, and the purpose unless an emergency. */
 function matchesBase(rule: RuleInput, req: DecisionRequest) {
   return (
     rule.targetTrusts.includes(req.requester.trust) &&
     rule.requesterRoles.some((r) => req.requester.roles.includes(r)) &&
     rule.modalities.includes(req.study.modality) &&
-    (rule.maxStudyAgeYears === null || req.study.studyDate >= cutoff(rule.maxStudyAgeYears))
+    (rule.maxStudyAgeYears === null || req.study.studyDate >= cutoff(rule.maxStudyAgeYears)) &&
+    (rule.purposes.includes(req.purpose) || req.purpose === "emergency")
   );
 }
 function matchesAll(rule: RuleInput, req: DecisionRequest) {

@@ -39,14 +39,15 @@ describe("a matching rule", () => {
   });
 });
 
-// Each row changes one thing so that the rule no longer matches. Purpose and relationship are
-// waived by break-glass (break_glass_required); the others are not (deny).
+// Each row changes one thing so that the rule no longer matches. The relationship, and the purpose
+// in an emergency, are waived by break-glass (break_glass_required); the others are not (deny).
 describe.each([
   ["requester trust not a target", request({ requester: { trust: "R1F" }, patientEpisodeTrusts: ["R1F"] }), "deny"],
   ["role not listed", request({ requester: { roles: ["radiographer"] } }), "deny"],
   ["modality not listed", request({ study: { modality: "US" } }), "deny"],
   ["study older than the maximum age", request({ study: { studyDate: "2016-06-14" } }), "deny"],
-  ["purpose not listed", request({ purpose: "research" }), "break_glass_required"],
+  ["purpose not listed", request({ purpose: "research" }), "deny"],
+  ["purpose not listed but an emergency", request({ purpose: "emergency" }), "break_glass_required"],
   ["no episode at the requester's trust", request({ patientEpisodeTrusts: ["RNZ"] }), "break_glass_required"],
   ["another source trust", request({ study: { sourceTrust: "RHM" }, requester: { trust: "RHU" } }), "deny"],
 ])("when the %s", (_what, req, expected) => {
