@@ -9,6 +9,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/sharing", label: "Sharing", permission: "sharing.read" },
   { href: "/sharing/simulator", label: "Access simulator", permission: "sharing.read" },
+  { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

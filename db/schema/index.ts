@@ -2,4 +2,5 @@ export * from "./consortium";
 export * from "./trusts";
 export * from "./identity";
 export * from "./audit";
+export * from "./api-clients";
 export * from "./sharing";

@@ -13,7 +13,7 @@ let snapshot: PolicySnapshot;
 const now = new Date("2026-06-15T12:00:00Z");
 
 beforeAll(async () => {
-  expect(await seedDemo(testDatabase())).toBe("seeded");
+  expect((await seedDemo(testDatabase())).outcome).toBe("seeded");
   snapshot = await loadSnapshot();
 });
 
