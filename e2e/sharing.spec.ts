@@ -29,6 +29,8 @@ async function askSimulator(page: Page, q: { requesterTrust: string; sourceTrust
 }
 
 test("draft, review with differences, approve as a second officer, matrix, simulate, restrict", async ({ browser }) => {
+  // Many pages in one story: more time than a single-page test needs.
+  test.setTimeout(300_000);
   const author = await signedIn(browser, "ig@rnz.example");
 
   await test.step("the matrix shows no sharing of Salisbury imaging with the Isle of Wight", async () => {

@@ -161,6 +161,7 @@ export async function getPolicy(ctx: Ctx, policyId: string) {
 
 /** Versions awaiting approval at trusts where the caller approves, with who wrote them. */
 export async function approvalQueue(ctx: Ctx) {
+  requireRead(ctx);
   const trustIds = [...new Set(ctx.roles.filter((r) => r.trustId && permissionsOf(r.role).includes("sharing.approve")).map((r) => r.trustId as string))];
   if (trustIds.length === 0) return [];
   return withTenant(ctx, async (tx) => {
@@ -244,6 +245,7 @@ export async function listRestrictions(ctx: Ctx) {
 
 /** Trusts where the caller may do `permission` (for the source-trust choices of forms), and the whole directory. */
 export async function sharingFormOptions(ctx: Ctx, permission: "sharing.write" | "restrictions.write" | "sharing.read") {
+  requireRead(ctx);
   return withTenant(ctx, async (tx) => {
     const all = await trustDirectory(tx);
     return { all, mine: all.filter((t) => can(ctx, permission, t.id)), canAnywhere: canAnywhere(ctx, permission) };

@@ -153,6 +153,8 @@ describe("who sees what", () => {
     expect((await listPolicies(otherOfficer)).map((p) => p.id)).not.toContain(published.policyId);
     await expect(getPolicy(otherOfficer, published.policyId)).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
     await expect(listPolicies(pacs)).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
+    await expect(approvalQueue(pacs)).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
+    await expect(sharingMatrix(pacs)).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
   });
 
   it("another trust's officer cannot write to the source trust's policies", async () => {

@@ -5,13 +5,14 @@ import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
 import { approvalQueue } from "@/lib/sharing/queries";
 
 export const metadata: Metadata = { title: "Policy approvals" };
 
 export default async function ApprovalsPage() {
   const ctx = await requireContext();
-  const queue = await approvalQueue(ctx);
+  const queue = await orNotFound(approvalQueue(ctx));
   return (
     <>
       <PageHeader title="Approvals" description="Policy versions awaiting a second IG officer of their source trust." />

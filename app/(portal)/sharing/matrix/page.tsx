@@ -21,7 +21,7 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
     <>
       <PageHeader
         title="Sharing matrix"
-        description="Which trust's staff may view whose imaging, and for which purposes, under the policies in effect. Rows are the trusts that own the images; columns the trusts whose staff ask."
+        description="Which trust's staff may view whose imaging, and for which purposes, under the policies in effect. Rows are the trusts that own the images; columns the trusts whose staff ask. It shows the policies you can read: your trusts' own, and those that share with your trusts."
         actions={
           <ButtonLink variant="secondary" href={`/sharing/matrix/export.csv${filter.at ? `?at=${filter.at}` : ""}`} prefetch={false}>
             Download CSV

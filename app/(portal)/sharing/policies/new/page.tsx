@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { PolicyEditor } from "@/components/sharing/policy-editor";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
 import { editorOptions } from "@/lib/sharing/editor";
 import { sharingFormOptions } from "@/lib/sharing/queries";
 import { createPolicyAction } from "../../actions";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "New sharing policy" };
 
 export default async function NewPolicyPage() {
   const ctx = await requireContext();
-  const { all, mine } = await sharingFormOptions(ctx, "sharing.write");
+  const { all, mine } = await orNotFound(sharingFormOptions(ctx, "sharing.write"));
   if (mine.length === 0) notFound();
   const options = editorOptions(all, mine);
   const firstSource = mine[0]?.odsCode ?? "";
