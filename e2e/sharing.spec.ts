@@ -18,12 +18,12 @@ function matrixCell(page: Page, source: string, target: string) {
 
 async function askSimulator(page: Page, q: { requesterTrust: string; sourceTrust: string; modality: string; purpose: string; nhs?: string }) {
   await page.goto("/sharing/simulator");
-  await page.getByLabel("Requester's trust").selectOption(q.requesterTrust);
-  await page.getByLabel("Requester's role").selectOption("radiologist");
-  await page.getByLabel("Trust that owns the study").selectOption(q.sourceTrust);
-  await page.getByLabel("Modality").selectOption(q.modality);
-  await page.getByLabel("Purpose").selectOption(q.purpose);
-  await page.getByLabel("Patient's NHS number (optional)").fill(q.nhs ?? "");
+  await page.getByLabel("Requester's trust", { exact: true }).selectOption(q.requesterTrust);
+  await page.getByLabel("Requester's role", { exact: true }).selectOption("radiologist");
+  await page.getByLabel("Trust that owns the study", { exact: true }).selectOption(q.sourceTrust);
+  await page.getByLabel("Modality", { exact: true }).selectOption(q.modality);
+  await page.getByLabel("Purpose", { exact: true }).selectOption(q.purpose);
+  await page.getByLabel("Patient's NHS number (optional)", { exact: true }).fill(q.nhs ?? "");
   await page.getByRole("button", { name: "Ask" }).click();
   return page.getByTestId("simulator-answer");
 }
