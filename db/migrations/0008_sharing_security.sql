@@ -1,6 +1,5 @@
--- Hand-written: grants, row-level security, the immutability of policy versions, the generation
--- counter that invalidates compiled policy sets in every app instance, and the public trust
--- directory that policy editors need to name target trusts.
+-- Hand-written: grants, row-level security, the immutability of policy versions, and the generation
+-- counter that invalidates compiled policy sets in every app instance.
 INSERT INTO sharing_generation (id, generation) VALUES (1, 1) ON CONFLICT (id) DO NOTHING;
 --> statement-breakpoint
 -- No DELETE: versions are history, restrictions are lifted, not removed.
@@ -106,9 +105,10 @@ CREATE TRIGGER trusts_sharing_generation AFTER INSERT OR UPDATE OF ods_code, sta
 CREATE TRIGGER users_sharing_generation AFTER INSERT OR UPDATE OF email, status, home_trust_id OR DELETE ON users
   FOR EACH STATEMENT EXECUTE FUNCTION mosaic_bump_sharing_generation();
 --> statement-breakpoint
--- The public directory of trusts (id, ODS code, name, status): a policy names target trusts that
--- row-level security hides from its author. Nothing else of a trust is exposed. The function runs
--- with consortium-wide scope for its own duration only (SET on the function).
+-- mosaic_trust_directory() (0005) runs as the table owner, but trusts has FORCE ROW LEVEL SECURITY:
+-- where the owner is not a superuser it would see only the caller's scope. Policy editors and the
+-- compiled policy set need every trust, so the function now sets consortium-wide scope for its own
+-- duration (SET on the function; the caller's scope is back when it returns).
 CREATE OR REPLACE FUNCTION mosaic_trust_directory()
   RETURNS TABLE (id uuid, ods_code text, name text, status text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public SET mosaic.scope_all = 'on' AS $$
