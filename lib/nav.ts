@@ -7,9 +7,11 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/sharing", label: "Sharing", permission: "sharing.read" },
+  { href: "/sharing/simulator", label: "Access simulator", permission: "sharing.read" },
+  { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/throughput", label: "Throughput", permission: "capacity.read" },
   { href: "/storage", label: "Storage", permission: "capacity.read" },
-  { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
 ];

@@ -15,11 +15,14 @@ function PendingMark() {
 /** The portal's main navigation; the current section is marked for screen readers too. */
 export function PortalNav({ items }: { items: { href: string; label: string }[] }) {
   const pathname = usePathname();
+  // The most specific item is the current one (/sharing/simulator, not /sharing as well).
+  const matches = items.filter((item) => (item.href === "/" ? pathname === "/" : pathname === item.href || pathname.startsWith(`${item.href}/`)));
+  const currentHref = matches.sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <nav aria-label="Main" className="bg-brand-dark">
       <ul className="mx-auto flex max-w-7xl flex-wrap gap-1 px-4">
         {items.map((item) => {
-          const current = item.href === "/" ? pathname === "/" : pathname === item.href || pathname.startsWith(`${item.href}/`);
+          const current = item.href === currentHref;
           return (
             <li key={item.href}>
               <Link

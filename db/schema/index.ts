@@ -4,3 +4,4 @@ export * from "./identity";
 export * from "./audit";
 export * from "./api-clients";
 export * from "./capacity";
+export * from "./sharing";

@@ -5,7 +5,7 @@ import type { modalities } from "../schema/trusts";
 type Modality = (typeof modalities)[number];
 export type DemoDepartment = { name: string; modalities: Modality[] };
 export type DemoSite = { code: string; name: string; town: string; postcode: string; departments: DemoDepartment[] };
-export type DemoTrust = { odsCode: string; name: string; sites: DemoSite[]; staff: { pacs: string; ig: string; cio: string } };
+export type DemoTrust = { odsCode: string; name: string; sites: DemoSite[]; staff: { pacs: string; ig: string; ig2: string; cio: string; radiologist: string } };
 
 export const demoPassword = "mosaic-demo-password";
 
@@ -21,7 +21,7 @@ export const demoTrusts: DemoTrust[] = [
   {
     odsCode: "RHM",
     name: "University Hospital Southampton NHS Foundation Trust",
-    staff: { pacs: "Claire Whitfield", ig: "Samuel Adeyemi", cio: "Fiona McAllister" },
+    staff: { pacs: "Claire Whitfield", ig: "Samuel Adeyemi", ig2: "Dr Niamh Gallagher", radiologist: "Dr Oluwaseun Bello", cio: "Fiona McAllister" },
     sites: [
       {
         code: "RHM01",
@@ -61,7 +61,7 @@ export const demoTrusts: DemoTrust[] = [
   {
     odsCode: "RHU",
     name: "Portsmouth Hospitals University NHS Trust",
-    staff: { pacs: "Daniel Okonjo", ig: "Rebecca Lam", cio: "Martin Hughes" },
+    staff: { pacs: "Daniel Okonjo", ig: "Rebecca Lam", ig2: "Tomasz Nowak", radiologist: "Dr Priya Raman", cio: "Martin Hughes" },
     sites: [
       {
         code: "RHU03",
@@ -80,7 +80,7 @@ export const demoTrusts: DemoTrust[] = [
   {
     odsCode: "RNZ",
     name: "Salisbury NHS Foundation Trust",
-    staff: { pacs: "Gareth Pryce", ig: "Aisha Rahman", cio: "Helen Osei" },
+    staff: { pacs: "Gareth Pryce", ig: "Aisha Rahman", ig2: "Jonathan Ashby", radiologist: "Dr Eleanor Marsh", cio: "Helen Osei" },
     sites: [
       {
         code: "RNZ02",
@@ -98,7 +98,7 @@ export const demoTrusts: DemoTrust[] = [
   {
     odsCode: "R1F",
     name: "Isle of Wight NHS Trust",
-    staff: { pacs: "Tessa Yarrow", ig: "Imran Chaudhry", cio: "Lucy Brennan" },
+    staff: { pacs: "Tessa Yarrow", ig: "Imran Chaudhry", ig2: "Sophie Calloway", radiologist: "Dr Kwame Mensah", cio: "Lucy Brennan" },
     sites: [
       {
         code: "R1F01",
@@ -125,6 +125,7 @@ export function demoSignIns(): { email: string; role: string }[] {
       return [
         { email: `pacs@${ods}.example`, role: `PACS manager, ${t.odsCode}` },
         { email: `ig@${ods}.example`, role: `IG officer, ${t.odsCode}` },
+        { email: `ig2@${ods}.example`, role: `second IG officer, ${t.odsCode} (approves policies)` },
         { email: `cio@${ods}.example`, role: `CIO, ${t.odsCode}` },
       ];
     }),

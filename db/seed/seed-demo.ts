@@ -7,6 +7,7 @@ import { apiClients, apiKeys, consortium, departments, roleAssignments, sites, t
 import { apiScopes } from "../schema/api-clients";
 import { generateApiKey } from "@/lib/api-clients/keys";
 import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
+import { seedDemoSharing } from "./seed-sharing";
 
 export type SeedOutcome = { outcome: "seeded"; demoApiKey: string } | { outcome: "already-demo" | "refused" };
 
@@ -54,22 +55,29 @@ export async function seedDemo(database: Database): Promise<SeedOutcome> {
       staff.push(
         { email: `pacs@${ods}.example`, name: t.staff.pacs, homeTrustId: trust.id, roles: [{ role: "pacs_manager", trustId: trust.id }] },
         { email: `ig@${ods}.example`, name: t.staff.ig, homeTrustId: trust.id, roles: [{ role: "ig_officer", trustId: trust.id }] },
+        // A second IG officer, so that the two-person approval of sharing policies can be shown.
+        { email: `ig2@${ods}.example`, name: t.staff.ig2, homeTrustId: trust.id, roles: [{ role: "ig_officer", trustId: trust.id }] },
+        // A radiologist, the requester of the access-decision examples.
+        { email: `radiologist@${ods}.example`, name: t.staff.radiologist, homeTrustId: trust.id, roles: [{ role: "radiologist", trustId: trust.id }] },
         { email: `cio@${ods}.example`, name: t.staff.cio, homeTrustId: trust.id, roles: [{ role: "cio", trustId: trust.id }] },
       );
     }
+    const userIds = new Map<string, string>();
     for (const { roles, ...person } of staff) {
       const [user] = await tx.insert(users).values({ ...person, passwordHash }).returning({ id: users.id });
       if (!user) throw new Error("user insert returned no row");
+      userIds.set(person.email, user.id);
       await tx.insert(roleAssignments).values(roles.map((r) => ({ ...r, userId: user.id, validFrom: new Date("2024-01-01T00:00:00Z") })));
     }
     // The demo PACS: every scope, consortium-wide. Its key is written to .data/demo-api-key by the caller.
     const [client] = await tx.insert(apiClients).values({ name: "Consortium PACS (demo)", scopes: [...apiScopes] }).returning({ id: apiClients.id });
     if (!client) throw new Error("api client insert returned no row");
     await tx.insert(apiKeys).values({ clientId: client.id, prefix: apiKey.prefix, keyHash: apiKey.hash });
+    const sharing = await seedDemoSharing(tx, userIds);
     await recordAuditEvent(tx, {
       action: "demo.seed",
       actor: { email: "seed@mosaic.local" },
-      details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length },
+      details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length, ...sharing },
     });
   });
   return { outcome: "seeded", demoApiKey: apiKey.key };

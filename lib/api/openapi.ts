@@ -3,6 +3,8 @@ import { apiScopes, type ApiScope } from "@/lib/api-clients/schemas";
 import { fhirAuditInput, fhirContentType, fhirExportQuery, fhirSearchsetBundle } from "@/lib/audit/fhir";
 import { auditBatchInput, batchResult } from "@/lib/audit/schemas";
 import { examBatch, storageUsageBatch } from "@/lib/capacity/schemas";
+import { accessDecisionAnswer, accessDecisionBatch, accessDecisionBatchAnswer } from "@/lib/sharing/api";
+import { accessDecisionRequest } from "@/lib/sharing/schemas";
 
 /** One operation of the machine API, described by the same zod schemas that validate it. */
 export type ApiOperation = {
@@ -108,6 +110,17 @@ export const operations: ApiOperation[] = [
     response: fhirSearchsetBundle,
     responseContentType: fhirContentType,
     tag: "Audit",
+  },
+  {
+    method: "post",
+    path: "/api/v1/access-decisions",
+    summary: "May this user view this study?",
+    description:
+      "One request, or a batch `{ requests: [...] }` of up to 500 answered `{ decisions: [...] }` in the same order. Mosaic resolves the user's roles itself: an unknown, suspended or departed user is denied. Within the requester's own trust the answer is permit (same_trust); across trusts, deny unless an active sharing policy of the source trust permits. A restricted patient, or a request that only break-glass can satisfy, is answered break_glass_required until the request carries breakGlassJustification; then permit with breakGlass true. Every decision is audited.",
+    scope: "decisions:read",
+    request: z.union([accessDecisionRequest, accessDecisionBatch]),
+    response: z.union([accessDecisionAnswer, accessDecisionBatchAnswer]),
+    tag: "Sharing",
   },
 ];
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { inArray, sql } from "drizzle-orm";
+import { and, inArray, isNull, sql } from "drizzle-orm";
 import { rowsOf } from "@/db/client";
-import { trusts, users } from "@/db/schema";
+import { patientRestrictions, trusts, users } from "@/db/schema";
 import { assertCallerTrust, type ApiCaller } from "@/lib/api/auth";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
@@ -152,9 +152,20 @@ export async function ingestAuditEvents(caller: ApiCaller, events: AuditEventInp
     }
     await bulkInsertAuditRows(tx, rows);
     await saveChainHeads(tx, heads);
+    // Live restrictions on the patients in this batch, at their source trusts.
+    const nhsNumbers = [...new Set(rows.flatMap((r) => (r.patientNhsNumber ? [r.patientNhsNumber] : [])))];
+    const restricted = new Set(
+      (nhsNumbers.length
+        ? await tx
+            .select({ trustId: patientRestrictions.trustId, nhsNumber: patientRestrictions.nhsNumber })
+            .from(patientRestrictions)
+            .where(and(inArray(patientRestrictions.nhsNumber, nhsNumbers), isNull(patientRestrictions.liftedAt)))
+        : []
+      ).map((r) => `${r.nhsNumber}|${r.trustId}`),
+    );
     await raiseAlerts(tx, rows, {
       userStatus: (email) => userByEmail.get(email)?.status,
-      isRestricted: () => false,
+      isRestricted: (nhsNumber, sourceTrustId) => restricted.has(`${nhsNumber}|${sourceTrustId}`),
     });
     return { accepted: rows.length, duplicates: events.length - rows.length };
   });

@@ -16,6 +16,16 @@ export type AuditInput = {
   /** The trust whose data the event concerns; it also picks the hash chain. */
   sourceTrustId?: string | null;
   target?: { type: string; id: string };
+  /** What a clinical access concerns (access decisions, PACS events): patient, study, purpose, policy. */
+  access?: {
+    patientNhsNumber?: string | null;
+    studyInstanceUid?: string | null;
+    accessionNumber?: string | null;
+    modality?: string | null;
+    purpose?: string | null;
+    policy?: { id: string; version: number } | null;
+    breakGlassJustification?: string | null;
+  };
   details?: Record<string, unknown>;
   client?: { ip: string | null; userAgent: string | null };
   occurredAt?: Date;
@@ -58,14 +68,14 @@ export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id:
     actorTrustId: input.actor.trustId ?? null,
     actorRole: input.actor.role ?? null,
     sourceTrustId: input.sourceTrustId ?? null,
-    patientNhsNumber: null,
-    studyInstanceUid: null,
-    accessionNumber: null,
-    modality: null,
-    purpose: null,
-    policyId: null,
-    policyVersion: null,
-    breakGlassJustification: null,
+    patientNhsNumber: input.access?.patientNhsNumber ?? null,
+    studyInstanceUid: input.access?.studyInstanceUid ?? null,
+    accessionNumber: input.access?.accessionNumber ?? null,
+    modality: input.access?.modality ?? null,
+    purpose: input.access?.purpose ?? null,
+    policyId: input.access?.policy?.id ?? null,
+    policyVersion: input.access?.policy?.version ?? null,
+    breakGlassJustification: input.access?.breakGlassJustification ?? null,
     ip: input.client?.ip ?? null,
     workstation: input.client?.userAgent ?? null,
     targetType: input.target?.type ?? null,

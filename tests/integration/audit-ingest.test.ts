@@ -156,3 +156,18 @@ describe("alert rules on ingest", () => {
     expect(alert).toMatchObject({ trustId: rnz.id, status: "open", severity: "high", actorEmail: radiologist, patientNhsNumber: "9990000018" });
   });
 });
+
+describe("the restricted-patient rule", () => {
+  it("flags another trust's access to a restricted patient, and not the owning trust's own", async () => {
+    const ig = await makeUser([{ role: "ig_officer", trustId: rnz.id }]);
+    await ownerQuery(sql`insert into patient_restrictions (trust_id, nhs_number, reason, created_by) values (${rnz.id}, '9990000034', 'safeguarding', ${ig.userId})`);
+    const restricted = { patient: { nhsNumber: "9990000034" } };
+    const cross = accessEvent({ ...restricted, policy: null, purpose: "emergency", breakGlassJustification: "Unconscious patient, trauma call in ED" });
+    await send([cross]);
+    const rules = (await testDatabase().db.select({ rule: auditAlerts.rule }).from(auditAlerts).where(eq(auditAlerts.eventId, cross.eventId))).map((a) => a.rule).sort();
+    expect(rules).toEqual(["break_glass", "restricted_patient"]);
+    const own = accessEvent({ ...restricted, actor: { user: radiologist, trust: rnz.odsCode, role: "radiologist" }, policy: null });
+    await send([own]);
+    expect(await testDatabase().db.select().from(auditAlerts).where(eq(auditAlerts.eventId, own.eventId))).toEqual([]);
+  });
+});

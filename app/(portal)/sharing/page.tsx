@@ -1,0 +1,156 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { statusLabel, statusTone, windowText } from "@/components/sharing/labels";
+import { SharingTabs } from "@/components/sharing/sharing-tabs";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { inputClass } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/page-header";
+import { canAnywhere } from "@/lib/auth/context";
+import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
+import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
+import { listPolicies, windowState } from "@/lib/sharing/queries";
+import { versionStatusLabels } from "@/lib/sharing/vocabulary";
+
+export const metadata: Metadata = { title: "Sharing policies" };
+
+const saved: Record<string, string> = { draft: "The draft was saved." };
+
+export default async function SharingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await requireContext();
+  const params = await searchParams;
+  const filter = policyFilter.parse(params);
+  const all = await orNotFound(listPolicies(ctx));
+  const shown = filterPolicies(all, filter);
+  const now = new Date();
+  const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => Boolean(e[1])));
+  const sources = [...new Set(all.map((p) => p.sourceTrust.odsCode))].sort();
+  return (
+    <>
+      <PageHeader
+        title="Sharing"
+        description="Cross-trust sharing policies: which staff of which trusts may view whose imaging, and why."
+        actions={
+          <>
+            <ButtonLink variant="secondary" href={`/sharing/export.csv?${query}`} prefetch={false}>
+              Download CSV
+            </ButtonLink>
+            {canAnywhere(ctx, "sharing.write") && <ButtonLink href="/sharing/policies/new">New policy</ButtonLink>}
+          </>
+        }
+      />
+      <SharingTabs current="/sharing" />
+      {typeof params.saved === "string" && saved[params.saved] && (
+        <p role="status" className="mb-4 border-l-4 border-success bg-white p-3">
+          {saved[params.saved]}
+        </p>
+      )}
+      <form role="search" aria-label="Filter policies" className="mb-4 flex flex-wrap items-end gap-4 no-print">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="q" className="font-semibold">
+            Name
+          </label>
+          <input id="q" name="q" defaultValue={filter.q} className={inputClass} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="source" className="font-semibold">
+            Source trust
+          </label>
+          <select id="source" name="source" defaultValue={filter.source ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            {sources.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="target" className="font-semibold">
+            Shares with
+          </label>
+          <input id="target" name="target" defaultValue={filter.target ?? ""} placeholder="ODS code" className={inputClass} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="status" className="font-semibold">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            {Object.entries(versionStatusLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
+          Filter
+        </button>
+      </form>
+      {shown.length === 0 ? (
+        <EmptyState title={all.length === 0 ? "No sharing policies yet" : "No policy matches these filters"}>
+          {all.length === 0 ? "An IG officer of a trust drafts its policies." : <Link href="/sharing" className="text-brand underline">Clear the filters</Link>}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded border border-line bg-white">
+          <table className="w-full text-left">
+            <caption className="sr-only">
+              Sharing policies ({shown.length} of {all.length})
+            </caption>
+            <thead className="border-b border-line bg-canvas">
+              <tr>
+                <th scope="col" className="px-4 py-2">Policy</th>
+                <th scope="col" className="px-4 py-2">Source trust</th>
+                <th scope="col" className="px-4 py-2">Current version</th>
+                <th scope="col" className="px-4 py-2">Shares with</th>
+                <th scope="col" className="px-4 py-2">Window</th>
+                <th scope="col" className="px-4 py-2">In progress</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((p) => {
+                const state = p.current?.status === "active" ? windowState(p.current, now) : null;
+                return (
+                  <tr key={p.id} className="border-b border-line last:border-0">
+                    <td className="px-4 py-2">
+                      <Link href={`/sharing/policies/${p.id}`} className="text-brand underline underline-offset-4">
+                        {p.name}
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2 font-mono">{p.sourceTrust.odsCode}</td>
+                    <td className="px-4 py-2">
+                      {p.current ? (
+                        <span className="flex flex-wrap items-center gap-2">
+                          v{p.current.version} <Badge tone={statusTone[p.current.status]}>{statusLabel(p.current.status)}</Badge>
+                          {state === "expired" && <Badge tone="danger">Expired</Badge>}
+                          {state === "future" && <Badge tone="warning">Not yet in effect</Badge>}
+                        </span>
+                      ) : (
+                        <span className="text-muted">None approved yet</span>
+                      )}
+                    </td>
+                    <td className="px-4 py-2 font-mono">{p.current?.targets.join(", ") || "—"}</td>
+                    <td className="px-4 py-2">{p.current ? windowText(p.current.effectiveFrom, p.current.effectiveUntil) : "—"}</td>
+                    <td className="px-4 py-2">
+                      {p.open ? (
+                        <span className="flex items-center gap-2">
+                          v{p.open.version} <Badge tone={statusTone[p.open.status]}>{statusLabel(p.open.status)}</Badge>
+                        </span>
+                      ) : (
+                        "—"
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="mt-2 text-sm text-muted">
+        Showing {shown.length} of {all.length} {all.length === 1 ? "policy" : "policies"}.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { apiRoute, readJson } from "@/lib/api/handler";
+import { answerAccessDecisions } from "@/lib/sharing/api";
+
+export const dynamic = "force-dynamic";
+
+/** May this user view this study? One request, or a batch `{ requests: [...] }` of up to 500. */
+export const POST = apiRoute("decisions:read", async (caller, request) => {
+  const body = await readJson(request, z.unknown());
+  const answer = await answerAccessDecisions(caller, body, {
+    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
+    userAgent: request.headers.get("user-agent"),
+    requestId: request.headers.get("x-request-id"),
+  });
+  return Response.json(answer, { headers: { "Cache-Control": "no-store" } });
+});
