@@ -822,6 +822,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
       const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash(actor.key, 5) % 250)}.${1 + (hash(actor.key, 7) % 250)}`;
       let at = s.at;
       for (const action of actions) {
+        if (at >= to) break; // a session at the window's end is cut there
         const occurredAt = new Date(at);
         buffer.push({
           id: crypto.randomUUID(),
