@@ -40,13 +40,55 @@ if (!exists) await admin.unsafe(`create database ${dbName}`);
 const url = new URL(serverUrl);
 url.pathname = `/${dbName}`;
 const database: Database = openDatabase({ url: url.toString() });
+// eslint-disable-next-line react-hooks/rules-of-hooks -- not a React hook: points lib/ at this database
 useDatabase(database);
 
 const q = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(query));
 
 async function accessEvents(): Promise<number> {
-  const [row] = await q<{ n: string | number | null }>(sql`select sum(seq) as n from audit_chain_heads h join trusts t on t.id::text = h.chain`);
+  await database.db.execute(sql`create table if not exists bench_replicas (copy integer primary key, shift_days integer not null, rows bigint not null)`);
+  const [row] = await q<{ n: string | number | null }>(
+    sql`select (select coalesce(sum(seq), 0) from audit_chain_heads h join trusts t on t.id::text = h.chain) + (select coalesce(sum(rows), 0) from bench_replicas) as n`,
+  );
   return Number(row?.n ?? 0);
+}
+
+// Past what the generator writes in the time allowed (BENCH_GENERATE, default 1.5M events: the
+// generator is CPU-bound, about 2-3k events/s on this shared 2-core machine), the history is
+// extended with copies of the generated weeks shifted later in time: new ids, the same patients,
+// staff and rhythm, as a longer history of the same consortium would be. Copies sit on chains of
+// their own ("replica-…"), so the trusts' real chains still verify.
+const generateUpTo = Number(process.env.BENCH_GENERATE ?? 1_500_000);
+
+async function replicateTo(target: number): Promise<void> {
+  const [span] = await q<{ lo: string; hi: string; days: number }>(
+    sql`select min(occurred_at)::text as lo, max(occurred_at)::text as hi, (max(occurred_at)::date - min(occurred_at)::date + 1) as days from audit_events where target_type = 'study' and chain not like 'replica-%'`,
+  );
+  const days = Number(span!.days);
+  let have = await accessEvents();
+  const t0 = performance.now();
+  for (let copy = 1; have < target; copy++) {
+    const done = await q(sql`select 1 from bench_replicas where copy = ${copy}`);
+    if (done.length) continue;
+    const shift = copy * days;
+    for (let d = 0; d <= days + 31; d += 28) {
+      await database.db.execute(sql`select mosaic_ensure_audit_partition((${span!.lo}::timestamptz + make_interval(days => ${shift + d}))::date)`);
+    }
+    await database.db.execute(sql`select mosaic_ensure_audit_partition((${span!.hi}::timestamptz + make_interval(days => ${shift}))::date)`);
+    const inserted = await q<{ n: string }>(sql`with copied as (
+        insert into audit_events (id, occurred_at, recorded_at, chain, seq, prev_hash, hash, action, outcome, actor_user_id, actor_email, actor_trust_id,
+          actor_role, source_trust_id, patient_nhs_number, study_instance_uid, accession_number, modality, purpose, policy_id, policy_version,
+          break_glass_justification, ip, workstation, target_type, target_id, details)
+        select gen_random_uuid(), occurred_at + make_interval(days => ${shift}), recorded_at + make_interval(days => ${shift}), 'replica-' || ${copy} || '-' || chain, seq, prev_hash, hash,
+          action, outcome, actor_user_id, actor_email, actor_trust_id, actor_role, source_trust_id, patient_nhs_number, study_instance_uid || '.' || ${copy},
+          accession_number, modality, purpose, policy_id, policy_version, break_glass_justification, ip, workstation, target_type, target_id || '.' || ${copy}, details
+        from audit_events where target_type = 'study' and chain not like 'replica-%'
+        returning 1)
+      select count(*)::text as n from copied`);
+    await database.db.execute(sql`insert into bench_replicas (copy, shift_days, rows) values (${copy}, ${shift}, ${Number(inserted[0]!.n)})`);
+    have = await accessEvents();
+    console.log(`  copy ${copy} (+${shift} days): ${have.toLocaleString("en-GB")} events (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
 }
 
 // Secondary indexes off while loading, back on (same definitions) before timing.
@@ -92,13 +134,20 @@ const londonMidnight = async (day: string) => new Date((await q<{ t: string }>(s
 async function growTo(target: number): Promise<void> {
   let have = await accessEvents();
   if (have >= target) return;
+  if (have >= generateUpTo) {
+    console.log(`Extending the history to ${target.toLocaleString("en-GB")} events with time-shifted copies of the generated weeks…`);
+    await dropIndexes();
+    await replicateTo(target);
+    await restoreIndexes();
+    return;
+  }
   console.log(`Generating access events: ${have.toLocaleString("en-GB")} → ${target.toLocaleString("en-GB")} (scale 1, a week at a time)…`);
   const last = await lastDay();
   let fromDay = last ? new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : start;
   await dropIndexes();
   const t0 = performance.now();
   const before = have;
-  while (have < target) {
+  while (have < Math.min(target, generateUpTo)) {
     // Days needed at ~55k a day, at most a week per call.
     const days = Math.max(1, Math.min(7, Math.ceil((target - have) / 55_000)));
     const toDay = new Date(Date.parse(`${fromDay}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -114,6 +163,7 @@ async function growTo(target: number): Promise<void> {
     const rate = ((have - before) / ((performance.now() - t0) / 1000)).toFixed(0);
     process.stdout.write(`\r  up to ${toDay}: ${have.toLocaleString("en-GB")} events (${rate}/s overall)\n`);
   }
+  if (have < target) await replicateTo(target);
   await restoreIndexes();
 }
 
