@@ -31,7 +31,7 @@ const small = Number(process.env.BENCH_SMALL ?? 1_000_000);
 const large = Number(process.env.BENCH_LARGE ?? 10_000_000);
 const runs = Number(process.env.BENCH_RUNS ?? 40);
 const start = process.env.BENCH_START ?? "2026-03-01";
-const dbName = keep ? "mosaic_bench_audit_search" : `mosaic_bench_search_${Date.now().toString(36)}`;
+const dbName = process.env.BENCH_NAME ?? (keep ? "mosaic_bench_audit_search" : `mosaic_bench_search_${Date.now().toString(36)}`);
 const resultsFile = path.resolve(".data", `bench-audit-search-${dbName}.json`);
 
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -242,6 +242,104 @@ async function measure(): Promise<Record<string, Stats>> {
   };
 }
 
+
+// BENCH_PAIR=<other database>: the same queries on that (smaller) kept database and on this one,
+// alternating query by query in one run, so that the machine's noise falls on both alike.
+type Prepared = { database: Database; consortium: Ctx; rnz: Ctx; samples: { patient: string; user: string; trust: string; day: string }[]; deep: string | undefined; deepScoped: string | undefined; events: number };
+
+async function prepare(db: Database): Promise<Prepared> {
+  switchTo(db);
+  const qq = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.db.execute(query));
+  await db.db.execute(sql`vacuum analyze audit_events`);
+  const ctx = async (email: string): Promise<Ctx> => {
+    const [u] = await qq<{ id: string; name: string; home_trust_id: string | null }>(sql`select id, name, home_trust_id from users where email = ${email}`);
+    if (!u) throw new Error(`no user ${email}`);
+    const roles = await qq<{ role: string; trust_id: string | null }>(sql`select role, trust_id from role_assignments where user_id = ${u.id} and revoked_at is null`);
+    return { userId: u.id, email, name: u.name, homeTrustId: u.home_trust_id, sessionId: null, roles: roles.map((r) => ({ role: r.role, trustId: r.trust_id })), client: { ip: "127.0.0.1", userAgent: "bench" } };
+  };
+  const consortium = await ctx("ig@consortium.example");
+  const rnz = await ctx("ig@rnz.example");
+  const trusts = await qq<{ id: string; ods_code: string }>(sql`select id, ods_code from trusts where ods_code in ('RHM', 'RHU', 'RNZ', 'R1F') order by ods_code`);
+  const [range] = await qq<{ lo: string; hi: string }>(sql`select min(occurred_at)::text as lo, max(occurred_at)::text as hi from audit_events where target_type = 'study' and source_trust_id = ${trusts[0]!.id}`);
+  const lo = Date.parse(range!.lo);
+  const hi = Date.parse(range!.hi);
+  const samples: Prepared["samples"] = [];
+  for (let i = 0; samples.length < runs && i < runs * 3; i++) {
+    const t = trusts[i % trusts.length]!;
+    const at = new Date(lo + Math.random() * (hi - lo)).toISOString();
+    const [e] = await qq<{ patient_nhs_number: string; actor_email: string }>(
+      sql`select patient_nhs_number, actor_email from audit_events where source_trust_id = ${t.id} and occurred_at < ${at}::timestamptz and target_type = 'study' order by occurred_at desc limit 1`,
+    );
+    if (e) samples.push({ patient: e.patient_nhs_number, user: e.actor_email, trust: t.ods_code, day: at.slice(0, 10) });
+  }
+  const cursorOf = async (c: Ctx, filter: AuditFilter) => {
+    let cursor: string | undefined;
+    for (let p = 1; p < 1_000; p++) {
+      const r = await withTenant(c, (tx) => findAuditEvents(tx, c, { ...filter, cursor }));
+      if (!r.nextCursor) throw new Error("the result has fewer than 1,000 pages");
+      cursor = r.nextCursor;
+    }
+    return cursor;
+  };
+  const [events] = await qq<{ n: string }>(sql`select count(*)::text as n from audit_events where target_type = 'study'`);
+  return { database: db, consortium, rnz, samples, deep: await cursorOf(consortium, { trust: "RHM" }), deepScoped: await cursorOf(rnz, {}), events: Number(events!.n) };
+}
+
+// Not a React hook (the name only looks like one): points lib/ at this database.
+const pointLibAt = useDatabase;
+function switchTo(db: Database) {
+  pointLibAt(db);
+}
+
+async function measurePair(small: Prepared, large: Prepared): Promise<void> {
+  const queries: [string, "consortium" | "rnz", (p: Prepared, i: number) => AuditFilter][] = [
+    ["patient (consortium IG)", "consortium", (p, i) => ({ patient: p.samples[i % p.samples.length]!.patient })],
+    ["patient (RNZ IG: source or actor trust)", "rnz", (p, i) => ({ patient: p.samples[i % p.samples.length]!.patient })],
+    ["user (consortium IG)", "consortium", (p, i) => ({ user: p.samples[i % p.samples.length]!.user })],
+    ["trust + one day (consortium IG)", "consortium", (p, i) => ({ trust: p.samples[i % p.samples.length]!.trust, from: p.samples[i % p.samples.length]!.day, to: p.samples[i % p.samples.length]!.day })],
+    ["one day (RNZ IG: source or actor trust)", "rnz", (p, i) => ({ from: p.samples[i % p.samples.length]!.day, to: p.samples[i % p.samples.length]!.day })],
+    ["trust RHM, page 1 (consortium IG)", "consortium", () => ({ trust: "RHM" })],
+    ["trust RHM, page 1,000 (consortium IG)", "consortium", (p) => ({ trust: "RHM", cursor: p.deep })],
+    ["everything, page 1 (RNZ IG)", "rnz", () => ({})],
+    ["everything, page 1,000 (RNZ IG)", "rnz", (p) => ({ cursor: p.deepScoped })],
+  ];
+  const once = async (p: Prepared, who: "consortium" | "rnz", filter: AuditFilter) => {
+    switchTo(p.database);
+    const c = p[who];
+    const t = performance.now();
+    await withTenant(c, (tx) => findAuditEvents(tx, c, filter));
+    return performance.now() - t;
+  };
+  console.log(`\nSame run, alternating: ${small.events.toLocaleString("en-GB")} events vs ${large.events.toLocaleString("en-GB")} events (${runs} runs each)`);
+  console.log(`  ${"query".padEnd(42)} ${"small p50".padStart(10)} ${"p95".padStart(8)} ${"large p50".padStart(10)} ${"p95".padStart(8)}   ratio p50   p95`);
+  const results: Record<string, { s: Stats; l: Stats }> = {};
+  for (const [label, who, filterOf] of queries) {
+    for (let i = 0; i < 3; i++) {
+      await once(small, who, filterOf(small, i));
+      await once(large, who, filterOf(large, i));
+    }
+    const s: number[] = [];
+    const l: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      s.push(await once(small, who, filterOf(small, i)));
+      l.push(await once(large, who, filterOf(large, i)));
+    }
+    const ss = stats(s);
+    const ls = stats(l);
+    results[label] = { s: ss, l: ls };
+    const r50 = ls.p50 / ss.p50;
+    console.log(
+      `  ${label.padEnd(42)} ${ss.p50.toFixed(1).padStart(10)} ${ss.p95.toFixed(1).padStart(8)} ${ls.p50.toFixed(1).padStart(10)} ${ls.p95.toFixed(1).padStart(8)}   ×${r50.toFixed(2).padEnd(6)} ×${(ls.p95 / ss.p95).toFixed(2).padEnd(6)} ${r50 <= 1.5 ? "ok" : "MISSED"}`,
+    );
+  }
+  for (const [size, key] of [["small", "s"], ["large", "l"]] as const) {
+    for (const [deep, first] of [["trust RHM, page 1,000 (consortium IG)", "trust RHM, page 1 (consortium IG)"], ["everything, page 1,000 (RNZ IG)", "everything, page 1 (RNZ IG)"]] as const) {
+      const r = results[deep]![key].p50 / results[first]![key].p50;
+      console.log(`  page 1,000 / page 1 (${size}) ${first.replace(", page 1", "").padEnd(32)} p50 ×${r.toFixed(2)} p95 ×${(results[deep]![key].p95 / results[first]![key].p95).toFixed(2)} ${r <= 1.5 ? "ok" : "MISSED"}`);
+    }
+  }
+}
+
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 function printRatios(label: string, num: Record<string, Stats>, den: Record<string, Stats>, keys: [string, string][], target: number) {
   console.log(`\n${label} (target ≤ ${target}):`);
@@ -255,6 +353,20 @@ function printRatios(label: string, num: Record<string, Stats>, den: Record<stri
 try {
   await runMigrations(database);
   await seedDemo(database);
+  if (process.env.BENCH_PAIR) {
+    await restoreIndexes();
+    const otherUrl = new URL(serverUrl);
+    otherUrl.pathname = `/${process.env.BENCH_PAIR}`;
+    const other = openDatabase({ url: otherUrl.toString() });
+    try {
+      const small = await prepare(other);
+      const large = await prepare(database);
+      await measurePair(small, large);
+    } finally {
+      await other.close();
+    }
+    process.exit(0);
+  }
   const saved: Record<string, Record<string, Stats>> = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, "utf8")) : {};
   let smallResult = saved.small;
   if (!smallResult) {
