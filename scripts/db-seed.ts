@@ -6,7 +6,7 @@ import { SingleBar, Presets } from "cli-progress";
 import { runMigrations } from "@/db/migrate";
 import { generateAccessHistory } from "@/db/seed/access-history";
 import { seedDemo } from "@/db/seed/seed-demo";
-import { describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const { values } = parseArgs({
   options: { "audit-days": { type: "string" }, "audit-scale": { type: "string" } },
@@ -52,6 +52,8 @@ try {
           `in ${((performance.now() - started) / 1000).toFixed(1)} s; alerts: ${alerts || "none"}.`,
       );
     }
+    // A signed checkpoint of every chain head, after the history so that it covers it too.
+    if ("demoApiKey" in seeded || auditDays > 0) await checkpointDemo(database);
     printDemoSignIns();
   }
 } finally {

@@ -97,3 +97,17 @@ export const auditAlertNotes = pgTable(
 );
 
 export type AuditAlert = typeof auditAlerts.$inferSelect;
+
+/** A signed checkpoint of one chain's head (db/migrations/0006_audit_checkpoints.sql): append-only. */
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  chain: text("chain").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  signedAt: timestamp("signed_at", { withTimezone: true, mode: "date" }).notNull(),
+  keyId: text("key_id").notNull(),
+  /** Compact JWS (EdDSA) over { chain, seq, hash, signedAt }. */
+  signature: text("signature").notNull(),
+});
+
+export type AuditCheckpoint = typeof auditCheckpoints.$inferSelect;
