@@ -32,6 +32,7 @@ await admin.unsafe(`create database ${dbName}`);
 const url = new URL(serverUrl);
 url.pathname = `/${dbName}`;
 const database = openDatabase({ url: url.toString() });
+// eslint-disable-next-line react-hooks/rules-of-hooks -- not a React hook: points lib/ at this database
 useDatabase(database);
 const raw = postgres(url.toString(), { max: 1, onnotice: () => {} });
 

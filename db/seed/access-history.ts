@@ -259,7 +259,7 @@ type Context = {
   patients: Int32Array;
 };
 
-async function loadContext(database: Database, seed: number, scale: number, from: number, to: number): Promise<Context> {
+async function loadContext(database: Database, seed: number, scale: number, from: number): Promise<Context> {
   const db = database.db;
   const trustRows = rowsOf<{ id: string; ods_code: string }>(await db.execute(sql`select id, ods_code from trusts where ods_code in ('RHM', 'RHU', 'RNZ', 'R1F') order by ods_code`));
   if (trustRows.length !== 4) throw new Error("The access history needs the four demo trusts (RHM, RHU, RNZ, R1F): run the demo seed first.");
@@ -720,7 +720,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
   if (existing.length) throw new Error("This database already holds access events in that window; the history is generated once per window.");
 
   const seed = options.seed ?? 1;
-  const ctx = await loadContext(database, seed, options.scale, from, to);
+  const ctx = await loadContext(database, seed, options.scale, from);
   const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
   await writer.start();
 
@@ -822,6 +822,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
       const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash(actor.key, 5) % 250)}.${1 + (hash(actor.key, 7) % 250)}`;
       let at = s.at;
       for (const action of actions) {
+        if (at >= to) break; // a session at the window's end is cut there
         const occurredAt = new Date(at);
         buffer.push({
           id: crypto.randomUUID(),
