@@ -58,6 +58,11 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       await audit("auth.sign_in_failed", "denied", { reason: "locked", lockedUntil: user.lockedUntil.toISOString() });
       return { ok: false, reason: "locked" } as const;
     }
+    if (user.lockedUntil) {
+      // The lock has run out: record its end now, whatever this attempt's outcome.
+      await tx.update(users).set({ lockedUntil: null }).where(eq(users.id, user.id));
+      await audit("auth.unlocked", "success", { reason: "lock_expired", lockedUntil: user.lockedUntil.toISOString() });
+    }
     if (!passwordOk) {
       // Count atomically so that parallel guesses cannot slip past the limit.
       const [after] = await tx
@@ -79,7 +84,6 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       await audit("auth.sign_in_failed", "denied", { reason: `user_${user.status}` });
       return { ok: false, reason: "inactive" } as const;
     }
-    if (user.lockedUntil) await audit("auth.unlocked", "success", { reason: "lock_expired" });
     await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
     const [session] = await tx
       .insert(userSessions)
