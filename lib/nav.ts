@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/users", label: "Users", permission: "users.read" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

@@ -16,6 +16,10 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await getRequestContext()) redirect(safeCallback(params.callbackUrl));
   const notice = params.signedOut
     ? "You have signed out."
+    : params.passwordSet
+      ? "Your password is set. Sign in with it now."
+      : params.idle
+        ? "You were signed out after a period without activity. Sign in again to continue."
     : params.ended
       ? "Your session has ended. Sign in again to continue."
       : params.error
