@@ -8,6 +8,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/users", label: "Users", permission: "users.read" },
+  { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

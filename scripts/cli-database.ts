@@ -53,3 +53,11 @@ export function printDemoSignIns(): void {
   console.log(`\nDemo sign-ins (password for each: ${demoPassword})`);
   for (const s of demoSignIns()) console.log(`  ${s.email.padEnd(28)} ${s.role}`);
 }
+
+/** Keeps the demo API client's key where DESIGN.md says (demo data only). */
+export function writeDemoApiKey(key: string): string {
+  const file = path.join(dataDir, "demo-api-key");
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return path.relative(process.cwd(), file);
+}

@@ -5,8 +5,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runMigrations } from "@/db/migrate";
-import { isDemoDatabase, seedDemo } from "@/db/seed/seed-demo";
-import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns } from "./cli-database";
+import { seedDemo } from "@/db/seed/seed-demo";
+import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -48,10 +48,14 @@ async function prepareDatabase(): Promise<boolean> {
   const database = openCliDatabase();
   try {
     await runMigrations(database);
-    const outcome = await seedDemo(database);
-    if (outcome === "seeded") console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
-    else console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
-    return outcome === "seeded" || (outcome === "already-demo" && (await isDemoDatabase(database)));
+    const seeded = await seedDemo(database);
+    if (seeded.outcome === "seeded") {
+      console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
+      console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+    } else {
+      console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
+    }
+    return seeded.outcome !== "refused";
   } finally {
     await database.close();
   }

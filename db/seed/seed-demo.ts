@@ -3,7 +3,9 @@ import { count, sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/identity/passwords";
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { Database } from "../client";
-import { consortium, departments, roleAssignments, sites, trusts, users } from "../schema";
+import { apiClients, apiKeys, consortium, departments, roleAssignments, sites, trusts, users } from "../schema";
+import { apiScopes } from "../schema/api-clients";
+import { generateApiKey } from "@/lib/api-clients/keys";
 import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
 import { insertStaff, type StaffTrust } from "./demo-staff";
 
@@ -11,7 +13,7 @@ import { insertStaff, type StaffTrust } from "./demo-staff";
 export const demoStaffCount = 4000;
 const demoStaffShare: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1F: 0.15 };
 
-export type SeedOutcome = "seeded" | "already-demo" | "refused";
+export type SeedOutcome = { outcome: "seeded"; demoApiKey: string } | { outcome: "already-demo" | "refused" };
 
 /** Is this database's data the demo consortium? */
 export async function isDemoDatabase(database: Database): Promise<boolean> {
@@ -24,12 +26,13 @@ export async function isDemoDatabase(database: Database): Promise<boolean> {
  * else: with users present and no demo flag, it refuses.
  */
 export async function seedDemo(database: Database, opts: { staff?: number } = {}): Promise<SeedOutcome> {
-  if (await isDemoDatabase(database)) return "already-demo";
+  if (await isDemoDatabase(database)) return { outcome: "already-demo" };
   const [{ n } = { n: 0 }] = await database.db.select({ n: count() }).from(users);
   const [{ c } = { c: 0 }] = await database.db.select({ c: count() }).from(consortium);
-  if (n > 0 || c > 0) return "refused";
+  if (n > 0 || c > 0) return { outcome: "refused" };
 
   const passwordHash = await hashPassword(demoPassword);
+  const apiKey = generateApiKey();
   await database.db.transaction(async (tx) => {
     // The seed runs as the owner; this scope lets it through row-level security where the owner
     // is not a superuser.
@@ -75,11 +78,15 @@ export async function seedDemo(database: Database, opts: { staff?: number } = {}
     }
     // Several thousand clinical staff, rotations included (db/seed/demo-staff.ts).
     const generated = await insertStaff(tx, staffTrusts, { count: opts.staff ?? demoStaffCount });
+    // The demo PACS: every scope, consortium-wide. Its key is written to .data/demo-api-key by the caller.
+    const [client] = await tx.insert(apiClients).values({ name: "Consortium PACS (demo)", scopes: [...apiScopes] }).returning({ id: apiClients.id });
+    if (!client) throw new Error("api client insert returned no row");
+    await tx.insert(apiKeys).values({ clientId: client.id, prefix: apiKey.prefix, keyHash: apiKey.hash });
     await recordAuditEvent(tx, {
       action: "demo.seed",
       actor: { email: "seed@mosaic.local" },
       details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length + generated.users, roleAssignments: generated.roles },
     });
   });
-  return "seeded";
+  return { outcome: "seeded", demoApiKey: apiKey.key };
 }

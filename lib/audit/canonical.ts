@@ -42,11 +42,20 @@ function canonicalValue(value: unknown): unknown {
   return value;
 }
 
+/** Exactly the fields the hash covers, whatever else the object carries (a row read back has more). */
+export const chainedFieldNames = [
+  "id", "chain", "seq", "occurredAt", "recordedAt", "action", "outcome", "actorUserId", "actorEmail", "actorTrustId",
+  "actorRole", "sourceTrustId", "patientNhsNumber", "studyInstanceUid", "accessionNumber", "modality", "purpose",
+  "policyId", "policyVersion", "breakGlassJustification", "ip", "workstation", "targetType", "targetId", "details",
+] as const satisfies readonly (keyof ChainedFields)[];
+
 /**
  * The canonical encoding: JSON with keys sorted at every depth, timestamps as UTC ISO strings
- * with milliseconds, absent values as null. The same event read back from either database
+ * with milliseconds, absent fields as null (absent keys inside details are left out, as JSON does). The same event read back from either database
  * encodes to the same string (jsonb reorders keys; sorting makes that harmless).
  */
 export function canonicalEncode(event: ChainedFields): string {
-  return JSON.stringify(canonicalValue(event));
+  const fields: Record<string, unknown> = {};
+  for (const name of [...chainedFieldNames].sort()) fields[name] = canonicalValue(event[name]);
+  return JSON.stringify(fields);
 }

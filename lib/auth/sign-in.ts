@@ -6,11 +6,7 @@ import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem } from "@/lib/db/scope";
 import { env } from "@/lib/env";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
-
-export const credentialsInput = z.object({
-  email: z.string().trim().toLowerCase().email("Enter your email address."),
-  password: z.string().min(1, "Enter your password.").max(1024),
-});
+import { credentialsInput } from "./schemas";
 
 export type ClientInfo = { ip: string | null; userAgent: string | null };
 

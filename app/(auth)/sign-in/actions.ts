@@ -1,6 +1,6 @@
 "use server";
 import { AuthError } from "next-auth";
-import { credentialsInput } from "@/lib/auth/sign-in";
+import { credentialsInput } from "@/lib/auth/schemas";
 import { signIn } from "@/lib/auth/config";
 import { validationError } from "@/lib/errors";
 import type { FormState } from "@/lib/forms";

@@ -1,0 +1,30 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+
+export const demoPassword = "mosaic-demo-password";
+
+/** Signs in through the sign-in page as a person would. */
+export async function signIn(page: Page, email: string, password = demoPassword): Promise<void> {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Fails on any WCAG 2.1 A/AA violation that axe finds on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  expect(summary).toEqual([]);
+}
+
+/** The main navigation's link names. */
+export async function navLinks(page: Page): Promise<string[]> {
+  return page.getByRole("navigation", { name: "Main" }).getByRole("link").allInnerTexts();
+}
+
+/** The form's error summary (Next's route announcer is an alert too, so pick ours by its heading). */
+export function formAlert(page: Page) {
+  return page.getByRole("alert").filter({ hasText: "There is a problem" });
+}

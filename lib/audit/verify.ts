@@ -1,0 +1,79 @@
+import "server-only";
+import { and, asc, eq, gt } from "drizzle-orm";
+import { auditChainHeads, auditEvents } from "@/db/schema";
+import type { Executor } from "@/db/client";
+import type { ChainedFields } from "./canonical";
+import { chainHash, genesisHash } from "./chain";
+
+export type ChainBreak = {
+  chain: string;
+  seq: number;
+  eventId: string | null;
+  problem: "hash_mismatch" | "broken_link" | "missing_event" | "sequence_gap" | "head_mismatch";
+  message: string;
+};
+
+export type ChainReport = { chain: string; events: number; headSeq: number; ok: boolean; firstBreak: ChainBreak | null };
+
+const batchSize = 5_000;
+
+/**
+ * Walks one hash chain in sequence order and names the first broken link: an event whose stored
+ * hash is not the hash of its fields (edited), whose prev_hash is not the previous event's hash
+ * (inserted or reordered), a gap in the sequence (deleted), or a head that the events do not reach.
+ */
+export async function verifyChain(db: Executor, chain: string, onProgress?: (checked: number) => void): Promise<ChainReport> {
+  const [head] = await db.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain));
+  let prevHash = genesisHash;
+  let expectedSeq = 1;
+  let checked = 0;
+  const fail = (b: Omit<ChainBreak, "chain">): ChainReport => ({ chain, events: checked, headSeq: head?.seq ?? 0, ok: false, firstBreak: { chain, ...b } });
+
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, expectedSeq - 1)))
+      .orderBy(asc(auditEvents.seq))
+      .limit(batchSize);
+    for (const row of rows) {
+      if (row.seq < expectedSeq) {
+        return fail({ seq: row.seq, eventId: row.id, problem: "broken_link", message: `Event ${row.id} repeats sequence number ${row.seq}.` });
+      }
+      if (row.seq > expectedSeq) {
+        return fail({ seq: expectedSeq, eventId: null, problem: "sequence_gap", message: `Sequence number ${expectedSeq} is missing: an event was deleted.` });
+      }
+      if (row.prevHash !== prevHash) {
+        return fail({ seq: row.seq, eventId: row.id, problem: "broken_link", message: `Event ${row.id} does not follow the event before it: an event was inserted, removed or reordered.` });
+      }
+      const recomputed = chainHash(prevHash, row as ChainedFields);
+      if (recomputed !== row.hash) {
+        return fail({ seq: row.seq, eventId: row.id, problem: "hash_mismatch", message: `Event ${row.id} (sequence ${row.seq}) was altered after it was recorded.` });
+      }
+      prevHash = row.hash;
+      expectedSeq++;
+      checked++;
+    }
+    onProgress?.(checked);
+    if (rows.length < batchSize) break;
+  }
+  const headSeq = head?.seq ?? 0;
+  if (headSeq !== checked || (head && head.hash !== prevHash)) {
+    return fail({
+      seq: checked + 1,
+      eventId: null,
+      problem: headSeq > checked ? "missing_event" : "head_mismatch",
+      message:
+        headSeq > checked
+          ? `The chain head says ${headSeq} events, but only ${checked} are there: the last ${headSeq - checked} were deleted.`
+          : `The chain head (${headSeq}) does not match the events (${checked}).`,
+    });
+  }
+  return { chain, events: checked, headSeq, ok: true, firstBreak: null };
+}
+
+/** Every chain's name (one per source trust, and the consortium's). */
+export async function listChains(db: Executor): Promise<string[]> {
+  const rows = await db.select({ chain: auditChainHeads.chain }).from(auditChainHeads).orderBy(asc(auditChainHeads.chain));
+  return rows.map((r) => r.chain);
+}

@@ -1,0 +1,43 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+// e2e/run.ts finds a Chromium (the system one, never a download) and resets the e2e database.
+const executablePath = process.env.MOSAIC_CHROMIUM || undefined;
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  forbidOnly: Boolean(process.env.CI),
+  retries: process.env.CI ? 1 : 0,
+  workers: 2,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL,
+    trace: "on-first-retry",
+    contextOptions: { reducedMotion: "reduce" },
+    ...devices["Desktop Chrome"],
+    launchOptions: {
+      executablePath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    },
+  },
+  webServer: {
+    // The real `npm start` path: migrate, seed the demo, serve the production build.
+    command: "npx tsx --conditions=react-server scripts/start.ts",
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 600_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite",
+      AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment-000",
+      DATABASE_URL: "",
+    },
+  },
+});
