@@ -8,15 +8,21 @@ import { useEffect, useRef, useState } from "react";
  * navigation and allows a minute's slack. When time is up, the session is ended from here, so the
  * person is not left looking at a page whose next click would fail.
  */
-export function IdleWarning({ idleMinutes, keepAlive, signOut }: { idleMinutes: number; keepAlive: () => Promise<void>; signOut: () => Promise<void> }) {
+type Props = { idleMinutes: number; keepAlive: () => Promise<void>; signOut: () => Promise<void> };
+
+export function IdleWarning(props: Props) {
+  // Every navigation is a request the server saw: a new key starts the count again.
   const pathname = usePathname();
   const search = useSearchParams();
+  return <IdleCountdown key={`${pathname}?${search.toString()}`} {...props} />;
+}
+
+function IdleCountdown({ idleMinutes, keepAlive, signOut }: Props) {
   const [lastActive, setLastActive] = useState(() => Date.now());
   const [now, setNow] = useState(() => Date.now());
   const button = useRef<HTMLButtonElement>(null);
   const signingOut = useRef(false);
 
-  useEffect(() => setLastActive(Date.now()), [pathname, search]);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);

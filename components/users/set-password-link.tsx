@@ -1,11 +1,11 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
 /** A set-password link, shown once: it is not stored anywhere the manager could see it again. */
 export function SetPasswordLink({ token, expiresAt }: { token: string; expiresAt: string }) {
-  const [origin, setOrigin] = useState("");
   const [copied, setCopied] = useState(false);
-  useEffect(() => setOrigin(window.location.origin), []);
+  // Rendered only after the action answers, in the browser.
+  const origin = typeof window === "undefined" ? "" : window.location.origin;
   const url = `${origin}/set-password?token=${encodeURIComponent(token)}`;
   return (
     <div role="status" className="border-l-4 border-success bg-white p-4" data-testid="set-password-link">

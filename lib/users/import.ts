@@ -1,6 +1,6 @@
 import "server-only";
 import { parse } from "csv-parse/sync";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { departments, roleAssignments, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
