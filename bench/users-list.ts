@@ -8,7 +8,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:users
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { openDatabase, useDatabase, type Database } from "@/db/client";
+import { openDatabase, useDatabase as pointProcessAt, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { departments, roleAssignments, sites, trusts, users } from "@/db/schema";
 import { insertStaff } from "@/db/seed/demo-staff";
@@ -58,7 +58,7 @@ async function time(label: string, fn: () => Promise<unknown>) {
 const { database, drop } = await open();
 try {
   await runMigrations(database);
-  useDatabase(database);
+  pointProcessAt(database);
   const { trustId, otherId, ctx } = await database.db.transaction(async (tx) => {
     await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
     const made = [];

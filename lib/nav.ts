@@ -9,6 +9,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/users", label: "Users", permission: "users.read" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
+  { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },
 ];
 
 export function navFor(ctx: Ctx): NavItem[] {

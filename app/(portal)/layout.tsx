@@ -26,6 +26,9 @@ export default async function PortalLayout({ children }: { children: React.React
               <div className="font-semibold">{ctx.name}</div>
               <div>{caller.summary}</div>
             </div>
+            <Link href="/account/mfa" className="text-white underline underline-offset-4">
+              Multi-factor sign-in
+            </Link>
             <form action={signOutAction}>
               <button type="submit" className="rounded border border-white px-3 py-1.5 font-semibold text-white hover:bg-brand-dark">
                 Sign out

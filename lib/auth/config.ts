@@ -5,6 +5,10 @@ import { env } from "@/lib/env";
 import { clientInfoFrom } from "./client-info";
 import { endSession, signInWithPassword } from "./sign-in";
 
+class SecondFactorRequired extends CredentialsSignin {
+  code = "mfa_required";
+}
+
 class AccountLocked extends CredentialsSignin {
   code = "locked";
 }
@@ -20,11 +24,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" }, code: { label: "Code" } },
       async authorize(credentials, request) {
         const result = await signInWithPassword(credentials, clientInfoFrom(request.headers));
         if (result.ok) return { id: result.userId, email: result.email, name: result.name, sessionId: result.sessionId };
         if (result.reason === "locked") throw new AccountLocked();
+        if (result.reason === "mfa_required") throw new SecondFactorRequired();
         return null;
       },
     }),

@@ -5,6 +5,7 @@ import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem } from "@/lib/db/scope";
 import { env } from "@/lib/env";
+import { checkSecondFactor, isMfaRequiredForPortalRoles, needsEnrolment } from "@/lib/identity/mfa";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
 import { credentialsInput } from "./schemas";
 
@@ -12,7 +13,7 @@ export type ClientInfo = { ip: string | null; userAgent: string | null };
 
 export type SignInResult =
   | { ok: true; userId: string; sessionId: string; email: string; name: string }
-  | { ok: false; reason: "invalid" | "locked" | "inactive" };
+  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" };
 
 /**
  * Checks an email and password. Every attempt is an audit event; repeated failures lock the
@@ -21,7 +22,7 @@ export type SignInResult =
 export async function signInWithPassword(input: unknown, client: ClientInfo): Promise<SignInResult> {
   const parsed = credentialsInput.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  const { email, password } = parsed.data;
+  const { email, password, code } = parsed.data;
   const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES, SESSION_MAX_HOURS } = env();
 
   const [user] = await withSystem((tx) =>
@@ -34,6 +35,9 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
         passwordHash: users.passwordHash,
         failedSignIns: users.failedSignIns,
         lockedUntil: users.lockedUntil,
+        totpSecret: users.totpSecret,
+        totpConfirmedAt: users.totpConfirmedAt,
+        totpLastStep: users.totpLastStep,
       })
       .from(users)
       .where(eq(users.email, email)),
@@ -59,15 +63,16 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       await tx.update(users).set({ lockedUntil: null }).where(eq(users.id, user.id));
       await audit("auth.unlocked", "success", { reason: "lock_expired", lockedUntil: user.lockedUntil.toISOString() });
     }
-    if (!passwordOk) {
-      // Count atomically so that parallel guesses cannot slip past the limit.
+    // A wrong password or second factor counts towards the lock, atomically so that parallel
+    // guesses cannot slip past the limit.
+    const fail = async (reason: string) => {
       const [after] = await tx
         .update(users)
         .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
         .where(eq(users.id, user.id))
         .returning({ failedSignIns: users.failedSignIns });
       const failures = after?.failedSignIns ?? SIGN_IN_MAX_FAILURES;
-      await audit("auth.sign_in_failed", "denied", { reason: "bad_password", failures });
+      await audit("auth.sign_in_failed", "denied", { reason, failures });
       if (failures >= SIGN_IN_MAX_FAILURES) {
         const lockedUntil = new Date(now.getTime() + SIGN_IN_LOCKOUT_MINUTES * 60_000);
         await tx.update(users).set({ lockedUntil, failedSignIns: 0 }).where(eq(users.id, user.id));
@@ -75,10 +80,19 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
         return { ok: false, reason: "locked" } as const;
       }
       return { ok: false, reason: "invalid" } as const;
-    }
+    };
+    if (!passwordOk) return fail("bad_password");
     if (user.status !== "active") {
       await audit("auth.sign_in_failed", "denied", { reason: `user_${user.status}` });
       return { ok: false, reason: "inactive" } as const;
+    }
+    let method = "password";
+    if (user.totpConfirmedAt) {
+      // The password was right; ask for the second factor without counting a failure.
+      if (!code) return { ok: false, reason: "mfa_required" } as const;
+      const second = await checkSecondFactor(tx, user, code);
+      if (!second.ok) return fail("bad_second_factor");
+      method = `password+${second.method}`;
     }
     await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
     const [session] = await tx
@@ -91,7 +105,7 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       actor,
       sourceTrustId: user.homeTrustId,
       target: { type: "user", id: user.id },
-      details: { method: "password", sessionId: session.id },
+      details: { method, sessionId: session.id },
       client,
     });
     return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
@@ -105,6 +119,8 @@ export type SessionUser = {
   homeTrustId: string | null;
   sessionId: string;
   roles: { role: string; trustId: string | null }[];
+  /** The consortium requires a second factor of this person and they have none yet: enrolment only. */
+  needsMfaEnrolment: boolean;
 };
 
 /**
@@ -128,6 +144,7 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
         name: users.name,
         homeTrustId: users.homeTrustId,
         status: users.status,
+        totpConfirmedAt: users.totpConfirmedAt,
       })
       .from(userSessions)
       .innerJoin(users, eq(users.id, userSessions.userId))
@@ -161,7 +178,8 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
           or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now)),
         ),
       );
-    return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles };
+    const needsMfaEnrolment = needsEnrolment(await isMfaRequiredForPortalRoles(tx), roles, Boolean(row.totpConfirmedAt));
+    return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles, needsMfaEnrolment };
   });
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { and, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { clinicalRoles, type Role } from "@/lib/auth/permissions";
@@ -370,4 +370,26 @@ function trustScopeOf(ctx: Ctx) {
   const granting = trustsWhere(ctx, "roles.grant");
   if (granting.all) return sql`true`;
   return granting.trustIds.length ? inArray(roleAssignments.trustId, granting.trustIds) : sql`false`;
+}
+
+/** Clears a person's second factor (a lost phone): they set it up again at their next sign-in. */
+export function resetMfa(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    const [cleared] = await tx
+      .update(users)
+      .set({ totpSecret: null, totpConfirmedAt: null, totpLastStep: null, recoveryCodeHashes: [], updatedAt: new Date() })
+      .where(and(eq(users.id, user.id), isNotNull(users.totpConfirmedAt)))
+      .returning({ id: users.id });
+    if (!cleared) throw new AppError("CONFLICT", "This person has no second factor set up.");
+    await recordAuditEvent(tx, {
+      action: "auth.mfa_reset",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { before: { mfa: "totp" }, after: { mfa: null } },
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
 }

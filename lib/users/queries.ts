@@ -279,6 +279,7 @@ export async function findUserFor(tx: Tx, ctx: Ctx, userId: string) {
       lockedUntil: users.lockedUntil,
       failedSignIns: users.failedSignIns,
       hasPassword: sql<boolean>`${users.passwordHash} is not null`,
+      hasMfa: sql<boolean>`${users.totpConfirmedAt} is not null`,
       createdAt: users.createdAt,
       updatedAt: users.updatedAt,
     })

@@ -9,6 +9,7 @@ import {
   grantRole,
   markLeaver,
   reactivateUser,
+  resetMfa,
   revokeRole,
   suspendUser,
   unlockUser,
@@ -79,6 +80,10 @@ export async function markLeaverAction(userId: string) {
 
 export async function unlockUserAction(userId: string) {
   await statusChange(userId, "unlocked", (ctx) => unlockUser(ctx, userId));
+}
+
+export async function resetMfaAction(userId: string) {
+  await statusChange(userId, "mfa-reset", (ctx) => resetMfa(ctx, userId));
 }
 
 export async function revokeRoleAction(userId: string, assignmentId: string) {

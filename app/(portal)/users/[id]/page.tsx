@@ -11,7 +11,7 @@ import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
-import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
+import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
 
 type Params = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
@@ -32,6 +32,7 @@ const notices: Record<string, string> = {
   reactivated: "Account reactivated.",
   leaver: "Marked as leaver: every role and session has ended.",
   unlocked: "Lock lifted.",
+  "mfa-reset": "Second factor cleared: they set it up again at their next sign-in.",
 };
 
 /** A short account of an audit event's details for the history table. */
@@ -107,6 +108,8 @@ export default async function UserPage({ params, searchParams }: Params) {
         <dd>{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</dd>
         <dt className="font-semibold">Password</dt>
         <dd>{user.hasPassword ? "Set" : "Not set"}</dd>
+        <dt className="font-semibold">Multi-factor sign-in</dt>
+        <dd>{user.hasMfa ? "Set up" : "Not set up"}</dd>
         <dt className="font-semibold">Account created</dt>
         <dd>{formatDate(user.createdAt)}</dd>
       </dl>
@@ -192,6 +195,13 @@ export default async function UserPage({ params, searchParams }: Params) {
                 <form action={unlockUserAction.bind(null, user.id)}>
                   <Button type="submit" variant="secondary">
                     Lift the lock
+                  </Button>
+                </form>
+              )}
+              {user.hasMfa && (
+                <form action={resetMfaAction.bind(null, user.id)}>
+                  <Button type="submit" variant="secondary">
+                    Reset multi-factor sign-in
                   </Button>
                 </form>
               )}
