@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -23,6 +24,7 @@ const views = [
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
+  if (!canAnywhere(ctx, "users.read")) notFound();
   const filter = userFilter.parse(await searchParams);
   const canWrite = canAnywhere(ctx, "users.write");
   const canGrant = canAnywhere(ctx, "roles.grant");
