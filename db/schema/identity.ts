@@ -24,11 +24,14 @@ export const users = pgTable(
     totpLastStep: bigint("totp_last_step", { mode: "number" }),
     // SHA-256 of each unused recovery code; using one removes it.
     recoveryCodeHashes: text("recovery_code_hashes").array().notNull().default(sql`'{}'::text[]`),
+    // The single sign-on identity linked to this account: "<issuer>|<subject>".
+    externalSubject: text("external_subject"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("users_email_key").on(t.email),
+    uniqueIndex("users_external_subject_key").on(t.externalSubject),
     index("users_home_trust_idx").on(t.homeTrustId),
     // The users list pages by (name, id) with a keyset cursor.
     index("users_name_id_idx").on(t.name, t.id),

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
-import { withSystem } from "@/lib/db/scope";
+import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
 import { checkSecondFactor, isMfaRequiredForPortalRoles, needsEnrolment } from "@/lib/identity/mfa";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
@@ -23,7 +23,7 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
   const parsed = credentialsInput.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
   const { email, password, code } = parsed.data;
-  const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES, SESSION_MAX_HOURS } = env();
+  const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES } = env();
 
   const [user] = await withSystem((tx) =>
     tx
@@ -94,22 +94,37 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       if (!second.ok) return fail("bad_second_factor");
       method = `password+${second.method}`;
     }
-    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
-    const [session] = await tx
-      .insert(userSessions)
-      .values({ userId: user.id, expiresAt: new Date(now.getTime() + SESSION_MAX_HOURS * 3_600_000), ip: client.ip, userAgent: client.userAgent })
-      .returning({ id: userSessions.id });
-    if (!session) throw new Error("session insert returned no row");
-    await recordAuditEvent(tx, {
-      action: "auth.sign_in",
-      actor,
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: { method, sessionId: session.id },
-      client,
-    });
+    const session = await openSession(tx, { id: user.id, email, homeTrustId: user.homeTrustId }, client, { method });
     return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
   });
+}
+
+/**
+ * Opens a server-side session for a person whose sign-in succeeded (any method), clears their
+ * failure count and lock, and records the sign-in with `details`, inside the caller's transaction.
+ */
+export async function openSession(
+  tx: Tx,
+  user: { id: string; email: string; homeTrustId: string | null },
+  client: ClientInfo,
+  details: Record<string, unknown>,
+): Promise<{ id: string }> {
+  const now = new Date();
+  await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
+  const [session] = await tx
+    .insert(userSessions)
+    .values({ userId: user.id, expiresAt: new Date(now.getTime() + env().SESSION_MAX_HOURS * 3_600_000), ip: client.ip, userAgent: client.userAgent })
+    .returning({ id: userSessions.id });
+  if (!session) throw new Error("session insert returned no row");
+  await recordAuditEvent(tx, {
+    action: "auth.sign_in",
+    actor: { userId: user.id, email: user.email, trustId: user.homeTrustId, role: null },
+    sourceTrustId: user.homeTrustId,
+    target: { type: "user", id: user.id },
+    details: { ...details, sessionId: session.id },
+    client,
+  });
+  return session;
 }
 
 export type SessionUser = {

@@ -37,3 +37,10 @@ export async function signInAction(_state: FormState, form: FormData): Promise<F
     throw error; // the redirect after a successful sign-in travels as an error
   }
 }
+
+/** Starts a single sign-on with the configured OpenID Connect provider; Auth.js redirects there. */
+export async function ssoSignInAction(form: FormData): Promise<void> {
+  const callback = String(form.get("callbackUrl") ?? "/");
+  const redirectTo = callback.startsWith("/") && !callback.startsWith("//") && !callback.startsWith("/\\") ? callback : "/";
+  await signIn("oidc", { redirectTo });
+}
