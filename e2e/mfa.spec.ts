@@ -42,20 +42,20 @@ test("a person sets up multi-factor sign-in with the key, then signs in with a c
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByLabel("Code from your authenticator app")).toBeVisible();
   await expectAccessible(page);
   // The next step's code (one step of drift is allowed; the enrolment code was this step's).
   await page.getByLabel("Code from your authenticator app").fill(await codeAt(secret, 1));
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByLabel("Code from your authenticator app").fill(recovery[0] ?? "");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 
   // The manager sees it on the person's page and can reset it.
