@@ -1,7 +1,9 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// localhost, not 127.0.0.1: Next names the request by its own host, and single sign-on needs
+// the browser, AUTH_URL and the server to agree on one address.
+const baseURL = `http://localhost:${port}`;
 // A real OpenID Connect provider on localhost for the single sign-on spec (e2e/oidc-provider.ts).
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 20);
 
@@ -50,6 +52,9 @@ export default defineConfig({
         PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite",
         AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment-000",
         DATABASE_URL: "",
+        // The public address: single sign-on's redirect address must be the same when it starts (a
+        // server action, where Auth.js otherwise assumes https) and when the provider calls back.
+        AUTH_URL: baseURL,
         OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
         OIDC_CLIENT_ID: "mosaic-e2e",
         OIDC_CLIENT_SECRET: "mosaic-e2e-secret-not-for-any-real-deployment",

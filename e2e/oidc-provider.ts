@@ -11,7 +11,7 @@ const provider = new Provider(issuer, {
     {
       client_id: "mosaic-e2e",
       client_secret: "mosaic-e2e-secret-not-for-any-real-deployment",
-      redirect_uris: [`http://127.0.0.1:${appPort}/api/auth/callback/oidc`],
+      redirect_uris: [`http://localhost:${appPort}/api/auth/callback/oidc`],
       grant_types: ["authorization_code"],
       response_types: ["code"],
     },
@@ -30,5 +30,10 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ["e2e-only-cookie-key"] },
 });
+
+// Say why a token request failed (the response itself only says "invalid_grant").
+provider.on("grant.error", (ctx, error) =>
+  console.error("oidc-provider grant.error:", (error as { error_detail?: string }).error_detail ?? error, ctx.oidc?.params?.redirect_uri ?? ""),
+);
 
 provider.listen(port, () => console.log(`OIDC provider for e2e at ${issuer}`));
