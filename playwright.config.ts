@@ -1,14 +1,19 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-// localhost, not 127.0.0.1: Next names the request by its own host, and single sign-on needs
-// the browser, AUTH_URL and the server to agree on one address.
+// localhost, not 127.0.0.1: Next names a request by its own host, and single sign-on needs the
+// browser, AUTH_URL and the server to agree on one address.
 const baseURL = `http://localhost:${port}`;
+// e2e/run.ts makes a fresh server database when TEST_DATABASE_URL is set.
+const databaseUrl = process.env.E2E_DATABASE_URL;
+const pgPort = port + 1;
+const pgBaseURL = `http://localhost:${pgPort}`;
 // A real OpenID Connect provider on localhost for the single sign-on spec (e2e/oidc-provider.ts).
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 20);
 
 // e2e/run.ts finds a Chromium (the system one, never a download) and resets the e2e database.
 const executablePath = process.env.MOSAIC_CHROMIUM || undefined;
+const secret = "e2e-only-secret-not-for-any-real-deployment-000";
 
 export default defineConfig({
   testDir: "e2e",
@@ -18,9 +23,8 @@ export default defineConfig({
   workers: 2,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: [["list"]],
   use: {
-    baseURL,
     trace: "on-first-retry",
     contextOptions: { reducedMotion: "reduce" },
     ...devices["Desktop Chrome"],
@@ -29,6 +33,10 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
     },
   },
+  projects: [
+    { name: "embedded", use: { baseURL }, testIgnore: "**/*.server.spec.ts" },
+    ...(databaseUrl ? [{ name: "server", use: { baseURL: pgBaseURL }, testMatch: "**/*.server.spec.ts" }] : []),
+  ],
   webServer: [
     {
       command: "npx tsx e2e/oidc-provider.ts",
@@ -50,7 +58,7 @@ export default defineConfig({
       env: {
         PORT: String(port),
         PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite",
-        AUTH_SECRET: "e2e-only-secret-not-for-any-real-deployment-000",
+        AUTH_SECRET: secret,
         DATABASE_URL: "",
         // The public address: single sign-on's redirect address must be the same when it starts (a
         // server action, where Auth.js otherwise assumes https) and when the provider calls back.
@@ -61,5 +69,18 @@ export default defineConfig({
         OIDC_NAME: "NHS Care Identity (test)",
       },
     },
+    ...(databaseUrl
+      ? [
+          {
+            command: "npx tsx --conditions=react-server scripts/start.ts",
+            url: `${pgBaseURL}/api/health`,
+            reuseExistingServer: false,
+            timeout: 600_000,
+            stdout: "ignore" as const,
+            stderr: "pipe" as const,
+            env: { PORT: String(pgPort), DATABASE_URL: databaseUrl, AUTH_SECRET: secret, AUTH_URL: pgBaseURL, MOSAIC_DATA_DIR: ".data/e2e-server" },
+          },
+        ]
+      : []),
   ],
 });

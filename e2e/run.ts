@@ -5,6 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import postgres from "postgres";
+import { buildIfNeeded } from "../scripts/build-if-needed";
 
 function findChromium(): string | undefined {
   const candidates = [process.env.MOSAIC_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -31,11 +33,35 @@ const dataDir = path.resolve(process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite");
 fs.rmSync(dataDir, { recursive: true, force: true });
 fs.rmSync(`${dataDir}.lock`, { force: true });
 
+// Build once here: the servers Playwright starts would otherwise race to build the same folder.
+buildIfNeeded();
+
+// With a PostgreSQL server (TEST_DATABASE_URL), a second portal runs on a fresh database of its
+// own, for the specs that need to reach into the database (tampering with the audit trail).
+let e2eDatabaseUrl: string | undefined;
+let dropDatabase = async () => {};
+if (process.env.TEST_DATABASE_URL) {
+  const name = `mosaic_e2e_${Date.now().toString(36)}`;
+  const admin = postgres(process.env.TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(process.env.TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  e2eDatabaseUrl = url.toString();
+  dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+}
+
+let status = 0;
 try {
   execFileSync(process.execPath, [path.resolve("node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, MOSAIC_CHROMIUM: executable, E2E_PGLITE_DIR: dataDir },
+    env: { ...process.env, MOSAIC_CHROMIUM: executable, E2E_PGLITE_DIR: dataDir, ...(e2eDatabaseUrl ? { E2E_DATABASE_URL: e2eDatabaseUrl } : {}) },
   });
 } catch (error) {
-  process.exit((error as { status?: number }).status ?? 1);
+  status = (error as { status?: number }).status ?? 1;
+} finally {
+  await dropDatabase();
 }
+process.exit(status);

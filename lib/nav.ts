@@ -8,10 +8,25 @@ export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/users", label: "Users", permission: "users.read" },
+  { href: "/audit", label: "Audit", permission: "audit.read" },
+  { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
   { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },
 ];
 
+const auditSections: readonly NavItem[] = [
+  { href: "/audit", label: "Search", permission: "audit.read" },
+  { href: "/audit/alerts", label: "Alerts", permission: "alerts.work" },
+  { href: "/audit/verify", label: "Verify", permission: "audit.verify" },
+];
+
+/** The audit section's tabs the caller may use. */
+export function auditSectionsFor(ctx: Ctx): NavItem[] {
+  return auditSections.filter((item) => item.permission === null || canAnywhere(ctx, item.permission));
+}
+
 export function navFor(ctx: Ctx): NavItem[] {
-  return navItems.filter((item) => item.permission === null || canAnywhere(ctx, item.permission));
+  const items = navItems.filter((item) => item.permission === null || canAnywhere(ctx, item.permission));
+  // Officers reach Verify from the audit section's tabs; only those without Audit get it here.
+  return canAnywhere(ctx, "audit.read") ? items.filter((i) => i.href !== "/audit/verify") : items;
 }

@@ -4,8 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { openDatabase, pgliteDir, type Database } from "@/db/client";
 import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
+import { createCheckpoints } from "@/lib/audit/checkpoints";
+import { loadSigningKey } from "@/lib/audit/signing-key";
 
-export const dataDir = path.resolve(".data");
+// Where the demo keeps its generated secret and API key (a test server gets its own).
+export const dataDir = path.resolve(process.env.MOSAIC_DATA_DIR ?? ".data");
 export const lockFile = () => `${pgliteDir()}.lock`;
 
 function isAlive(pid: number): boolean {
@@ -56,8 +59,16 @@ export function printDemoSignIns(): void {
 
 /** Keeps the demo API client's key where DESIGN.md says (demo data only). */
 export function writeDemoApiKey(key: string): string {
-  const file = path.join(dataDir, "demo-api-key");
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Beside the embedded database (.data/ by default), so a test database keeps its own key.
+  const dir = process.env.DATABASE_URL ? dataDir : path.dirname(pgliteDir());
+  const file = path.join(dir, "demo-api-key");
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file);
+}
+
+/** Signs the first checkpoints of a freshly seeded demo, so that the verify page has some to check. */
+export async function checkpointDemo(database: Database): Promise<void> {
+  const key = await loadSigningKey({ create: true });
+  if (key) await createCheckpoints(database.db, key);
 }

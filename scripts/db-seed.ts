@@ -1,6 +1,6 @@
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
-import { describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const database = openCliDatabase();
 try {
@@ -11,7 +11,10 @@ try {
     process.exitCode = 1;
   } else {
     console.log(outcome === "seeded" ? `Demo consortium created in the ${describeDatabase(database)}.` : "The demo consortium is already there.");
-    if ("demoApiKey" in seeded) console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+    if ("demoApiKey" in seeded) {
+      console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      await checkpointDemo(database);
+    }
     printDemoSignIns();
   }
 } finally {

@@ -1,12 +1,13 @@
 // `npm start`: prepare the database (create, migrate, seed the demo if empty), build if needed,
 // serve, and print the URL and the demo sign-ins.
-import { execSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
-import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { buildIfNeeded } from "./build-if-needed";
+import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -25,25 +26,6 @@ function authSecret(): string {
   return fs.readFileSync(file, "utf8").trim();
 }
 
-const sourceRoots = ["app", "components", "lib", "db", "public", "proxy.ts", "next.config.js", "postcss.config.mjs", "package-lock.json"];
-
-/** The newest modification time under the folders a build reads. */
-function newestSource(entry: string): number {
-  if (!fs.existsSync(entry)) return 0;
-  const stat = fs.statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...fs.readdirSync(entry).map((name) => newestSource(path.join(entry, name))));
-}
-
-/** Builds when there is no build, or the source changed since it (a pull, an edit). */
-function buildIfNeeded(): void {
-  const buildId = ".next/BUILD_ID";
-  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  if (builtAt > Math.max(...sourceRoots.map(newestSource))) return;
-  console.log("Building the portal (after a fresh clone or a change; a minute or two)…");
-  execSync(`"${process.execPath}" node_modules/next/dist/bin/next build`, { stdio: "inherit" });
-}
-
 async function prepareDatabase(): Promise<boolean> {
   const database = openCliDatabase();
   try {
@@ -52,6 +34,7 @@ async function prepareDatabase(): Promise<boolean> {
     if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
       console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      await checkpointDemo(database);
     } else {
       console.log(`Database ready: ${describeDatabase(database)} (${elapsed()}).`);
     }

@@ -1,6 +1,16 @@
 "use client";
-import Link from "next/link";
+import Link, { useLinkStatus } from "next/link";
 import { usePathname } from "next/navigation";
+
+/** Shows, inside a link, that the page it leads to is loading (pages render on the server). */
+function PendingMark() {
+  const { pending } = useLinkStatus();
+  return pending ? (
+    <span role="status" className="ml-2 inline-block h-3 w-3 animate-spin rounded-full border-2 border-white border-t-transparent align-middle">
+      <span className="sr-only">Loading</span>
+    </span>
+  ) : null;
+}
 
 /** The portal's main navigation; the current section is marked for screen readers too. */
 export function PortalNav({ items }: { items: { href: string; label: string }[] }) {
@@ -18,6 +28,7 @@ export function PortalNav({ items }: { items: { href: string; label: string }[] 
                 className={`block px-3 py-2 text-sm font-semibold text-white hover:underline ${current ? "border-b-4 border-white" : ""}`}
               >
                 {item.label}
+                <PendingMark />
               </Link>
             </li>
           );

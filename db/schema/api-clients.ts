@@ -3,7 +3,7 @@ import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/
 import { users } from "./identity";
 import { trusts } from "./trusts";
 
-export const apiScopes = ["audit:write", "exams:write", "storage:write", "decisions:read"] as const;
+export const apiScopes = ["audit:write", "audit:read", "exams:write", "storage:write", "decisions:read"] as const;
 
 /** A machine client (a PACS, an audit forwarder) of one trust, or of the consortium when trust_id is null. */
 export const apiClients = pgTable(

@@ -47,3 +47,67 @@ export const auditChainHeads = pgTable("audit_chain_heads", {
 });
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+
+/** Every event id accepted from a machine, for idempotent retries. */
+export const auditEventIds = pgTable("audit_event_ids", {
+  id: uuid("id").primaryKey(),
+  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const alertRules = ["break_glass", "no_legitimate_basis", "inactive_user", "restricted_patient", "unusual_volume", "out_of_hours"] as const;
+export const alertStatuses = ["open", "assigned", "closed"] as const;
+export const alertResolutions = ["legitimate", "false_positive", "misuse_referred", "training_needed"] as const;
+
+/** Something in the audit trail that needs a human look, owned by the trust whose images were accessed. */
+export const auditAlerts = pgTable(
+  "audit_alerts",
+  {
+    trustId: uuid("trust_id").notNull(),
+    id: uuid("id").notNull().defaultRandom(),
+    rule: text("rule", { enum: alertRules }).notNull(),
+    severity: text("severity", { enum: ["high", "medium", "low"] }).notNull(),
+    status: text("status", { enum: alertStatuses }).notNull().default("open"),
+    summary: text("summary").notNull(),
+    eventId: uuid("event_id"),
+    eventOccurredAt: timestamp("event_occurred_at", { withTimezone: true }).notNull(),
+    actorEmail: text("actor_email"),
+    actorTrustId: uuid("actor_trust_id"),
+    patientNhsNumber: text("patient_nhs_number"),
+    assignedTo: uuid("assigned_to"),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    closedBy: uuid("closed_by"),
+    resolution: text("resolution", { enum: alertResolutions }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.trustId, t.id] })],
+);
+
+export const auditAlertNotes = pgTable(
+  "audit_alert_notes",
+  {
+    trustId: uuid("trust_id").notNull(),
+    id: uuid("id").notNull().defaultRandom(),
+    alertId: uuid("alert_id").notNull(),
+    authorId: uuid("author_id").notNull(),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.trustId, t.id] })],
+);
+
+export type AuditAlert = typeof auditAlerts.$inferSelect;
+
+/** A signed checkpoint of one chain's head (db/migrations/0006_audit_checkpoints.sql): append-only. */
+export const auditCheckpoints = pgTable("audit_checkpoints", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  chain: text("chain").notNull(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  signedAt: timestamp("signed_at", { withTimezone: true, mode: "date" }).notNull(),
+  keyId: text("key_id").notNull(),
+  /** Compact JWS (EdDSA) over { chain, seq, hash, signedAt }. */
+  signature: text("signature").notNull(),
+});
+
+export type AuditCheckpoint = typeof auditCheckpoints.$inferSelect;

@@ -6,6 +6,7 @@ export type ApiScope = (typeof apiScopes)[number];
 
 export const scopeLabels: Record<ApiScope, string> = {
   "audit:write": "Send audit events",
+  "audit:read": "Export audit events (FHIR)",
   "exams:write": "Send exams",
   "storage:write": "Send storage usage",
   "decisions:read": "Ask for access decisions",

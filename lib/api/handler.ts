@@ -29,23 +29,28 @@ export function apiIssues(error: z.ZodError, batchKey?: string): ApiIssue[] {
   });
 }
 
-/** Reads a JSON body and parses it with `schema`; a bad body is a 4xx that names every bad item and field. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S, batchKey?: string): Promise<z.output<S>> {
+/** Reads a JSON body (of any JSON media type, such as application/fhir+json), within the size limit. */
+export async function readJsonBody(request: Request): Promise<unknown> {
   const length = Number(request.headers.get("content-length") ?? 0);
   if (length > maxBodyBytes) throw new AppError("VALIDATION", `The body is larger than ${maxBodyBytes / 1024 / 1024} MB; send smaller batches.`);
-  let body: unknown;
   try {
-    body = await request.json();
+    return await request.json();
   } catch {
     throw new AppError("VALIDATION", "The body is not valid JSON.", { issues: [{ path: "", field: "(body)", message: "not valid JSON" }] });
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issues = apiIssues(parsed.error, batchKey);
-    const first = issues[0];
-    const where = first ? (first.item !== undefined ? `item ${first.item}, field ${first.field}` : `field ${first.field}`) : "the body";
-    throw new AppError("VALIDATION", `Invalid request: ${where}: ${first?.message ?? "invalid"}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`, { issues });
-  }
+}
+
+/** The 4xx for a body with these problems; the message names the first item and field. */
+export function invalidRequest(issues: ApiIssue[]): AppError {
+  const first = issues[0];
+  const where = first ? (first.item !== undefined ? `item ${first.item}, field ${first.field}` : `field ${first.field}`) : "the body";
+  return new AppError("VALIDATION", `Invalid request: ${where}: ${first?.message ?? "invalid"}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`, { issues });
+}
+
+/** Reads a JSON body and parses it with `schema`; a bad body is a 4xx that names every bad item and field. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, batchKey?: string): Promise<z.output<S>> {
+  const parsed = schema.safeParse(await readJsonBody(request));
+  if (!parsed.success) throw invalidRequest(apiIssues(parsed.error, batchKey));
   return parsed.data;
 }
 

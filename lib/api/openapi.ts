@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { apiScopes, type ApiScope } from "@/lib/api-clients/schemas";
+import { fhirAuditInput, fhirContentType, fhirExportQuery, fhirSearchsetBundle } from "@/lib/audit/fhir";
+import { auditBatchInput, batchResult } from "@/lib/audit/schemas";
 
 /** One operation of the machine API, described by the same zod schemas that validate it. */
 export type ApiOperation = {
@@ -9,7 +11,13 @@ export type ApiOperation = {
   description?: string;
   scope: ApiScope | null;
   request?: z.ZodType;
+  /** The request's media type (default application/json); operations on one path and method that
+   * differ only in it are one OpenAPI operation accepting each. */
+  requestContentType?: string;
+  /** Query parameters, one per key. */
+  query?: z.ZodObject;
   response: z.ZodType;
+  responseContentType?: string;
   tag: string;
 };
 
@@ -43,6 +51,41 @@ export const operations: ApiOperation[] = [
     response: meResponse,
     tag: "Clients",
   },
+  {
+    method: "post",
+    path: "/api/v1/audit-events",
+    summary: "Send a batch of access events",
+    description:
+      "Up to 5,000 events. All or nothing: one bad event refuses the batch with 422 naming each item and field. Idempotent on eventId: a retried batch stores nothing twice and answers with the count of duplicates.",
+    scope: "audit:write",
+    request: auditBatchInput,
+    response: batchResult,
+    tag: "Audit",
+  },
+  {
+    method: "post",
+    path: "/api/v1/audit-events",
+    summary: "Send access events as FHIR R4 AuditEvents",
+    description:
+      "With Content-Type application/fhir+json: a Bundle (type batch or collection) of up to 5,000 AuditEvents, or one AuditEvent, shaped as the IHE Basic Audit Log Patterns (BALP) PatientRead/PatientQuery patterns: the user agent (IRCP, requestor, who.identifier mailto:, role, purposeOfUse with BTG for break-glass, policy), the user's organisation (PROV) and the custodian of the images (CST) by ODS code, the client (DICOM 110152) with its network address, the patient entity by NHS number (https://fhir.nhs.uk/Id/nhs-number) and the study entity by urn:dicom:uid urn:oid:<Study Instance UID> with AccessionNumber and Modality details. The AuditEvent id must be a UUID: it is the event id, and a retried event is a duplicate. All or nothing; errors name the entry as item and the element as field.",
+    scope: "audit:write",
+    request: fhirAuditInput,
+    requestContentType: fhirContentType,
+    response: batchResult,
+    tag: "Audit",
+  },
+  {
+    method: "get",
+    path: "/api/v1/audit-events",
+    summary: "Export a patient's access events as a FHIR searchset Bundle",
+    description:
+      "Every access to the patient's imaging in the period, newest first, as FHIR R4 AuditEvents in the BALP pattern. Keyset paging: follow the Bundle's next link. A trust's client sees the events about its images or by its staff; a consortium client sees all. The export is itself audited.",
+    scope: "audit:read",
+    query: fhirExportQuery,
+    response: fhirSearchsetBundle,
+    responseContentType: fhirContentType,
+    tag: "Audit",
+  },
 ];
 
 const errorResponses = {
@@ -56,11 +99,24 @@ const errorResponses = {
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
+    const requestContent = op.request
+      ? { [op.requestContentType ?? "application/json"]: { schema: z.toJSONSchema(op.request, { io: "input", unrepresentable: "any" }) } }
+      : null;
+    const existing = paths[op.path]?.[op.method] as { requestBody?: { content: Record<string, unknown> }; description?: string } | undefined;
+    if (existing && requestContent && existing.requestBody) {
+      // The same operation, in another media type: one more entry in its request content.
+      Object.assign(existing.requestBody.content, requestContent);
+      existing.description = [existing.description, `${op.requestContentType}: ${op.description ?? op.summary}`].filter(Boolean).join("\n\n");
+      continue;
+    }
     const responses: Record<string, unknown> = {
-      "200": { description: "OK", content: { "application/json": { schema: z.toJSONSchema(op.response, { io: "output", unrepresentable: "any" }) } } },
+      "200": {
+        description: "OK",
+        content: { [op.responseContentType ?? "application/json"]: { schema: z.toJSONSchema(op.response, { io: "output", unrepresentable: "any" }) } },
+      },
     };
     for (const [status, description] of Object.entries(errorResponses)) {
-      if (status !== "422" || op.request) responses[status] = { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+      if (status !== "422" || op.request || op.query) responses[status] = { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
     }
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
@@ -68,9 +124,17 @@ export function openApiDocument(): Record<string, unknown> {
       ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
       security: [{ apiKey: op.scope ? [op.scope] : [] }],
-      ...(op.request
-        ? { requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(op.request, { io: "input", unrepresentable: "any" }) } } } }
+      ...(op.query
+        ? {
+            parameters: Object.entries(op.query.shape).map(([name, schema]) => ({
+              name,
+              in: "query",
+              required: !(schema as z.ZodType).safeParse(undefined).success,
+              schema: z.toJSONSchema(schema as z.ZodType, { io: "input", unrepresentable: "any" }),
+            })),
+          }
         : {}),
+      ...(requestContent ? { requestBody: { required: true, content: requestContent } } : {}),
       responses,
       ...(op.scope ? { "x-required-scope": op.scope } : {}),
     };

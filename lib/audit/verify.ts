@@ -21,11 +21,17 @@ const batchSize = 5_000;
  * Walks one hash chain in sequence order and names the first broken link: an event whose stored
  * hash is not the hash of its fields (edited), whose prev_hash is not the previous event's hash
  * (inserted or reordered), a gap in the sequence (deleted), or a head that the events do not reach.
+ * `from` starts the walk after a point already trusted (a signed checkpoint) instead of at genesis.
  */
-export async function verifyChain(db: Executor, chain: string, onProgress?: (checked: number) => void): Promise<ChainReport> {
+export async function verifyChain(
+  db: Executor,
+  chain: string,
+  onProgress?: (checked: number) => void,
+  from: { seq: number; hash: string } = { seq: 0, hash: genesisHash },
+): Promise<ChainReport> {
   const [head] = await db.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain));
-  let prevHash = genesisHash;
-  let expectedSeq = 1;
+  let prevHash = from.hash;
+  let expectedSeq = from.seq + 1;
   let checked = 0;
   const fail = (b: Omit<ChainBreak, "chain">): ChainReport => ({ chain, events: checked, headSeq: head?.seq ?? 0, ok: false, firstBreak: { chain, ...b } });
 
@@ -58,15 +64,16 @@ export async function verifyChain(db: Executor, chain: string, onProgress?: (che
     if (rows.length < batchSize) break;
   }
   const headSeq = head?.seq ?? 0;
-  if (headSeq !== checked || (head && head.hash !== prevHash)) {
+  const lastSeq = expectedSeq - 1;
+  if (headSeq !== lastSeq || (head && head.hash !== prevHash)) {
     return fail({
-      seq: checked + 1,
+      seq: lastSeq + 1,
       eventId: null,
-      problem: headSeq > checked ? "missing_event" : "head_mismatch",
+      problem: headSeq > lastSeq ? "missing_event" : "head_mismatch",
       message:
-        headSeq > checked
-          ? `The chain head says ${headSeq} events, but only ${checked} are there: the last ${headSeq - checked} were deleted.`
-          : `The chain head (${headSeq}) does not match the events (${checked}).`,
+        headSeq > lastSeq
+          ? `The chain head says ${headSeq} events, but only ${lastSeq} are there: the last ${headSeq - lastSeq} were deleted.`
+          : `The chain head (${headSeq}) does not match the events (${lastSeq}).`,
     });
   }
   return { chain, events: checked, headSeq, ok: true, firstBreak: null };

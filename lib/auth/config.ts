@@ -48,6 +48,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: env().SESSION_MAX_HOURS * 3600 },
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  logger: {
+    // A wrong password is an audit event, not a server error: keep it out of the error log.
+    error(error) {
+      if (error.name === "CredentialsSignin" || error.name === "AccountLocked") return;
+      console.error("[auth]", error);
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" }, code: { label: "Code" } },

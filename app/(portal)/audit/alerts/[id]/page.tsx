@@ -1,0 +1,102 @@
+import { auditSectionsFor } from "@/lib/nav";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AssignForm, CloseForm, NoteForm } from "@/components/audit/alert-forms";
+import { AuditSubnav } from "@/components/audit/audit-subnav";
+import { Badge } from "@/components/ui/badge";
+import { PageHeader } from "@/components/ui/page-header";
+import { resolutionLabels, ruleLabels } from "@/lib/audit/alert-schemas";
+import { getAlert } from "@/lib/audit/alerts";
+import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
+import { addAlertNoteAction, assignAlertAction, closeAlertAction } from "../actions";
+
+export const metadata: Metadata = { title: "Alert" };
+
+const when = (d: Date) => d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/London" });
+
+export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
+  const ctx = await requireContext();
+  const { id } = await params;
+  const alert = await orNotFound(getAlert(ctx, id));
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/audit/alerts" className="text-brand underline">Alerts</Link> / {ruleLabels[alert.rule]}
+      </nav>
+      <PageHeader
+        title={ruleLabels[alert.rule]}
+        description={
+          <>
+            <Badge tone={alert.severity === "high" ? "danger" : alert.severity === "medium" ? "warning" : "neutral"}>{alert.severity}</Badge> · {alert.status}
+            {alert.assignee ? ` to ${alert.assignee}` : ""} · images of {alert.trust}
+          </>
+        }
+      />
+      <AuditSubnav current="/audit/alerts" sections={auditSectionsFor(ctx)} />
+      <section aria-labelledby="what-heading" className="mb-6 rounded border border-line bg-white p-5">
+        <h2 id="what-heading" className="mb-2 text-xl font-bold">What happened</h2>
+        <p className="mb-3">{alert.summary}</p>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+          <dt className="font-semibold">When</dt>
+          <dd>{when(alert.eventOccurredAt)}</dd>
+          <dt className="font-semibold">Who</dt>
+          <dd>
+            {alert.actorEmail ?? "—"} {alert.actorTrust ? `(${alert.actorTrust}${alert.event?.actorRole ? `, ${alert.event.actorRole}` : ""})` : ""}
+          </dd>
+          <dt className="font-semibold">Patient</dt>
+          <dd>
+            {alert.patientNhsNumber ? (
+              <Link href={`/audit/patients/${alert.patientNhsNumber}`} className="font-mono text-brand underline">{alert.patientNhsNumber}</Link>
+            ) : (
+              "—"
+            )}
+          </dd>
+          {alert.event && (
+            <>
+              <dt className="font-semibold">Event</dt>
+              <dd>
+                {alert.event.action} · {alert.event.modality} · {alert.event.purpose?.replace("_", " ")} · chain position {alert.event.seq}
+              </dd>
+            </>
+          )}
+          {alert.event?.breakGlassJustification && (
+            <>
+              <dt className="font-semibold">Justification</dt>
+              <dd>{alert.event.breakGlassJustification}</dd>
+            </>
+          )}
+          {alert.resolution && (
+            <>
+              <dt className="font-semibold">Resolution</dt>
+              <dd>{resolutionLabels[alert.resolution]}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+      <section aria-labelledby="notes-heading" className="mb-6">
+        <h2 id="notes-heading" className="mb-2 text-xl font-bold">Notes</h2>
+        {alert.notes.length === 0 ? (
+          <p className="text-muted">No notes yet.</p>
+        ) : (
+          <ol className="flex flex-col gap-3">
+            {alert.notes.map((n) => (
+              <li key={n.id} className="rounded border border-line bg-white p-3">
+                <p className="whitespace-pre-wrap">{n.body}</p>
+                <p className="mt-1 text-sm text-muted">{n.author}, {when(n.createdAt)}</p>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      {alert.status !== "closed" && alert.canWork && (
+        <section aria-labelledby="work-heading" className="flex flex-col gap-6 rounded border border-line bg-white p-5">
+          <h2 id="work-heading" className="text-xl font-bold">Work this alert</h2>
+          <AssignForm action={assignAlertAction.bind(null, alert.id)} workers={alert.workers} current={alert.assignedTo} />
+          <NoteForm action={addAlertNoteAction.bind(null, alert.id)} />
+          <CloseForm action={closeAlertAction.bind(null, alert.id)} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))} />
+        </section>
+      )}
+    </>
+  );
+}

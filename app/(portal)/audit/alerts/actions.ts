@@ -1,0 +1,27 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { addAlertNote, assignAlert, closeAlert } from "@/lib/audit/alerts";
+import { requireContext } from "@/lib/auth/request";
+import { failedForm, formFields, type FormState } from "@/lib/forms";
+
+async function run(alertId: string, form: FormData, change: typeof assignAlert, done: string): Promise<FormState> {
+  const ctx = await requireContext();
+  const values = formFields(form);
+  const result = await change(ctx, alertId, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath(`/audit/alerts/${alertId}`);
+  revalidatePath("/audit/alerts");
+  return { message: done };
+}
+
+export async function assignAlertAction(alertId: string, _state: FormState, form: FormData): Promise<FormState> {
+  return run(alertId, form, assignAlert, "Assigned.");
+}
+
+export async function addAlertNoteAction(alertId: string, _state: FormState, form: FormData): Promise<FormState> {
+  return run(alertId, form, addAlertNote, "Note added.");
+}
+
+export async function closeAlertAction(alertId: string, _state: FormState, form: FormData): Promise<FormState> {
+  return run(alertId, form, closeAlert, "Alert closed.");
+}

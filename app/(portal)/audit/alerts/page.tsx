@@ -1,0 +1,108 @@
+import { auditSectionsFor } from "@/lib/nav";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditSubnav } from "@/components/audit/audit-subnav";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { inputClass } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/page-header";
+import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
+import { listAlerts } from "@/lib/audit/alerts";
+import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
+
+export const metadata: Metadata = { title: "Audit alerts" };
+
+const severityTone = { high: "danger", medium: "warning", low: "neutral" } as const;
+const when = (d: Date) => d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/London" });
+
+export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const ctx = await requireContext();
+  const filter = alertFilter.parse(await searchParams);
+  const { rows, nextCursor } = await orNotFound(listAlerts(ctx, filter));
+  const query = (extra: Record<string, string>) => {
+    const params: Record<string, string | undefined> = { status: filter.status, rule: filter.rule, severity: filter.severity, ...extra };
+    return new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+  };
+  return (
+    <>
+      <PageHeader title="Alerts" description="What in the audit trail needs a human look. Assign, annotate and close each one; every step is recorded." />
+      <AuditSubnav current="/audit/alerts" sections={auditSectionsFor(ctx)} />
+      <form method="get" aria-label="Filter alerts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="status" className="font-semibold">Status</label>
+          <select id="status" name="status" defaultValue={filter.status ?? "open"} className={inputClass}>
+            <option value="open">Open or assigned</option>
+            <option value="assigned">Assigned</option>
+            <option value="closed">Closed</option>
+            <option value="all">All</option>
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="rule" className="font-semibold">Rule</label>
+          <select id="rule" name="rule" defaultValue={filter.rule ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            {Object.entries(ruleLabels).map(([v, l]) => (
+              <option key={v} value={v}>{l}</option>
+            ))}
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="severity" className="font-semibold">Severity</label>
+          <select id="severity" name="severity" defaultValue={filter.severity ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            <option value="high">High</option>
+            <option value="medium">Medium</option>
+            <option value="low">Low</option>
+          </select>
+        </div>
+        <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Filter</button>
+      </form>
+      {rows.length === 0 ? (
+        <EmptyState title="No alerts here">Nothing matches these filters.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded border border-line bg-white">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Alerts, newest first</caption>
+            <thead className="border-b border-line bg-canvas">
+              <tr>
+                <th scope="col" className="px-3 py-2">Raised</th>
+                <th scope="col" className="px-3 py-2">Severity</th>
+                <th scope="col" className="px-3 py-2">Alert</th>
+                <th scope="col" className="px-3 py-2">Trust</th>
+                <th scope="col" className="px-3 py-2">Patient</th>
+                <th scope="col" className="px-3 py-2">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((a) => (
+                <tr key={a.id} className="border-b border-line align-top last:border-0">
+                  <td className="whitespace-nowrap px-3 py-2">{when(a.eventOccurredAt)}</td>
+                  <td className="px-3 py-2">
+                    <Badge tone={severityTone[a.severity]}>{a.severity}</Badge>
+                  </td>
+                  <td className="px-3 py-2">
+                    <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
+                      {ruleLabels[a.rule]}
+                    </Link>
+                    <div className="text-muted">{a.summary}</div>
+                  </td>
+                  <td className="px-3 py-2">{a.trust}</td>
+                  <td className="px-3 py-2 font-mono">{a.patientNhsNumber ?? "—"}</td>
+                  <td className="px-3 py-2">
+                    {a.status}
+                    {a.assigneeName ? ` to ${a.assigneeName}` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Pages of alerts" className="mt-4 flex gap-4">
+        {filter.cursor && <Link href={`/audit/alerts?${query({})}`} className="text-brand underline">First page</Link>}
+        {nextCursor && <Link href={`/audit/alerts?${query({ cursor: nextCursor })}`} className="text-brand underline" rel="next">Next page</Link>}
+      </nav>
+    </>
+  );
+}

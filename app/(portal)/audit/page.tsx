@@ -1,0 +1,82 @@
+import { auditSectionsFor } from "@/lib/nav";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { AuditSubnav } from "@/components/audit/audit-subnav";
+import { AuditTable } from "@/components/audit/audit-table";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireContext } from "@/lib/auth/request";
+import { auditFilter, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
+import { Suspense } from "react";
+import { Loading } from "@/components/ui/loading";
+import type { Ctx } from "@/lib/auth/context";
+import { listAuditTrusts, searchAuditEvents } from "@/lib/audit/search";
+import { validationError } from "@/lib/errors";
+import { orNotFound } from "@/lib/pages";
+
+export const metadata: Metadata = { title: "Audit trail" };
+
+type Search = Record<string, string | string[] | undefined>;
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const ctx = await requireContext();
+  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  // Decided before anything streams: a caller who cannot search gets a real 404.
+  const trusts = await orNotFound(listAuditTrusts(ctx));
+  const parsed = auditFilter.safeParse(raw);
+  const errors = parsed.success ? {} : (validationError(parsed.error).details?.fieldErrors ?? {});
+  return (
+    <>
+      <PageHeader
+        title="Audit trail"
+        description="Who looked at which images, when, why and under which policy. Your searches and exports are recorded too."
+        actions={
+          parsed.success ? (
+            <ButtonLink variant="secondary" href={`/audit/export.csv?${filterQuery(parsed.data)}`} prefetch={false}>
+              Download CSV
+            </ButtonLink>
+          ) : undefined
+        }
+      />
+      <AuditSubnav current="/audit" sections={auditSectionsFor(ctx)} />
+      <AuditFilters values={raw as Record<string, string | undefined>} errors={errors} trusts={trusts} />
+      <Suspense key={JSON.stringify(raw)} fallback={<Loading label="Searching the audit trail…" />}>
+        <Results ctx={ctx} filter={parsed.success ? parsed.data : null} />
+      </Suspense>
+    </>
+  );
+}
+
+async function Results({ ctx, filter }: { ctx: Ctx; filter: AuditFilter | null }) {
+  const result = filter ? await searchAuditEvents(ctx, filter) : null;
+  const query = filter ? filterQuery(filter) : "";
+  return (
+    <>
+      {!result ? (
+        <p role="alert" className="border-l-4 border-danger bg-white p-4">
+          Check the filters marked above.
+        </p>
+      ) : result.rows.length === 0 ? (
+        <EmptyState title={filter?.cursor ? "No more events" : "No events match these filters"}>Widen the dates or clear a filter.</EmptyState>
+      ) : (
+        <>
+          <AuditTable rows={result.rows} caption="Audit events, newest first" />
+          <nav aria-label="Pages of results" className="mt-4 flex gap-4 no-print">
+            {filter?.cursor && (
+              <Link href={`/audit?${query}`} className="text-brand underline">
+                First page
+              </Link>
+            )}
+            {result.nextCursor && (
+              <Link href={`/audit?${filterQuery(filter!, { cursor: result.nextCursor })}`} className="text-brand underline" rel="next">
+                Next page
+              </Link>
+            )}
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { AuditTable } from "@/components/audit/audit-table";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { PrintButton } from "@/components/ui/print-button";
+import { requireContext } from "@/lib/auth/request";
+import { searchAuditEvents } from "@/lib/audit/search";
+import { auditFilter, filterQuery } from "@/lib/audit/search-filter";
+import { orNotFound } from "@/lib/pages";
+
+export const metadata: Metadata = { title: "Patient access report" };
+
+const reportSize = 500;
+
+type Props = { params: Promise<{ nhs: string }>; searchParams: Promise<Record<string, string | undefined>> };
+
+/** Every access to one patient's imaging in the period: the answer to a subject access request. */
+export default async function PatientReportPage({ params, searchParams }: Props) {
+  const ctx = await requireContext();
+  const { nhs } = await params;
+  const search = await searchParams;
+  const parsed = auditFilter.safeParse({ patient: nhs, from: search.from, to: search.to, cursor: search.cursor });
+  if (!parsed.success) notFound();
+  const filter = parsed.data;
+  const result = await orNotFound(searchAuditEvents(ctx, filter, reportSize));
+  const period = filter.from || filter.to ? `${filter.from ?? "the start of the record"} to ${filter.to ?? "today"}` : "the whole record";
+  const byTrust = new Map<string, number>();
+  for (const r of result.rows) byTrust.set(r.actorTrust ?? "unknown", (byTrust.get(r.actorTrust ?? "unknown") ?? 0) + 1);
+  const nhsSpaced = `${filter.patient!.slice(0, 3)} ${filter.patient!.slice(3, 6)} ${filter.patient!.slice(6)}`;
+  return (
+    <>
+      <PageHeader
+        title={`Access report for NHS number ${nhsSpaced}`}
+        description={`Every recorded access to this patient's imaging that you may see, for ${period}. Prepared ${new Date().toLocaleString("en-GB", { timeZone: "Europe/London" })} by ${ctx.name}.`}
+        actions={
+          <>
+            <PrintButton label="Print report" />
+            <ButtonLink variant="secondary" href={`/audit/export.csv?${filterQuery(filter)}`} prefetch={false}>
+              Download CSV
+            </ButtonLink>
+          </>
+        }
+      />
+      <form method="get" className="mb-4 flex flex-wrap items-end gap-4 no-print" aria-label="Report period">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="from" className="font-semibold">From</label>
+          <input id="from" name="from" type="date" defaultValue={filter.from ?? ""} className="rounded border-2 border-ink px-3 py-2" />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="to" className="font-semibold">To</label>
+          <input id="to" name="to" type="date" defaultValue={filter.to ?? ""} className="rounded border-2 border-ink px-3 py-2" />
+        </div>
+        <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Change period</button>
+      </form>
+      {result.rows.length === 0 ? (
+        <EmptyState title="No recorded access">No access to this patient&apos;s imaging is recorded for this period in the trusts you can see.</EmptyState>
+      ) : (
+        <>
+          <p className="mb-3">
+            {result.rows.length}
+            {result.nextCursor ? "+" : ""} accesses, by staff of{" "}
+            {[...byTrust].map(([t, n]) => `${t} (${n})`).join(", ")}.
+          </p>
+          <AuditTable rows={result.rows} caption={`Accesses to the imaging of NHS number ${nhsSpaced}`} />
+          {result.nextCursor && (
+            <p className="mt-4 no-print">
+              More than {reportSize} accesses:{" "}
+              <Link className="text-brand underline" href={`/audit/patients/${filter.patient}?${filterQuery(filter, { cursor: result.nextCursor })}`}>
+                next {reportSize}
+              </Link>{" "}
+              or download the CSV for all of them.
+            </p>
+          )}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,123 @@
+import type { Metadata } from "next";
+import { AuditSubnav } from "@/components/audit/audit-subnav";
+import { Badge } from "@/components/ui/badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { SubmitButton } from "@/components/ui/form-fields";
+import { PageHeader } from "@/components/ui/page-header";
+import { recentVerifications } from "@/lib/audit/verify-runs";
+import { requireContext } from "@/lib/auth/request";
+import { auditSectionsFor } from "@/lib/nav";
+import { orNotFound } from "@/lib/pages";
+import { runVerificationAction } from "./actions";
+
+export const metadata: Metadata = { title: "Verify the audit trail" };
+
+const when = (d: Date | string) => new Date(d).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/London" });
+
+export default async function VerifyPage() {
+  const ctx = await requireContext();
+  const runs = await orNotFound(recentVerifications(ctx));
+  const [latest, ...earlier] = runs;
+  return (
+    <>
+      <PageHeader
+        title="Verify the audit trail"
+        description="Each trust's events form a SHA-256 hash chain. Verifying walks every chain you are responsible for and names the first event that was altered, deleted or inserted out of order."
+      />
+      <AuditSubnav current="/audit/verify" sections={auditSectionsFor(ctx)} />
+      <div className="mb-6 flex flex-wrap items-center gap-4">
+        <form action={runVerificationAction}>
+          <SubmitButton>Verify now</SubmitButton>
+        </form>
+        <a href="/audit/verify/checkpoints.json" className="text-brand underline">
+          Download signed checkpoints (JSON, for an outside auditor)
+        </a>
+      </div>
+      {!latest ? (
+        <EmptyState title="Not verified yet">Run a verification to check the chains.</EmptyState>
+      ) : (
+        <section aria-labelledby="latest-heading" className="mb-8">
+          <h2 id="latest-heading" className="mb-2 text-xl font-bold">
+            Latest run: {when(latest.at)} by {latest.by}
+          </h2>
+          <p role="status" className={`mb-3 border-l-4 bg-white p-3 font-semibold ${latest.chains.every((c) => c.ok) ? "border-success" : "border-danger"}`}>
+            {latest.chains.every((c) => c.ok) ? `Every chain is intact (${latest.chains.length} checked).` : `${latest.chains.filter((c) => !c.ok).length} chain(s) broken.`}
+          </p>
+          <table className="w-full rounded border border-line bg-white text-left text-sm">
+            <caption className="sr-only">Chains checked in the latest run</caption>
+            <thead className="border-b border-line bg-canvas">
+              <tr>
+                <th scope="col" className="px-3 py-2">Chain</th>
+                <th scope="col" className="px-3 py-2">Result</th>
+                <th scope="col" className="px-3 py-2 text-right">Events checked</th>
+                <th scope="col" className="px-3 py-2">First broken link</th>
+              </tr>
+            </thead>
+            <tbody>
+              {latest.chains.map((c) => (
+                <tr key={c.chain} className="border-b border-line last:border-0 align-top">
+                  <td className="px-3 py-2">{c.label}</td>
+                  <td className="px-3 py-2">{c.ok ? <Badge tone="success">intact</Badge> : <Badge tone="danger">broken</Badge>}</td>
+                  <td className="px-3 py-2 text-right">{c.events.toLocaleString("en-GB")}</td>
+                  <td className="px-3 py-2">
+                    {c.firstBreak ? (
+                      <>
+                        <div>{c.firstBreak.message}</div>
+                        <div className="text-muted">
+                          position {c.firstBreak.seq}
+                          {c.firstBreak.eventId ? ` · event ${c.firstBreak.eventId}` : ""}
+                        </div>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3 className="mb-2 mt-6 text-lg font-bold">Signed checkpoints</h3>
+          {!latest.checkpoints ? (
+            <p>No checkpoint signing key is set up here yet (npm run audit:checkpoint makes the first checkpoints).</p>
+          ) : (
+            <>
+              <p className={`mb-2 border-l-4 bg-white p-3 ${latest.checkpoints.ok ? "border-success" : "border-danger font-semibold"}`}>
+                {latest.checkpoints.ok
+                  ? `Every signed checkpoint of your chains still matches its event (${latest.checkpoints.latest.length} chains checkpointed).`
+                  : `${latest.checkpoints.failures.length} checkpoint(s) no longer match: a chain was rewritten after it was signed.`}
+              </p>
+              {latest.checkpoints.failures.length > 0 && (
+                <ul className="mb-2 list-disc pl-6">
+                  {latest.checkpoints.failures.map((f) => (
+                    <li key={`${f.chain}-${f.seq}`}>{f.message}</li>
+                  ))}
+                </ul>
+              )}
+              {latest.checkpoints.latest.length > 0 && (
+                <ul className="list-disc pl-6 text-sm">
+                  {latest.checkpoints.latest.map((c) => (
+                    <li key={c.chain}>
+                      {c.label}: signed up to position {c.seq.toLocaleString("en-GB")} on {when(c.signedAt)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
+        </section>
+      )}
+      {earlier.length > 0 && (
+        <section aria-labelledby="earlier-heading">
+          <h2 id="earlier-heading" className="mb-2 text-xl font-bold">Earlier runs</h2>
+          <ul className="list-disc pl-6">
+            {earlier.map((r) => (
+              <li key={r.id}>
+                {when(r.at)} by {r.by}: {r.chains.every((c) => c.ok) ? "intact" : `${r.chains.filter((c) => !c.ok).length} broken`} ({r.chains.length} chains)
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { alertResolutions, alertRules, alertStatuses } from "@/db/schema/audit";
+
+export { alertResolutions, alertRules, alertStatuses };
+
+export const ruleLabels: Record<(typeof alertRules)[number], string> = {
+  break_glass: "Break-glass access",
+  no_legitimate_basis: "Cross-trust access with no policy",
+  inactive_user: "Access by a suspended or departed user",
+  restricted_patient: "Access to a restricted patient",
+  unusual_volume: "Far more patients than usual",
+  out_of_hours: "Night-time access",
+};
+
+export const resolutionLabels: Record<(typeof alertResolutions)[number], string> = {
+  legitimate: "Legitimate: no further action",
+  false_positive: "False positive",
+  misuse_referred: "Possible misuse: referred for investigation",
+  training_needed: "Training or advice given",
+};
+
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+export const alertFilter = z.object({
+  status: z.preprocess(blank, z.enum([...alertStatuses, "all"]).optional().catch(undefined)),
+  rule: z.preprocess(blank, z.enum(alertRules).optional().catch(undefined)),
+  severity: z.preprocess(blank, z.enum(["high", "medium", "low"]).optional().catch(undefined)),
+  cursor: z.preprocess(blank, z.string().max(200).optional()),
+});
+export type AlertFilter = z.output<typeof alertFilter>;
+
+export const assignInput = z.object({ assignee: z.uuid({ error: "Choose who works this alert." }) });
+export const noteInput = z.object({ body: z.string({ error: "Write a note." }).trim().min(3, "Write a note of at least 3 characters.").max(4000, "A note can be at most 4,000 characters.") });
+export const closeInput = z.object({
+  resolution: z.enum(alertResolutions, { error: "Choose how the alert was resolved." }),
+  body: z.string({ error: "Say why." }).trim().min(10, "Say why in at least 10 characters.").max(4000, "At most 4,000 characters."),
+});

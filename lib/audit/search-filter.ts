@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
+import { modalities } from "@/lib/trusts/schemas";
+import { accessActions, outcomes, purposes } from "./schemas";
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.")
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Enter a real date.");
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+export const searchActions = [...accessActions, "auth.sign_in", "auth.sign_in_failed", "auth.sign_out", "audit.search", "audit.export"] as const;
+
+/** The audit search's filters, from the address bar: every one optional, each checked. */
+export const auditFilter = z.object({
+  patient: opt(z.string().transform(normaliseNhsNumber).refine(isValidNhsNumber, "Enter a 10-digit NHS number that passes the check digit.")),
+  user: opt(z.string().toLowerCase().max(200)),
+  trust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
+  actorTrust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
+  action: opt(z.string().max(60)),
+  outcome: opt(z.enum(outcomes, { error: "Choose an outcome." })),
+  purpose: opt(z.enum(purposes, { error: "Choose a purpose." })),
+  modality: opt(z.enum(modalities, { error: "Choose a modality." })),
+  breakGlass: opt(z.enum(["yes"], { error: "Tick or untick break-glass only." })),
+  from: opt(day),
+  to: opt(day),
+  cursor: opt(z.string().max(200)),
+});
+export type AuditFilter = z.output<typeof auditFilter>;
+
+/** The filters as the address bar shows them (no cursor), for links and exports. */
+export function filterQuery(filter: AuditFilter, extra: Record<string, string> = {}): string {
+  const entries = Object.entries({ ...filter, cursor: undefined, ...extra }).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "");
+  return new URLSearchParams(entries).toString();
+}
+
+/** A keyset position: the last row's time and id, opaque to the browser. */
+export function encodeCursor(occurredAt: Date, id: string): string {
+  return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): { occurredAt: Date; id: string } | null {
+  if (!cursor) return null;
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const occurredAt = new Date(at ?? "");
+  if (Number.isNaN(occurredAt.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return { occurredAt, id };
+}

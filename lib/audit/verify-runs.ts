@@ -1,0 +1,108 @@
+import "server-only";
+import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
+import { auditEvents } from "@/db/schema";
+import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
+import { withTenant } from "@/lib/db/scope";
+import { notFound } from "@/lib/errors";
+import { trustDirectory } from "@/lib/trusts/directory";
+import { actorOf, recordAuditEvent } from "./record";
+import { getDatabase } from "@/db/client";
+import { exportCheckpoints, latestCheckpoints, verifyCheckpoints, type CheckpointExport } from "./checkpoints";
+import { loadSigningKey } from "./signing-key";
+import { listChains, verifyChain, type ChainReport } from "./verify";
+
+export type CheckpointCheck = { checked: number; ok: boolean; failures: { chain: string; seq: number; message: string }[]; latest: { chain: string; label: string; seq: number; signedAt: string }[] } | null;
+
+export type VerifyRun = { id: string; at: Date; by: string | null; chains: (ChainReport & { label: string })[]; checkpoints?: CheckpointCheck };
+
+function verifyScope(ctx: Ctx) {
+  const scope = trustsWhere(ctx, "audit.verify");
+  if (!scope.all && scope.trustIds.length === 0) throw notFound("Not found.");
+  return scope;
+}
+
+/**
+ * Walks every chain the caller may verify (their trusts', or all of them for consortium roles) and
+ * records the run, with each chain's result, as an audit event of its own.
+ */
+export async function runVerification(ctx: Ctx): Promise<VerifyRun> {
+  const scope = verifyScope(ctx);
+  const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
+  const { reports, names } = await withTenant(ctx, async (tx) => {
+    const chains = (await listChains(tx)).filter(inScope);
+    const names = new Map((await trustDirectory(tx)).map((t) => [t.id, `${t.name} (${t.odsCode})`]));
+    const reports = [];
+    for (const chain of chains) reports.push({ ...(await verifyChain(tx, chain)), label: names.get(chain) ?? "Consortium" });
+    return { reports, names };
+  });
+  const checkpoints = await checkSignedCheckpoints(inScope, names);
+  const ok = reports.every((r) => r.ok) && (checkpoints?.ok ?? true);
+  const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
+  const event = await withTenant(ctx, (tx) =>
+    recordAuditEvent(tx, {
+      action: "audit.verify",
+      outcome: ok ? "success" : "failure",
+      actor: actorOf(ctx, roleFor(ctx, "audit.verify", trustId)),
+      sourceTrustId: trustId,
+      details: { chains: reports, checkpoints },
+      client: ctx.client,
+    }),
+  );
+  return { id: event.id, at: new Date(), by: ctx.name, chains: reports, checkpoints };
+}
+
+/**
+ * Checks the signed checkpoints with the public key (they catch a chain rewritten from scratch,
+ * which a walk alone cannot), keeping the caller's chains. Runs outside the caller's transaction:
+ * it reads every chain's checkpoints, and PGlite serves one transaction at a time.
+ */
+async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names: Map<string, string>): Promise<CheckpointCheck> {
+  const key = await loadSigningKey({ create: false });
+  if (!key) return null;
+  const { db } = getDatabase();
+  const report = await verifyCheckpoints(db, key.publicJwk);
+  const latest = (await latestCheckpoints(db)).filter((c) => inScope(c.chain));
+  const failures = report.failures.filter((f) => inScope(f.chain)).map((f) => ({ chain: f.chain, seq: f.seq, message: f.message }));
+  return {
+    checked: report.checked,
+    ok: failures.length === 0,
+    failures,
+    latest: latest.map((c) => ({ chain: c.chain, label: names.get(c.chain) ?? "Consortium", seq: c.seq, signedAt: c.signedAt.toISOString() })),
+  };
+}
+
+/** The signed checkpoints of the caller's chains, as JSON an outside auditor checks offline. */
+export async function exportCheckpointsFor(ctx: Ctx): Promise<CheckpointExport> {
+  const scope = verifyScope(ctx);
+  const key = await loadSigningKey({ create: false });
+  const exported = await exportCheckpoints(getDatabase().db, key ? [key.publicJwk] : []);
+  const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
+  const checkpoints = exported.checkpoints.filter((c) => scope.all || scope.trustIds.includes(c.chain));
+  await withTenant(ctx, (tx) =>
+    recordAuditEvent(tx, {
+      action: "audit.export",
+      actor: actorOf(ctx, roleFor(ctx, "audit.verify", trustId)),
+      sourceTrustId: trustId,
+      details: { format: "checkpoints", checkpoints: checkpoints.length },
+      client: ctx.client,
+    }),
+  );
+  return { ...exported, checkpoints };
+}
+
+/** The latest verification runs the caller may see, newest first, from the audit trail itself. */
+export async function recentVerifications(ctx: Ctx, limit = 10): Promise<VerifyRun[]> {
+  const scope = verifyScope(ctx);
+  return withTenant(ctx, async (tx) => {
+    const rows = await tx
+      .select({ id: auditEvents.id, at: auditEvents.occurredAt, by: auditEvents.actorEmail, details: auditEvents.details })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "audit.verify"), scope.all ? undefined : or(inArray(auditEvents.sourceTrustId, scope.trustIds), and(isNull(auditEvents.sourceTrustId), inArray(auditEvents.actorTrustId, scope.trustIds)))))
+      .orderBy(desc(auditEvents.occurredAt))
+      .limit(limit);
+    return rows.map((r) => {
+      const details = r.details as { chains?: VerifyRun["chains"]; checkpoints?: CheckpointCheck } | null;
+      return { id: r.id, at: r.at, by: r.by, chains: details?.chains ?? [], checkpoints: details?.checkpoints ?? null };
+    });
+  });
+}

@@ -1,0 +1,57 @@
+// `npm run audit:checkpoint`: signs a checkpoint of every audit chain whose head moved since its
+// last checkpoint (after walking the events since then), with the key in AUDIT_SIGNING_KEY or, for
+// the demo, .data/audit-signing-key (made on first use).
+//   --export <file>      also write every checkpoint as JSON an outside auditor checks offline
+//   --public-key <file>  also write the public key (JWK) that checks the signatures
+// Run it periodically (cron, or a pg-boss job once the job runner lands); a checkpoint protects
+// what happened before it.
+import fs from "node:fs";
+import { createCheckpoints, exportCheckpoints } from "@/lib/audit/checkpoints";
+import { demoSigningKeyFile, loadSigningKey } from "@/lib/audit/signing-key";
+import { describeDatabase, openCliDatabase } from "./cli-database";
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const value = process.argv[i + 1];
+  if (!value || value.startsWith("--")) {
+    console.error(`${name} needs a file name.`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const exportFile = option("--export");
+const publicKeyFile = option("--public-key");
+let key;
+try {
+  key = await loadSigningKey({ create: true });
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+if (!key) process.exit(2);
+console.log(`Signing key ${key.keyId} (${process.env.AUDIT_SIGNING_KEY ? "AUDIT_SIGNING_KEY" : `demo key in ${demoSigningKeyFile()}`}).`);
+
+const database = openCliDatabase();
+let broken = 0;
+try {
+  console.log(`Checkpointing the audit chains in the ${describeDatabase(database)}…`);
+  for (const run of await createCheckpoints(database.db, key)) {
+    if (run.status === "broken") broken++;
+    const label = { signed: "signed ", unchanged: "same   ", empty: "empty  ", broken: "BROKEN " }[run.status];
+    console.log(`  ${label} ${run.chain}: ${run.message}`);
+  }
+  if (exportFile) {
+    fs.writeFileSync(exportFile, `${JSON.stringify(await exportCheckpoints(database.db, [key.publicJwk]), null, 2)}\n`);
+    console.log(`Wrote the checkpoints to ${exportFile}.`);
+  }
+  if (publicKeyFile) {
+    fs.writeFileSync(publicKeyFile, `${JSON.stringify(key.publicJwk, null, 2)}\n`);
+    console.log(`Wrote the public key to ${publicKeyFile}.`);
+  }
+  console.log(broken === 0 ? "Done." : `${broken} chain(s) not signed because they do not verify: run npm run audit:verify.`);
+  process.exitCode = broken === 0 ? 0 : 1;
+} finally {
+  await database.close();
+}

@@ -1,0 +1,163 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditCheckpoints, auditEvents } from "@/db/schema";
+import type { ApiCaller } from "@/lib/api/auth";
+import type { ChainedFields } from "@/lib/audit/canonical";
+import { chainHash, genesisHash } from "@/lib/audit/chain";
+import { checkCheckpointExport, createCheckpoints, exportCheckpoints, signCheckpoint, verifyCheckpoints } from "@/lib/audit/checkpoints";
+import { ingestAuditEvents } from "@/lib/audit/ingest";
+import { auditEventInput } from "@/lib/audit/schemas";
+import { generateSigningKeyPem, signingKeyFromPem, type SigningKey } from "@/lib/audit/signing-key";
+import { verifyChain } from "@/lib/audit/verify";
+import { testDatabase } from "../helpers/database";
+import { dbErrorOf, makeTrust, ownerQuery, type TestTrust } from "../helpers/factories";
+
+const consortiumCaller: ApiCaller = { clientId: crypto.randomUUID(), keyId: crypto.randomUUID(), name: "test", trustId: null, scopes: ["audit:write"] };
+let key: SigningKey;
+let otherKey: SigningKey;
+let actorTrust: TestTrust;
+
+beforeAll(async () => {
+  key = await signingKeyFromPem(generateSigningKeyPem());
+  otherKey = await signingKeyFromPem(generateSigningKeyPem());
+  actorTrust = await makeTrust();
+});
+
+async function ingest(trust: TestTrust, n: number) {
+  const events = Array.from({ length: n }, (_, i) =>
+    auditEventInput.parse({
+      eventId: crypto.randomUUID(),
+      occurredAt: `2026-04-0${1 + (i % 9)}T10:30:00+01:00`,
+      action: "study.view",
+      outcome: "success",
+      actor: { user: "r@rhu.example", trust: actorTrust.odsCode, role: "radiologist" },
+      patient: { nhsNumber: "9990000018" },
+      study: { studyInstanceUid: `1.2.826.0.1.${i + 1}`, sourceTrust: trust.odsCode, modality: "CT" },
+      purpose: "direct_care",
+      policy: { id: crypto.randomUUID(), version: 1 },
+    }),
+  );
+  await ingestAuditEvents(consortiumCaller, events);
+}
+
+const db = () => testDatabase().db;
+const runOf = async (chain: string, k = key) => (await createCheckpoints(db(), k)).find((r) => r.chain === chain);
+
+// Someone with superuser access switches the triggers off and tampers.
+async function tamper(fn: (tx: Parameters<Parameters<ReturnType<typeof db>["transaction"]>[0]>[0]) => Promise<void>) {
+  await db().transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await fn(tx);
+  });
+}
+
+describe("signed checkpoints", () => {
+  it("signs each chain whose head moved, once, and they verify", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 3);
+    expect(await runOf(trust.id)).toMatchObject({ status: "signed", seq: 3 });
+    expect(await runOf(trust.id)).toMatchObject({ status: "unchanged", seq: 3 });
+    await ingest(trust, 2);
+    expect(await runOf(trust.id)).toMatchObject({ status: "signed", seq: 5 });
+    const rows = await db().select().from(auditCheckpoints).where(eq(auditCheckpoints.chain, trust.id)).orderBy(auditCheckpoints.seq);
+    expect(rows.map((r) => [r.seq, r.keyId])).toEqual([
+      [3, key.keyId],
+      [5, key.keyId],
+    ]);
+    const report = await verifyCheckpoints(db(), key.publicJwk);
+    expect(report.checked).toBeGreaterThanOrEqual(2);
+    expect(report.failures.filter((f) => f.chain === trust.id)).toEqual([]);
+  });
+
+  it("are append-only: the app role cannot change them, and triggers refuse even the owner", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 1);
+    await runOf(trust.id);
+    const asApp = (query: ReturnType<typeof sql>) =>
+      db().transaction(async (tx) => {
+        await tx.execute(sql`select set_config('role', 'mosaic_app', true), set_config('mosaic.scope_all', 'on', true)`);
+        await tx.execute(query);
+      });
+    expect(await dbErrorOf(asApp(sql`update audit_checkpoints set seq = 1 where chain = ${trust.id}`))).toMatch(/permission denied/);
+    expect(await dbErrorOf(asApp(sql`delete from audit_checkpoints where chain = ${trust.id}`))).toMatch(/permission denied/);
+    expect(await dbErrorOf(ownerQuery(sql`update audit_checkpoints set hash = ${"f".repeat(64)} where chain = ${trust.id}`))).toMatch(/append-only/);
+    expect(await dbErrorOf(ownerQuery(sql`delete from audit_checkpoints where chain = ${trust.id}`))).toMatch(/append-only/);
+    expect(await dbErrorOf(ownerQuery(sql`truncate audit_checkpoints`))).toMatch(/append-only/);
+  });
+
+  it("catch a chain rewritten consistently from scratch, which the chain walk alone passes", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 4);
+    expect(await runOf(trust.id)).toMatchObject({ status: "signed", seq: 4 });
+
+    // Change the patient of event 2 and recompute every hash and link from genesis, head included.
+    await tamper(async (tx) => {
+      const rows = await tx.select().from(auditEvents).where(eq(auditEvents.chain, trust.id)).orderBy(auditEvents.seq);
+      let prev = genesisHash;
+      for (const row of rows) {
+        const fields: ChainedFields = { ...row, patientNhsNumber: row.seq === 2 ? "9990000026" : row.patientNhsNumber };
+        const hash = chainHash(prev, fields);
+        await tx.execute(sql`update audit_events set patient_nhs_number = ${fields.patientNhsNumber}, prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`);
+        prev = hash;
+      }
+      await tx.execute(sql`update audit_chain_heads set hash = ${prev} where chain = ${trust.id}`);
+    });
+
+    expect(await verifyChain(db(), trust.id)).toMatchObject({ ok: true, events: 4 });
+    const report = await verifyCheckpoints(db(), key.publicJwk);
+    expect(report.ok).toBe(false);
+    expect(report.failures).toContainEqual(expect.objectContaining({ chain: trust.id, seq: 4, problem: "hash_mismatch" }));
+    // And the next run refuses to bless the rewritten chain.
+    await ingest(trust, 1);
+    expect(await runOf(trust.id)).toMatchObject({ status: "broken" });
+  });
+
+  it("reject a forged signature, a checkpoint signed by another key, and a row that differs from what was signed", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 2);
+    await runOf(trust.id);
+    const [event] = await db().select({ hash: auditEvents.hash }).from(auditEvents).where(eq(auditEvents.chain, trust.id)).orderBy(auditEvents.seq).limit(1);
+    const payload = { chain: trust.id, seq: 1, hash: event!.hash, signedAt: "2026-05-01T00:00:00.000Z" };
+
+    // An attacker's key, claiming our key id.
+    const forged = await signCheckpoint(payload, { ...otherKey, keyId: key.keyId });
+    // A genuine signature with its payload swapped for another sequence number.
+    const genuine = await signCheckpoint(payload, key);
+    const [h, , s] = genuine.split(".");
+    const swapped = `${h}.${Buffer.from(JSON.stringify({ ...payload, seq: 2 })).toString("base64url")}.${s}`;
+    const insert = (seq: number, signature: string, keyId = key.keyId) =>
+      ownerQuery(sql`insert into audit_checkpoints (chain, seq, hash, signed_at, key_id, signature) values (${trust.id}, ${seq}, ${payload.hash}, now(), ${keyId}, ${signature})`);
+    await insert(1, forged);
+    await tamper(async (tx) => {
+      await tx.execute(sql`insert into audit_checkpoints (chain, seq, hash, signed_at, key_id, signature) values (${trust.id}, 100, ${payload.hash}, now(), ${otherKey.keyId}, ${await signCheckpoint({ ...payload, seq: 100 }, otherKey)})`);
+      await tx.execute(sql`insert into audit_checkpoints (chain, seq, hash, signed_at, key_id, signature) values (${trust.id}, 101, ${payload.hash}, now(), ${key.keyId}, ${swapped})`);
+      await tx.execute(sql`insert into audit_checkpoints (chain, seq, hash, signed_at, key_id, signature) values (${trust.id}, 102, ${payload.hash}, now(), ${key.keyId}, ${genuine})`);
+    });
+
+    const failures = (await verifyCheckpoints(db(), key.publicJwk)).failures.filter((f) => f.chain === trust.id);
+    expect(failures.map((f) => [f.seq, f.problem])).toEqual([
+      [1, "bad_signature"],
+      [100, "unknown_key"],
+      [101, "bad_signature"],
+      [102, "payload_mismatch"],
+    ]);
+    // With both public keys, the other key's checkpoint verifies as a signature but points at no event.
+    const both = (await verifyCheckpoints(db(), [key.publicJwk, otherKey.publicJwk])).failures.filter((f) => f.chain === trust.id);
+    expect(both).toContainEqual(expect.objectContaining({ seq: 100, problem: "event_missing" }));
+  });
+
+  it("export as JSON that an auditor checks offline with the public key alone", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 2);
+    await runOf(trust.id);
+    const exported = JSON.parse(JSON.stringify(await exportCheckpoints(db(), [key.publicJwk])));
+    expect(exported.publicKeys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", kid: key.keyId });
+    expect(exported.publicKeys[0].d).toBeUndefined();
+    const mine = { ...exported, checkpoints: exported.checkpoints.filter((c: { chain: string }) => c.chain === trust.id) };
+    expect(mine.checkpoints).toEqual([expect.objectContaining({ chain: trust.id, seq: 2, keyId: key.keyId, jws: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) })]);
+    expect(await checkCheckpointExport(mine, key.publicJwk)).toEqual({ ok: true, problems: [] });
+    const edited = { ...mine, checkpoints: mine.checkpoints.map((c: object) => ({ ...c, hash: "0".repeat(64) })) };
+    expect((await checkCheckpointExport(edited, key.publicJwk)).ok).toBe(false);
+    expect((await checkCheckpointExport(mine, otherKey.publicJwk)).ok).toBe(false);
+  });
+});
