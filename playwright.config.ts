@@ -1,10 +1,15 @@
 import { defineConfig, devices } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// localhost, not 127.0.0.1: Next names a request by its own host, and single sign-on needs the
+// browser, AUTH_URL and the server to agree on one address.
+const baseURL = `http://localhost:${port}`;
 // e2e/run.ts makes a fresh server database when TEST_DATABASE_URL is set.
 const databaseUrl = process.env.E2E_DATABASE_URL;
 const pgPort = port + 1;
+const pgBaseURL = `http://localhost:${pgPort}`;
+// A real OpenID Connect provider on localhost for the single sign-on spec (e2e/oidc-provider.ts).
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 20);
 
 // e2e/run.ts finds a Chromium (the system one, never a download) and resets the e2e database.
 const executablePath = process.env.MOSAIC_CHROMIUM || undefined;
@@ -30,9 +35,18 @@ export default defineConfig({
   },
   projects: [
     { name: "embedded", use: { baseURL }, testIgnore: "**/*.server.spec.ts" },
-    ...(databaseUrl ? [{ name: "server", use: { baseURL: `http://127.0.0.1:${pgPort}` }, testMatch: "**/*.server.spec.ts" }] : []),
+    ...(databaseUrl ? [{ name: "server", use: { baseURL: pgBaseURL }, testMatch: "**/*.server.spec.ts" }] : []),
   ],
   webServer: [
+    {
+      command: "npx tsx e2e/oidc-provider.ts",
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { OIDC_PORT: String(oidcPort), E2E_PORT: String(port) },
+    },
     {
       // The real `npm start` path: migrate, seed the demo, serve the production build.
       command: "npx tsx --conditions=react-server scripts/start.ts",
@@ -41,18 +55,30 @@ export default defineConfig({
       timeout: 600_000,
       stdout: "ignore",
       stderr: "pipe",
-      env: { PORT: String(port), PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite", AUTH_SECRET: secret, DATABASE_URL: "" },
+      env: {
+        PORT: String(port),
+        PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite",
+        AUTH_SECRET: secret,
+        DATABASE_URL: "",
+        // The public address: single sign-on's redirect address must be the same when it starts (a
+        // server action, where Auth.js otherwise assumes https) and when the provider calls back.
+        AUTH_URL: baseURL,
+        OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        OIDC_CLIENT_ID: "mosaic-e2e",
+        OIDC_CLIENT_SECRET: "mosaic-e2e-secret-not-for-any-real-deployment",
+        OIDC_NAME: "NHS Care Identity (test)",
+      },
     },
     ...(databaseUrl
       ? [
           {
             command: "npx tsx --conditions=react-server scripts/start.ts",
-            url: `http://127.0.0.1:${pgPort}/api/health`,
+            url: `${pgBaseURL}/api/health`,
             reuseExistingServer: false,
             timeout: 600_000,
             stdout: "ignore" as const,
             stderr: "pipe" as const,
-            env: { PORT: String(pgPort), DATABASE_URL: databaseUrl, AUTH_SECRET: secret, MOSAIC_DATA_DIR: ".data/e2e-server" },
+            env: { PORT: String(pgPort), DATABASE_URL: databaseUrl, AUTH_SECRET: secret, AUTH_URL: pgBaseURL, MOSAIC_DATA_DIR: ".data/e2e-server" },
           },
         ]
       : []),

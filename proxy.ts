@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // Optimistic only: send visitors with no session cookie to the sign-in page, and set a request id
 // and the Content-Security-Policy with a fresh nonce. Every real check lives in lib/.
-const publicPaths = ["/sign-in", "/api/"];
+const publicPaths = ["/sign-in", "/set-password", "/api/"];
 const sessionCookies = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 export function proxy(request: NextRequest) {

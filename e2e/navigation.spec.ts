@@ -3,11 +3,11 @@ import { expectAccessible, formAlert, navLinks, signIn } from "./fixtures";
 
 // Each demo role sees the navigation its permissions allow, and can sign out.
 const cases = [
-  { email: "admin@consortium.example", nav: ["Overview", "Trusts", "Throughput", "Storage", "Verify audit", "API clients"], heading: "Wessex Imaging Consortium", who: "Consortium administrator" },
-  { email: "ig@consortium.example", nav: ["Overview", "Trusts", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer" },
+  { email: "admin@consortium.example", nav: ["Overview", "Trusts", "Users", "Throughput", "Storage", "Verify audit", "API clients", "Sign-in security"], heading: "Wessex Imaging Consortium", who: "Consortium administrator" },
+  { email: "ig@consortium.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer" },
   { email: "cio@consortium.example", nav: ["Overview", "Trusts", "Throughput", "Storage"], heading: "Wessex Imaging Consortium", who: "Chief information officer" },
-  { email: "pacs@rhu.example", nav: ["Overview", "Trusts", "Throughput", "Storage"], heading: "Wessex Imaging Consortium", who: "PACS manager, RHU" },
-  { email: "ig@rnz.example", nav: ["Overview", "Trusts", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer, RNZ" },
+  { email: "pacs@rhu.example", nav: ["Overview", "Trusts", "Users", "Throughput", "Storage"], heading: "Wessex Imaging Consortium", who: "PACS manager, RHU" },
+  { email: "ig@rnz.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer, RNZ" },
   { email: "cio@rhm.example", nav: ["Overview", "Trusts", "Throughput", "Storage"], heading: "Wessex Imaging Consortium", who: "Chief information officer, RHM" },
 ];
 
@@ -31,7 +31,7 @@ test("a wrong password is refused with a message, and the sign-in page is access
   await expectAccessible(page);
   await page.getByLabel("Email address").fill("pacs@rhu.example");
   await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(formAlert(page)).toContainText("email address or password is not right");
   await expect(page.getByLabel("Email address")).toHaveValue("pacs@rhu.example");
   await expectAccessible(page);
@@ -42,7 +42,7 @@ test("signed-out visitors are sent to sign in, and come back after", async ({ pa
   await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Ftrusts%2FRHM/);
   await page.getByLabel("Email address").fill("admin@consortium.example");
   await page.getByLabel("Password").fill("mosaic-demo-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/trusts\/RHM$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("University Hospital Southampton NHS Foundation Trust");
 });

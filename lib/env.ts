@@ -8,6 +8,13 @@ const schema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // Single sign-on through one OpenID Connect provider (NHS CIS2, Entra ID…); all three or none.
+  OIDC_ISSUER: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_ID: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_CLIENT_SECRET: z.string().optional().or(z.literal("").transform(() => undefined)),
+  OIDC_NAME: z.string().default("NHS Care Identity"),
+  // The claim that carries the national RBAC job-role code the person selected (CIS2: selected_roleid).
+  OIDC_ROLE_CLAIM: z.string().default("selected_roleid"),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -22,6 +29,9 @@ export function env(): Env {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid environment:\n${lines}`);
   }
-  cached = parsed.data;
+  const d = parsed.data;
+  const oidc = [d.OIDC_ISSUER, d.OIDC_CLIENT_ID, d.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidc !== 0 && oidc !== 3) throw new Error("Invalid environment:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all three or none.");
+  cached = d;
   return cached;
 }

@@ -7,6 +7,7 @@ export type NavItem = { href: string; label: string; permission: Permission | nu
 export const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
+  { href: "/users", label: "Users", permission: "users.read" },
   { href: "/sharing", label: "Sharing", permission: "sharing.read" },
   { href: "/sharing/simulator", label: "Access simulator", permission: "sharing.read" },
   { href: "/audit", label: "Audit", permission: "audit.read" },
@@ -14,6 +15,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/storage", label: "Storage", permission: "capacity.read" },
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
+  { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },
 ];
 
 const auditSections: readonly NavItem[] = [

@@ -1,9 +1,12 @@
 import Link from "next/link";
+import { Suspense } from "react";
+import { IdleWarning } from "@/components/layout/idle-warning";
 import { PortalNav } from "@/components/layout/portal-nav";
+import { env } from "@/lib/env";
 import { requireContext } from "@/lib/auth/request";
 import { describeCaller } from "@/lib/identity/caller";
 import { navFor } from "@/lib/nav";
-import { signOutAction } from "./actions";
+import { idleSignOutAction, keepAliveAction, signOutAction } from "./actions";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const ctx = await requireContext();
@@ -23,6 +26,9 @@ export default async function PortalLayout({ children }: { children: React.React
               <div className="font-semibold">{ctx.name}</div>
               <div>{caller.summary}</div>
             </div>
+            <Link href="/account/mfa" className="text-white underline underline-offset-4">
+              Multi-factor sign-in
+            </Link>
             <form action={signOutAction}>
               <button type="submit" className="rounded border border-white px-3 py-1.5 font-semibold text-white hover:bg-brand-dark">
                 Sign out
@@ -32,6 +38,9 @@ export default async function PortalLayout({ children }: { children: React.React
         </div>
         <PortalNav items={navFor(ctx).map(({ href, label }) => ({ href, label }))} />
       </header>
+      <Suspense fallback={null}>
+        <IdleWarning idleMinutes={env().SESSION_IDLE_MINUTES} keepAlive={keepAliveAction} signOut={idleSignOutAction} />
+      </Suspense>
       <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-6 py-8">
         {children}
       </main>

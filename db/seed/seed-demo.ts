@@ -8,6 +8,11 @@ import { apiScopes } from "../schema/api-clients";
 import { generateApiKey } from "@/lib/api-clients/keys";
 import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
 import { seedDemoSharing } from "./seed-sharing";
+import { insertStaff, type StaffTrust } from "./demo-staff";
+
+/** Demo staff beyond the sign-ins: several thousand, shared between trusts like their exams (DATA.md). */
+export const demoStaffCount = 4000;
+const demoStaffShare: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1F: 0.15 };
 
 export type SeedOutcome = { outcome: "seeded"; demoApiKey: string } | { outcome: "already-demo" | "refused" };
 
@@ -21,7 +26,7 @@ export async function isDemoDatabase(database: Database): Promise<boolean> {
  * Creates the demo consortium in an empty database. Never touches a database that holds anything
  * else: with users present and no demo flag, it refuses.
  */
-export async function seedDemo(database: Database): Promise<SeedOutcome> {
+export async function seedDemo(database: Database, opts: { staff?: number } = {}): Promise<SeedOutcome> {
   if (await isDemoDatabase(database)) return { outcome: "already-demo" };
   const [{ n } = { n: 0 }] = await database.db.select({ n: count() }).from(users);
   const [{ c } = { c: 0 }] = await database.db.select({ c: count() }).from(consortium);
@@ -40,17 +45,24 @@ export async function seedDemo(database: Database): Promise<SeedOutcome> {
       { email: "ig@consortium.example", name: demoConsortiumStaff.ig, roles: [{ role: "ig_officer", trustId: null }] },
       { email: "cio@consortium.example", name: demoConsortiumStaff.cio, roles: [{ role: "cio", trustId: null }] },
     ];
+    const staffTrusts: StaffTrust[] = [];
     for (const t of demoTrusts) {
       const [trust] = await tx.insert(trusts).values({ odsCode: t.odsCode, name: t.name, status: "active" }).returning({ id: trusts.id });
       if (!trust) throw new Error("trust insert returned no row");
+      const departmentIds: string[] = [];
       for (const s of t.sites) {
         const [site] = await tx
           .insert(sites)
           .values({ trustId: trust.id, code: s.code, name: s.name, town: s.town, postcode: s.postcode })
           .returning({ id: sites.id });
         if (!site) throw new Error("site insert returned no row");
-        await tx.insert(departments).values(s.departments.map((d) => ({ trustId: trust.id, siteId: site.id, name: d.name, modalities: [...d.modalities].sort() })));
+        const made = await tx
+          .insert(departments)
+          .values(s.departments.map((d) => ({ trustId: trust.id, siteId: site.id, name: d.name, modalities: [...d.modalities].sort() })))
+          .returning({ id: departments.id });
+        departmentIds.push(...made.map((d) => d.id));
       }
+      staffTrusts.push({ id: trust.id, odsCode: t.odsCode, share: demoStaffShare[t.odsCode] ?? 0.1, departmentIds, managerId: null });
       const ods = t.odsCode.toLowerCase();
       staff.push(
         { email: `pacs@${ods}.example`, name: t.staff.pacs, homeTrustId: trust.id, roles: [{ role: "pacs_manager", trustId: trust.id }] },
@@ -67,8 +79,12 @@ export async function seedDemo(database: Database): Promise<SeedOutcome> {
       const [user] = await tx.insert(users).values({ ...person, passwordHash }).returning({ id: users.id });
       if (!user) throw new Error("user insert returned no row");
       userIds.set(person.email, user.id);
+      const managed = staffTrusts.find((st) => roles.some((r) => r.role === "pacs_manager" && r.trustId === st.id));
+      if (managed) managed.managerId = user.id;
       await tx.insert(roleAssignments).values(roles.map((r) => ({ ...r, userId: user.id, validFrom: new Date("2024-01-01T00:00:00Z") })));
     }
+    // Several thousand clinical staff, rotations included (db/seed/demo-staff.ts).
+    const generated = await insertStaff(tx, staffTrusts, { count: opts.staff ?? demoStaffCount });
     // The demo PACS: every scope, consortium-wide. Its key is written to .data/demo-api-key by the caller.
     const [client] = await tx.insert(apiClients).values({ name: "Consortium PACS (demo)", scopes: [...apiScopes] }).returning({ id: apiClients.id });
     if (!client) throw new Error("api client insert returned no row");
@@ -77,7 +93,7 @@ export async function seedDemo(database: Database): Promise<SeedOutcome> {
     await recordAuditEvent(tx, {
       action: "demo.seed",
       actor: { email: "seed@mosaic.local" },
-      details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length, ...sharing },
+      details: { trusts: demoTrusts.map((t) => t.odsCode), users: staff.length + generated.users, roleAssignments: generated.roles, ...sharing },
     });
   });
   return { outcome: "seeded", demoApiKey: apiKey.key };

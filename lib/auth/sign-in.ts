@@ -3,8 +3,9 @@ import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
-import { withSystem } from "@/lib/db/scope";
+import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
+import { checkSecondFactor, isMfaRequiredForPortalRoles, needsEnrolment } from "@/lib/identity/mfa";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
 import { credentialsInput } from "./schemas";
 
@@ -12,7 +13,7 @@ export type ClientInfo = { ip: string | null; userAgent: string | null };
 
 export type SignInResult =
   | { ok: true; userId: string; sessionId: string; email: string; name: string }
-  | { ok: false; reason: "invalid" | "locked" | "inactive" };
+  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" };
 
 /**
  * Checks an email and password. Every attempt is an audit event; repeated failures lock the
@@ -21,8 +22,8 @@ export type SignInResult =
 export async function signInWithPassword(input: unknown, client: ClientInfo): Promise<SignInResult> {
   const parsed = credentialsInput.safeParse(input);
   if (!parsed.success) return { ok: false, reason: "invalid" };
-  const { email, password } = parsed.data;
-  const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES, SESSION_MAX_HOURS } = env();
+  const { email, password, code } = parsed.data;
+  const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES } = env();
 
   const [user] = await withSystem((tx) =>
     tx
@@ -34,6 +35,9 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
         passwordHash: users.passwordHash,
         failedSignIns: users.failedSignIns,
         lockedUntil: users.lockedUntil,
+        totpSecret: users.totpSecret,
+        totpConfirmedAt: users.totpConfirmedAt,
+        totpLastStep: users.totpLastStep,
       })
       .from(users)
       .where(eq(users.email, email)),
@@ -54,15 +58,21 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       await audit("auth.sign_in_failed", "denied", { reason: "locked", lockedUntil: user.lockedUntil.toISOString() });
       return { ok: false, reason: "locked" } as const;
     }
-    if (!passwordOk) {
-      // Count atomically so that parallel guesses cannot slip past the limit.
+    if (user.lockedUntil) {
+      // The lock has run out: record its end now, whatever this attempt's outcome.
+      await tx.update(users).set({ lockedUntil: null }).where(eq(users.id, user.id));
+      await audit("auth.unlocked", "success", { reason: "lock_expired", lockedUntil: user.lockedUntil.toISOString() });
+    }
+    // A wrong password or second factor counts towards the lock, atomically so that parallel
+    // guesses cannot slip past the limit.
+    const fail = async (reason: string) => {
       const [after] = await tx
         .update(users)
         .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
         .where(eq(users.id, user.id))
         .returning({ failedSignIns: users.failedSignIns });
       const failures = after?.failedSignIns ?? SIGN_IN_MAX_FAILURES;
-      await audit("auth.sign_in_failed", "denied", { reason: "bad_password", failures });
+      await audit("auth.sign_in_failed", "denied", { reason, failures });
       if (failures >= SIGN_IN_MAX_FAILURES) {
         const lockedUntil = new Date(now.getTime() + SIGN_IN_LOCKOUT_MINUTES * 60_000);
         await tx.update(users).set({ lockedUntil, failedSignIns: 0 }).where(eq(users.id, user.id));
@@ -70,28 +80,51 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
         return { ok: false, reason: "locked" } as const;
       }
       return { ok: false, reason: "invalid" } as const;
-    }
+    };
+    if (!passwordOk) return fail("bad_password");
     if (user.status !== "active") {
       await audit("auth.sign_in_failed", "denied", { reason: `user_${user.status}` });
       return { ok: false, reason: "inactive" } as const;
     }
-    if (user.lockedUntil) await audit("auth.unlocked", "success", { reason: "lock_expired" });
-    await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
-    const [session] = await tx
-      .insert(userSessions)
-      .values({ userId: user.id, expiresAt: new Date(now.getTime() + SESSION_MAX_HOURS * 3_600_000), ip: client.ip, userAgent: client.userAgent })
-      .returning({ id: userSessions.id });
-    if (!session) throw new Error("session insert returned no row");
-    await recordAuditEvent(tx, {
-      action: "auth.sign_in",
-      actor,
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: { method: "password", sessionId: session.id },
-      client,
-    });
+    let method = "password";
+    if (user.totpConfirmedAt) {
+      // The password was right; ask for the second factor without counting a failure.
+      if (!code) return { ok: false, reason: "mfa_required" } as const;
+      const second = await checkSecondFactor(tx, user, code);
+      if (!second.ok) return fail("bad_second_factor");
+      method = `password+${second.method}`;
+    }
+    const session = await openSession(tx, { id: user.id, email, homeTrustId: user.homeTrustId }, client, { method });
     return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
   });
+}
+
+/**
+ * Opens a server-side session for a person whose sign-in succeeded (any method), clears their
+ * failure count and lock, and records the sign-in with `details`, inside the caller's transaction.
+ */
+export async function openSession(
+  tx: Tx,
+  user: { id: string; email: string; homeTrustId: string | null },
+  client: ClientInfo,
+  details: Record<string, unknown>,
+): Promise<{ id: string }> {
+  const now = new Date();
+  await tx.update(users).set({ failedSignIns: 0, lockedUntil: null, lastSignInAt: now }).where(eq(users.id, user.id));
+  const [session] = await tx
+    .insert(userSessions)
+    .values({ userId: user.id, expiresAt: new Date(now.getTime() + env().SESSION_MAX_HOURS * 3_600_000), ip: client.ip, userAgent: client.userAgent })
+    .returning({ id: userSessions.id });
+  if (!session) throw new Error("session insert returned no row");
+  await recordAuditEvent(tx, {
+    action: "auth.sign_in",
+    actor: { userId: user.id, email: user.email, trustId: user.homeTrustId, role: null },
+    sourceTrustId: user.homeTrustId,
+    target: { type: "user", id: user.id },
+    details: { ...details, sessionId: session.id },
+    client,
+  });
+  return session;
 }
 
 export type SessionUser = {
@@ -101,6 +134,8 @@ export type SessionUser = {
   homeTrustId: string | null;
   sessionId: string;
   roles: { role: string; trustId: string | null }[];
+  /** The consortium requires a second factor of this person and they have none yet: enrolment only. */
+  needsMfaEnrolment: boolean;
 };
 
 /**
@@ -124,6 +159,7 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
         name: users.name,
         homeTrustId: users.homeTrustId,
         status: users.status,
+        totpConfirmedAt: users.totpConfirmedAt,
       })
       .from(userSessions)
       .innerJoin(users, eq(users.id, userSessions.userId))
@@ -157,7 +193,8 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
           or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now)),
         ),
       );
-    return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles };
+    const needsMfaEnrolment = needsEnrolment(await isMfaRequiredForPortalRoles(tx), roles, Boolean(row.totpConfirmedAt));
+    return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles, needsMfaEnrolment };
   });
 }
 

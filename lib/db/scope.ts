@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { getDatabase, type Tx } from "@/db/client";
+import { getDatabase, rowsOf, type Tx } from "@/db/client";
 import { scopeOf, type Ctx } from "@/lib/auth/context";
 
 export type { Tx };
@@ -39,4 +39,19 @@ export function withTenant<T>(ctx: Ctx, fn: (tx: Tx) => Promise<T>): Promise<T> 
  */
 export function withSystem<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
   return inScope({ userId: "", all: true, trustIds: [] }, fn);
+}
+
+/**
+ * Inside a tenant transaction, runs `fn` with consortium-wide row-level-security scope, then puts
+ * the caller's scope back. Only for a step whose permission lib/ has already checked and which by
+ * its nature reaches past the caller's trusts: a leaver's roles and sessions at every trust, the
+ * roles of a person the caller may see, an exact-email lookup before a cross-trust grant. If `fn`
+ * throws, the transaction fails as a whole, so the widened scope never outlives it.
+ */
+export async function withSystemScopeWithin<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  const [prior] = rowsOf<{ v: string | null }>(await tx.execute(sql`select current_setting('mosaic.scope_all', true) as v`));
+  await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
+  const result = await fn();
+  await tx.execute(sql`select set_config('mosaic.scope_all', ${prior?.v === "on" ? "on" : "off"}, true)`);
+  return result;
 }

@@ -10,24 +10,37 @@ export async function signInAction(_state: FormState, form: FormData): Promise<F
   const email = String(form.get("email") ?? "");
   const callback = String(form.get("callbackUrl") ?? "/");
   const redirectTo = callback.startsWith("/") && !callback.startsWith("//") && !callback.startsWith("/\\") ? callback : "/";
-  const parsed = credentialsInput.safeParse({ email, password: form.get("password") });
+  const code = String(form.get("code") ?? "").trim() || undefined;
+  const parsed = credentialsInput.safeParse({ email, password: form.get("password"), code });
   if (!parsed.success) {
     const error = validationError(parsed.error);
     return { message: "Enter your email address and password.", fieldErrors: error.details?.fieldErrors, values: { email } };
   }
   try {
-    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo });
+    await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, code: parsed.data.code ?? "", redirectTo });
     return null;
   } catch (error) {
     if (error instanceof AuthError) {
-      const locked = (error as AuthError & { code?: string }).code === "locked";
+      const reason = (error as AuthError & { code?: string }).code;
+      // The password was right and a second factor is due: ask for it (the form keeps the password).
+      if (reason === "mfa_required") return { values: { email, step: "code" } };
+      const locked = reason === "locked";
       return {
         message: locked
           ? "This account is locked after too many failed sign-ins. Try again later or ask your PACS manager."
-          : "The email address or password is not right, or the account is not active.",
-        values: { email },
+          : code
+            ? "The email address, password or code is not right, or the account is not active."
+            : "The email address or password is not right, or the account is not active.",
+        values: { email, step: code ? "code" : "" },
       };
     }
     throw error; // the redirect after a successful sign-in travels as an error
   }
+}
+
+/** Starts a single sign-on with the configured OpenID Connect provider; Auth.js redirects there. */
+export async function ssoSignInAction(form: FormData): Promise<void> {
+  const callback = String(form.get("callbackUrl") ?? "/");
+  const redirectTo = callback.startsWith("/") && !callback.startsWith("//") && !callback.startsWith("/\\") ? callback : "/";
+  await signIn("oidc", { redirectTo });
 }

@@ -1,0 +1,43 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/ui/page-header";
+import { UserForm } from "@/components/users/user-form";
+import { requireContext } from "@/lib/auth/request";
+import { orNotFound } from "@/lib/pages";
+import { getNewUserOptions, getUser } from "@/lib/users/queries";
+import { updateUserAction } from "../../actions";
+
+export const metadata: Metadata = { title: "Edit person" };
+
+export default async function EditUserPage({ params }: { params: Promise<{ id: string }> }) {
+  const ctx = await requireContext();
+  const { id } = await params;
+  const user = await orNotFound(getUser(ctx, id));
+  if (!user.canManage) notFound();
+  const options = await getNewUserOptions(ctx);
+  const homeTrusts = options.homeTrusts.map((t) => ({ id: t.id, label: `${t.name} (${t.odsCode})` }));
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/users" className="text-brand underline">
+          Users
+        </Link>{" "}
+        /{" "}
+        <Link href={`/users/${user.id}`} className="text-brand underline">
+          {user.name}
+        </Link>{" "}
+        / Edit
+      </nav>
+      <PageHeader title={`Edit ${user.name}`} />
+      <UserForm
+        action={updateUserAction.bind(null, user.id)}
+        isNew={false}
+        defaults={{ name: user.name, email: user.email, homeTrustId: user.homeTrustId ?? "" }}
+        homeTrusts={homeTrusts}
+        allowNoHomeTrust={options.canCreateConsortiumUser}
+        today={new Date().toISOString().slice(0, 10)}
+      />
+    </>
+  );
+}

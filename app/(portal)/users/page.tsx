@@ -1,0 +1,307 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Badge } from "@/components/ui/badge";
+import { ButtonLink } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { inputClass } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/page-header";
+import { statusTone, userActionLabels as actionLabels } from "@/components/users/status";
+import { canAnywhere } from "@/lib/auth/context";
+import { roleLabels, roles } from "@/lib/auth/permissions";
+import { requireContext } from "@/lib/auth/request";
+import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
+import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
+import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
+
+export const metadata: Metadata = { title: "Users" };
+
+const views = [
+  { view: "all", label: "All users" },
+  { view: "ending-soon", label: "Roles ending soon" },
+  { view: "recent", label: "Recently changed" },
+] as const;
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await requireContext();
+  if (!canAnywhere(ctx, "users.read")) notFound();
+  const filter = userFilter.parse(await searchParams);
+  const canWrite = canAnywhere(ctx, "users.write");
+  const canGrant = canAnywhere(ctx, "roles.grant");
+  const query = filterQuery(filter);
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="The people of your trusts, their roles and where they work."
+        actions={
+          <>
+            {filter.view === "all" && (
+              <ButtonLink variant="secondary" href={`/users/export.csv?${query}`} prefetch={false}>
+                Download CSV
+              </ButtonLink>
+            )}
+            {canGrant && (
+              <ButtonLink variant="secondary" href="/users/import">
+                Import from CSV
+              </ButtonLink>
+            )}
+            {canGrant && (
+              <ButtonLink variant="secondary" href="/users/grant">
+                Grant a role by email
+              </ButtonLink>
+            )}
+            {canWrite && <ButtonLink href="/users/new">Add a person</ButtonLink>}
+          </>
+        }
+      />
+      <nav aria-label="Views of users" className="mb-4 border-b border-line">
+        <ul className="flex flex-wrap gap-1">
+          {views.map((v) => {
+            const current = filter.view === v.view;
+            return (
+              <li key={v.view}>
+                <Link
+                  href={v.view === "all" ? "/users" : `/users?view=${v.view}`}
+                  aria-current={current ? "page" : undefined}
+                  className={`block px-3 py-2 font-semibold ${current ? "border-b-4 border-brand text-ink" : "text-brand underline underline-offset-4"}`}
+                >
+                  {v.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      {filter.view === "ending-soon" ? <EndingSoon ctx={ctx} /> : filter.view === "recent" ? <RecentlyChanged ctx={ctx} /> : <AllUsers ctx={ctx} filter={filter} />}
+    </>
+  );
+}
+
+type Ctx = Awaited<ReturnType<typeof requireContext>>;
+
+async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
+  const [page, departments] = await Promise.all([listUsers(ctx, filter), listDepartmentOptions(ctx)]);
+  const trustName = new Map(page.trustOptions.map((t) => [t.id, t.odsCode]));
+  const query = filterQuery(filter);
+  const filtered = Boolean(filter.q || filter.role || filter.status || filter.trust || filter.department);
+  return (
+    <>
+      <form role="search" aria-label="Filter users" className="mb-4 flex flex-wrap items-end gap-4 no-print">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="q" className="font-semibold">
+            Name or email
+          </label>
+          <input id="q" name="q" type="search" defaultValue={filter.q} className={inputClass} />
+        </div>
+        {page.trustOptions.length > 1 && (
+          <div className="flex flex-col gap-1">
+            <label htmlFor="trust" className="font-semibold">
+              Trust
+            </label>
+            <select id="trust" name="trust" defaultValue={filter.trust ?? ""} className={inputClass}>
+              <option value="">All your trusts</option>
+              {page.trustOptions.map((t) => (
+                <option key={t.id} value={t.odsCode}>
+                  {t.odsCode} {t.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div className="flex flex-col gap-1">
+          <label htmlFor="role" className="font-semibold">
+            Role
+          </label>
+          <select id="role" name="role" defaultValue={filter.role ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabels[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="status" className="font-semibold">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
+            <option value="">Any</option>
+            {userStatuses.map((s) => (
+              <option key={s} value={s}>
+                {s === "left" ? "Leaver" : s[0]?.toUpperCase() + s.slice(1)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {departments.length > 0 && (
+          <div className="flex flex-col gap-1">
+            <label htmlFor="department" className="font-semibold">
+              Department
+            </label>
+            <select id="department" name="department" defaultValue={filter.department ?? ""} className={inputClass}>
+              <option value="">Any</option>
+              {departments.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {trustName.get(d.trustId) ?? ""} {d.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
+          Filter
+        </button>
+        {filtered && (
+          <Link href="/users" className="py-2 text-brand underline">
+            Clear filters
+          </Link>
+        )}
+      </form>
+      {page.rows.length === 0 ? (
+        <EmptyState title={filtered ? "No one matches these filters" : "No users to show"}>
+          {filtered ? <Link href="/users" className="text-brand underline">Clear the filters</Link> : "Add people, or import them from a CSV file."}
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded border border-line bg-white">
+          <table className="w-full text-left">
+            <caption className="sr-only">Users, {page.rows.length} on this page, by name</caption>
+            <thead className="border-b border-line bg-canvas">
+              <tr>
+                <th scope="col" className="px-4 py-2">Name</th>
+                <th scope="col" className="px-4 py-2">Email</th>
+                <th scope="col" className="px-4 py-2">Home trust</th>
+                <th scope="col" className="px-4 py-2">Roles in force</th>
+                <th scope="col" className="px-4 py-2">Status</th>
+                <th scope="col" className="px-4 py-2">Last sign-in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((u) => (
+                <tr key={u.id} className="border-b border-line last:border-0 align-top">
+                  <td className="px-4 py-2">
+                    <Link href={`/users/${u.id}`} className="text-brand underline underline-offset-4">
+                      {u.name}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-2 break-all">{u.email}</td>
+                  <td className="px-4 py-2 font-mono">{u.homeTrust ?? "Consortium"}</td>
+                  <td className="px-4 py-2">
+                    {u.roles.length === 0 ? (
+                      <span className="text-muted">None</span>
+                    ) : (
+                      <ul>
+                        {u.roles.map((r, i) => (
+                          <li key={i}>
+                            {r.label}, {r.trust ?? "consortium"}
+                            {r.validUntil && <span className="text-sm text-muted"> until {formatDate(lastDayOf(r.validUntil))}</span>}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td className="px-4 py-2">
+                    <Badge tone={statusTone(u.status)}>{u.status === "left" ? "leaver" : u.status}</Badge>
+                  </td>
+                  <td className="px-4 py-2 text-sm">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="text-muted">Never</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav aria-label="Pages of users" className="mt-3 flex gap-4">
+        {(page.prev || filter.after) && (
+          <Link href={`/users?${query}`} className="text-brand underline">
+            First page
+          </Link>
+        )}
+        {page.prev && (
+          <Link href={`/users?${filterQuery(filter, { before: page.prev })}`} className="text-brand underline" rel="prev">
+            Previous page
+          </Link>
+        )}
+        {page.next && (
+          <Link href={`/users?${filterQuery(filter, { after: page.next })}`} className="text-brand underline" rel="next">
+            Next page
+          </Link>
+        )}
+      </nav>
+    </>
+  );
+}
+
+async function EndingSoon({ ctx }: { ctx: Ctx }) {
+  const rows = await listEndingSoon(ctx);
+  if (rows.length === 0) return <EmptyState title="No role ends in the next 30 days" />;
+  return (
+    <div className="overflow-x-auto rounded border border-line bg-white">
+      <table className="w-full text-left">
+        <caption className="px-4 py-2 text-left font-semibold">Roles that end in the next 30 days, soonest first</caption>
+        <thead className="border-b border-line bg-canvas">
+          <tr>
+            <th scope="col" className="px-4 py-2">Last day</th>
+            <th scope="col" className="px-4 py-2">Name</th>
+            <th scope="col" className="px-4 py-2">Role</th>
+            <th scope="col" className="px-4 py-2">Trust</th>
+            <th scope="col" className="px-4 py-2">Email</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.assignmentId} className="border-b border-line last:border-0">
+              <td className="px-4 py-2">{formatDate(lastDayOf(r.validUntil))}</td>
+              <td className="px-4 py-2">
+                <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
+                  {r.name}
+                </Link>
+              </td>
+              <td className="px-4 py-2">{r.label}</td>
+              <td className="px-4 py-2 font-mono">{r.trust ?? "Consortium"}</td>
+              <td className="px-4 py-2 break-all">{r.email}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+async function RecentlyChanged({ ctx }: { ctx: Ctx }) {
+  const rows = await listRecentlyChanged(ctx);
+  if (rows.length === 0) return <EmptyState title="No account or role changed in the last 30 days" />;
+  return (
+    <div className="overflow-x-auto rounded border border-line bg-white">
+      <table className="w-full text-left">
+        <caption className="px-4 py-2 text-left font-semibold">People whose account or roles changed in the last 30 days, latest first</caption>
+        <thead className="border-b border-line bg-canvas">
+          <tr>
+            <th scope="col" className="px-4 py-2">When</th>
+            <th scope="col" className="px-4 py-2">Name</th>
+            <th scope="col" className="px-4 py-2">Latest change</th>
+            <th scope="col" className="px-4 py-2">By</th>
+            <th scope="col" className="px-4 py-2">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.userId} className="border-b border-line last:border-0">
+              <td className="px-4 py-2 text-sm">{formatDateTime(r.at)}</td>
+              <td className="px-4 py-2">
+                <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
+                  {r.name}
+                </Link>
+              </td>
+              <td className="px-4 py-2">{actionLabels[r.action] ?? r.action}</td>
+              <td className="px-4 py-2 break-all text-sm">{r.by ?? ""}</td>
+              <td className="px-4 py-2">
+                <Badge tone={statusTone(r.status)}>{r.status === "left" ? "leaver" : r.status}</Badge>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

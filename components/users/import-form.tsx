@@ -1,0 +1,127 @@
+"use client";
+import Link from "next/link";
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import type { ImportPreview } from "@/lib/users/import";
+
+type ImportState = {
+  message?: string;
+  preview?: ImportPreview;
+  csv?: string;
+  imported?: { created: number; granted: number; unchanged: number };
+} | null;
+type Action = (state: ImportState, form: FormData) => Promise<ImportState>;
+
+/** Upload, preview with each row's problems, then import every row or none. */
+export function ImportForm({ previewAction, commitAction }: { previewAction: Action; commitAction: Action }) {
+  const [previewState, preview, previewing] = useActionState(previewAction, null);
+  const [commitState, commit, committing] = useActionState(commitAction, null);
+  const state = commitState?.preview || commitState?.message || commitState?.imported ? commitState : previewState;
+
+  if (commitState?.imported) {
+    const r = commitState.imported;
+    return (
+      <div role="status" className="border-l-4 border-success bg-white p-4">
+        <p className="font-semibold">Import complete.</p>
+        <p>
+          {r.created} new {r.created === 1 ? "person" : "people"} added, {r.granted} {r.granted === 1 ? "role" : "roles"} granted, {r.unchanged} already in place.
+        </p>
+        <p className="mt-2">
+          <Link href="/users?view=recent" className="text-brand underline">
+            See recently changed users
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  const rows = state?.preview?.rows ?? [];
+  const ok = state?.preview && state.preview.problemRows === 0;
+  return (
+    <div className="flex flex-col gap-6">
+      <form action={preview} className="flex flex-wrap items-end gap-4">
+        <div className="flex flex-col gap-1">
+          <label htmlFor="import-file" className="font-semibold">
+            CSV file
+          </label>
+          <input id="import-file" name="file" type="file" accept=".csv,text/csv" required className="rounded border-2 border-ink bg-white px-3 py-2" />
+        </div>
+        <Button type="submit" disabled={previewing}>
+          {previewing ? "Checking…" : "Check file"}
+        </Button>
+      </form>
+      <FormMessage message={state?.message} />
+      {state?.preview && (
+        <section aria-labelledby="preview-heading" className="flex flex-col gap-4">
+          <h2 id="preview-heading" className="text-xl font-bold">
+            {ok ? "Ready to import" : `${state.preview.problemRows} of ${rows.length} rows need correcting`}
+          </h2>
+          {ok ? (
+            <p>
+              {Object.entries(state.preview.counts)
+                .filter(([, n]) => n > 0)
+                .map(([what, n]) => `${n} to ${what}`)
+                .join(", ")}
+              .
+            </p>
+          ) : (
+            <p>Nothing will be imported until every row is right. Correct the file and check it again.</p>
+          )}
+          <div className="overflow-x-auto rounded border border-line bg-white">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">Rows of the file and what importing them would do</caption>
+              <thead className="border-b border-line bg-canvas">
+                <tr>
+                  <th scope="col" className="px-3 py-2">Line</th>
+                  <th scope="col" className="px-3 py-2">Email</th>
+                  <th scope="col" className="px-3 py-2">Name</th>
+                  <th scope="col" className="px-3 py-2">Role</th>
+                  <th scope="col" className="px-3 py-2">Trust</th>
+                  <th scope="col" className="px-3 py-2">Window</th>
+                  <th scope="col" className="px-3 py-2">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.line} className={`border-b border-line last:border-0 align-top ${r.problems.length ? "bg-canvas" : ""}`}>
+                    <th scope="row" className="px-3 py-2 font-mono">{r.line}</th>
+                    <td className="px-3 py-2 break-all">{r.email}</td>
+                    <td className="px-3 py-2">{r.name}</td>
+                    <td className="px-3 py-2">{r.role}</td>
+                    <td className="px-3 py-2">{r.trust}{r.department && <div className="text-muted">{r.department}</div>}</td>
+                    <td className="px-3 py-2 whitespace-nowrap">
+                      {r.validFrom}
+                      {r.validUntil ? ` to ${r.validUntil}` : " onwards"}
+                    </td>
+                    <td className="px-3 py-2">
+                      {r.problems.length ? (
+                        <ul className="font-semibold text-danger">
+                          {r.problems.map((p, i) => (
+                            <li key={i}>
+                              <span className="sr-only">Problem: </span>
+                              {p}
+                            </li>
+                          ))}
+                        </ul>
+                      ) : (
+                        r.action
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {ok && (
+            <form action={commit}>
+              <input type="hidden" name="csv" value={state.csv ?? ""} />
+              <Button type="submit" disabled={committing}>
+                {committing ? "Importing…" : `Import ${rows.length} ${rows.length === 1 ? "row" : "rows"}`}
+              </Button>
+            </form>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,395 @@
+import "server-only";
+import { z } from "zod";
+import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
+import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
+import { clinicalRoles, type Role } from "@/lib/auth/permissions";
+import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
+import { isUniqueViolation, mutation } from "@/lib/db/mutation";
+import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";
+import { AppError, notFound } from "@/lib/errors";
+import { issuePasswordToken } from "@/lib/identity/password-links";
+import { decideGrant } from "./grant-rule";
+import { defaultJobRoleCode } from "./job-roles";
+import { canManageUser, findUserFor } from "./queries";
+import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+
+const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
+  new AppError(code, message, { fieldErrors: { [field]: [message] } });
+
+const day = 86_400_000;
+/** The stored end of a window whose last day is `lastDay`: midnight after it (exclusive). */
+export const endAfterLastDay = (lastDay: Date) => new Date(lastDay.getTime() + day);
+
+/** A user the caller may manage (their home trust decides), or NOT_FOUND / FORBIDDEN. */
+async function manageableUser(tx: Tx, ctx: Ctx, userId: string) {
+  const user = await findUserFor(tx, ctx, userId);
+  if (user.id === ctx.userId) throw new AppError("FORBIDDEN", "You cannot change your own account here; ask another manager.");
+  if (!canManageUser(ctx, user)) throw new AppError("FORBIDDEN", "Only a PACS manager of this person's home trust can change their account.");
+  return user;
+}
+
+/** Checks that the caller may give this person a home trust (one they manage, or none: administrators only). */
+function checkHomeTrust(ctx: Ctx, homeTrustId: string | undefined) {
+  const writable = trustsWhere(ctx, "users.write");
+  if (homeTrustId ? !(writable.all || writable.trustIds.includes(homeTrustId)) : !writable.all) {
+    throw fieldError("VALIDATION", "homeTrustId", "Choose one of the trusts whose users you manage.");
+  }
+}
+
+const emailTaken = () => fieldError("CONFLICT", "email", "Someone already has an account with this email. Grant them a role instead.");
+
+export const createUserInput = userInput.extend({
+  role: z.preprocess((v) => (v === "" ? undefined : v), roleGrantInput.shape.role.optional()),
+  departmentId: roleGrantInput.shape.departmentId,
+  jobRoleCode: roleGrantInput.shape.jobRoleCode,
+  validFrom: z.preprocess((v) => (v === "" || v === undefined ? new Date().toISOString().slice(0, 10) : v), roleGrantInput.shape.validFrom),
+  validUntil: roleGrantInput.shape.validUntil,
+});
+
+/**
+ * Creates a person at a home trust the caller manages, with an optional first role there, and a
+ * set-password link that is returned once (only its hash is kept).
+ */
+export function createUser(ctx: Ctx, input: unknown) {
+  return mutation(ctx, createUserInput, input, async (tx, data) => {
+    checkHomeTrust(ctx, data.homeTrustId);
+    const [existing] = await withSystemScopeWithin(tx, () => tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)));
+    if (existing) throw emailTaken();
+    let user: { id: string } | undefined;
+    try {
+      [user] = await tx.insert(users).values({ name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null }).returning({ id: users.id });
+    } catch (error) {
+      if (isUniqueViolation(error, "users_email_key")) throw emailTaken();
+      throw error;
+    }
+    if (!user) throw new Error("insert returned no row");
+    await recordAuditEvent(tx, {
+      action: "user.create",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", data.homeTrustId ?? null)),
+      sourceTrustId: data.homeTrustId ?? null,
+      target: { type: "user", id: user.id },
+      details: { after: { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null } },
+      client: ctx.client,
+    });
+    if (data.role) {
+      await grantInTx(tx, ctx, { userId: user.id, status: "active" }, {
+        role: data.role,
+        trustId: data.homeTrustId,
+        departmentId: data.departmentId,
+        jobRoleCode: data.jobRoleCode,
+        validFrom: data.validFrom,
+        validUntil: data.validUntil,
+      });
+    }
+    const link = await issuePasswordToken(tx, ctx, { id: user.id, homeTrustId: data.homeTrustId ?? null }, "invite");
+    return { id: user.id, setPasswordToken: link.token, expiresAt: link.expiresAt };
+  });
+}
+
+/** Changes a person's name, email or home trust. */
+export function updateUser(ctx: Ctx, userId: string, input: unknown) {
+  return mutation(ctx, userUpdateInput, input, async (tx, data) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if ((data.homeTrustId ?? null) !== user.homeTrustId) checkHomeTrust(ctx, data.homeTrustId);
+    const after = { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null };
+    try {
+      await tx.update(users).set({ ...after, updatedAt: new Date() }).where(eq(users.id, user.id));
+    } catch (error) {
+      if (isUniqueViolation(error, "users_email_key")) throw emailTaken();
+      throw error;
+    }
+    await recordAuditEvent(tx, {
+      action: "user.update",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: diffOf({ name: user.name, email: user.email, homeTrustId: user.homeTrustId }, after),
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
+}
+
+/** Ends every open session of a person (they are signed out on their next click). Sessions are per person, so this widens scope. */
+async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<number> {
+  const ended = await withSystemScopeWithin(tx, () =>
+    tx
+      .update(userSessions)
+      .set({ endedAt: new Date(), endReason: reason })
+      .where(and(eq(userSessions.userId, userId), isNull(userSessions.endedAt)))
+      .returning({ id: userSessions.id }),
+  );
+  return ended.length;
+}
+
+const noInput = z.object({});
+
+/** Suspends a person: they cannot sign in, and any open session ends. */
+export function suspendUser(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (user.status !== "active") throw new AppError("CONFLICT", `This account is ${user.status === "left" ? "of a leaver" : "already suspended"}.`);
+    await tx.update(users).set({ status: "suspended", updatedAt: new Date() }).where(eq(users.id, user.id));
+    const sessions = await endSessionsOf(tx, user.id, "user_suspended");
+    await recordAuditEvent(tx, {
+      action: "user.suspend",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { before: { status: user.status }, after: { status: "suspended" }, endedSessions: sessions },
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
+}
+
+/** Makes a suspended person, or a returning leaver, active again (their ended roles stay ended). */
+export function reactivateUser(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (user.status === "active") throw new AppError("CONFLICT", "This account is already active.");
+    await tx.update(users).set({ status: "active", updatedAt: new Date() }).where(eq(users.id, user.id));
+    await recordAuditEvent(tx, {
+      action: "user.reactivate",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { before: { status: user.status }, after: { status: "active" } },
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
+}
+
+/**
+ * Marks a person as a leaver: their status becomes "left", and at once every role they hold at any
+ * trust ends, every session ends and every unused set-password link dies. The home trust's manager
+ * decides; the person's roles at other trusts (rotations) end too, each audited in that trust's chain.
+ */
+export function markLeaver(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (user.status === "left") throw new AppError("CONFLICT", "This person is already marked as a leaver.");
+    const now = new Date();
+    await tx.update(users).set({ status: "left", updatedAt: now }).where(eq(users.id, user.id));
+    const ended = await withSystemScopeWithin(tx, async () => {
+      const roles = await tx
+        .update(roleAssignments)
+        .set({ revokedAt: now, revokedBy: ctx.userId })
+        .where(and(eq(roleAssignments.userId, user.id), isNull(roleAssignments.revokedAt), or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now))))
+        .returning({ id: roleAssignments.id, role: roleAssignments.role, trustId: roleAssignments.trustId, validUntil: roleAssignments.validUntil });
+      await tx.update(passwordTokens).set({ usedAt: now }).where(and(eq(passwordTokens.userId, user.id), isNull(passwordTokens.usedAt)));
+      return roles;
+    });
+    const sessions = await endSessionsOf(tx, user.id, "user_left");
+    const actor = actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId));
+    await recordAuditEvent(tx, {
+      action: "user.leaver",
+      actor,
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { before: { status: user.status }, after: { status: "left" }, endedRoles: ended.length, endedSessions: sessions },
+      client: ctx.client,
+    });
+    for (const role of ended) {
+      await recordAuditEvent(tx, {
+        action: "role.revoke",
+        actor,
+        sourceTrustId: role.trustId,
+        target: { type: "user", id: user.id },
+        details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
+        client: ctx.client,
+      });
+    }
+    return { id: user.id, endedRoles: ended.length, endedSessions: sessions };
+  });
+}
+
+/** Lifts a lockout after repeated failed sign-ins (the lock's end is audited). */
+export function unlockUser(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (!user.lockedUntil || user.lockedUntil <= new Date()) throw new AppError("CONFLICT", "This account is not locked.");
+    await tx.update(users).set({ lockedUntil: null, failedSignIns: 0, updatedAt: new Date() }).where(eq(users.id, user.id));
+    await recordAuditEvent(tx, {
+      action: "auth.unlocked",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { reason: "by_manager", before: { lockedUntil: user.lockedUntil.toISOString() }, after: { lockedUntil: null } },
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
+}
+
+/** Makes a new single-use set-password link for a person (a reset); earlier unused links die. */
+export function createPasswordResetLink(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (user.status !== "active") throw new AppError("CONFLICT", "Reactivate the account before making a set-password link.");
+    const link = await issuePasswordToken(tx, ctx, user, "reset");
+    return { id: user.id, setPasswordToken: link.token, expiresAt: link.expiresAt };
+  });
+}
+
+type GrantFields = Omit<RoleGrantInput, "userId" | "email">;
+
+/**
+ * Grants a role inside the caller's transaction after every rule: the grant rule (grant-rule.ts),
+ * a trust in the caller's reach, a department of that trust, a job-role code only on clinical
+ * roles, a window that has not already ended, and no overlapping grant of the same role there.
+ * Returns "exists" when an identical grant is already in force (imports are idempotent).
+ */
+export async function grantInTx(
+  tx: Tx,
+  ctx: Ctx,
+  grantee: { userId: string; status: string },
+  data: GrantFields,
+  opts: { identicalIsNoop?: boolean } = {},
+): Promise<{ id: string; created: boolean }> {
+  const trustId = data.trustId ?? null;
+  const granting = trustsWhere(ctx, "roles.grant");
+  if (trustId && !granting.all && !granting.trustIds.includes(trustId)) {
+    throw fieldError("VALIDATION", "trustId", "Choose one of the trusts where you grant roles.");
+  }
+  const decision = decideGrant(ctx, { userId: grantee.userId, role: data.role, trustId });
+  if (!decision.allowed) throw fieldError("FORBIDDEN", "role", decision.reason);
+  if (grantee.status === "left") throw fieldError("CONFLICT", "role", "This person has left; reactivate them first.");
+
+  if (data.departmentId) {
+    if (!trustId) throw fieldError("VALIDATION", "departmentId", "A consortium-wide role has no department.");
+    const [dept] = await tx.select({ id: departments.id }).from(departments).where(and(eq(departments.trustId, trustId), eq(departments.id, data.departmentId)));
+    if (!dept) throw fieldError("VALIDATION", "departmentId", "Choose a department of this trust.");
+  }
+  const isClinical = (clinicalRoles as readonly string[]).includes(data.role);
+  if (!isClinical && data.jobRoleCode) throw fieldError("VALIDATION", "jobRoleCode", "Only clinical roles carry a national job-role code.");
+  const jobRoleCode = isClinical ? (data.jobRoleCode ?? defaultJobRoleCode[data.role as Role] ?? null) : null;
+
+  const now = new Date();
+  const validFrom = data.validFrom;
+  const validUntil = data.validUntil ? endAfterLastDay(data.validUntil) : null;
+  if (validUntil && validUntil <= now) throw fieldError("VALIDATION", "validUntil", "This last day has already passed.");
+
+  // Same role, same scope, overlapping window, not revoked.
+  const overlapping = await tx
+    .select({ id: roleAssignments.id, validFrom: roleAssignments.validFrom, validUntil: roleAssignments.validUntil, departmentId: roleAssignments.departmentId, jobRoleCode: roleAssignments.jobRoleCode })
+    .from(roleAssignments)
+    .where(
+      and(
+        eq(roleAssignments.userId, grantee.userId),
+        eq(roleAssignments.role, data.role),
+        trustId ? eq(roleAssignments.trustId, trustId) : isNull(roleAssignments.trustId),
+        isNull(roleAssignments.revokedAt),
+        or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, validFrom)),
+        validUntil ? sql`${roleAssignments.validFrom} < ${validUntil.toISOString()}::timestamptz` : sql`true`,
+      ),
+    );
+  const identical = overlapping.find(
+    (o) => o.validFrom.getTime() === validFrom.getTime() && (o.validUntil?.getTime() ?? null) === (validUntil?.getTime() ?? null) && (o.departmentId ?? null) === (data.departmentId ?? null),
+  );
+  if (identical && opts.identicalIsNoop) return { id: identical.id, created: false };
+  if (overlapping.length > 0) throw fieldError("CONFLICT", "validFrom", "This person already holds this role here for an overlapping period.");
+
+  const [assignment] = await tx
+    .insert(roleAssignments)
+    .values({ userId: grantee.userId, role: data.role, trustId, departmentId: data.departmentId ?? null, jobRoleCode, validFrom, validUntil, grantedBy: ctx.userId })
+    .returning({ id: roleAssignments.id });
+  if (!assignment) throw new Error("insert returned no row");
+  await recordAuditEvent(tx, {
+    action: "role.grant",
+    actor: actorOf(ctx, decision.via),
+    sourceTrustId: trustId,
+    target: { type: "user", id: grantee.userId },
+    details: {
+      assignmentId: assignment.id,
+      after: { role: data.role, trustId, departmentId: data.departmentId ?? null, jobRoleCode, validFrom: validFrom.toISOString(), validUntil: validUntil?.toISOString() ?? null },
+    },
+    client: ctx.client,
+  });
+  return { id: assignment.id, created: true };
+}
+
+/** Finds a person by exact email anywhere in the consortium (to grant a rotation at another trust); no partial matches. */
+export async function findGranteeByEmail(tx: Tx, email: string) {
+  const [person] = await withSystemScopeWithin(tx, () => tx.select({ userId: users.id, status: users.status }).from(users).where(eq(users.email, email)));
+  return person ?? null;
+}
+
+/**
+ * Grants a role with a validity window, to a person by id (whom the caller can see) or by exact
+ * email (someone from another trust, e.g. a rotation).
+ */
+export function grantRole(ctx: Ctx, input: unknown) {
+  return mutation(ctx, roleGrantInput, input, async (tx, data) => {
+    const granting = trustsWhere(ctx, "roles.grant");
+    if (!granting.all && granting.trustIds.length === 0) throw new AppError("FORBIDDEN", "You cannot grant roles.");
+    let grantee: { userId: string; status: string };
+    if (data.userId) {
+      const user = await findUserFor(tx, ctx, data.userId);
+      grantee = { userId: user.id, status: user.status };
+    } else {
+      const person = await findGranteeByEmail(tx, data.email ?? "");
+      if (!person) throw fieldError("VALIDATION", "email", "No one has an account with this email. Create the person instead.");
+      grantee = person;
+    }
+    const assignment = await grantInTx(tx, ctx, grantee, data);
+    return { id: assignment.id, userId: grantee.userId };
+  });
+}
+
+/** Ends a role assignment now (kept, marked revoked), under the same rule as granting it. */
+export function revokeRole(ctx: Ctx, input: unknown) {
+  return mutation(ctx, roleRevokeInput, input, async (tx, data) => {
+    // Row-level security hides assignments of other trusts; the grant rule decides the rest.
+    const [assignment] = await tx
+      .select({ id: roleAssignments.id, userId: roleAssignments.userId, role: roleAssignments.role, trustId: roleAssignments.trustId, validFrom: roleAssignments.validFrom, validUntil: roleAssignments.validUntil, revokedAt: roleAssignments.revokedAt })
+      .from(roleAssignments)
+      .where(and(eq(roleAssignments.id, data.assignmentId), trustScopeOf(ctx)));
+    if (!assignment) throw notFound("No such role assignment.");
+    await findUserFor(tx, ctx, assignment.userId);
+    const decision = decideGrant(ctx, { userId: assignment.userId, role: assignment.role, trustId: assignment.trustId });
+    if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason);
+    const now = new Date();
+    if (assignment.revokedAt || (assignment.validUntil && assignment.validUntil <= now)) throw new AppError("CONFLICT", "This role has already ended.");
+    await tx.update(roleAssignments).set({ revokedAt: now, revokedBy: ctx.userId }).where(eq(roleAssignments.id, assignment.id));
+    await recordAuditEvent(tx, {
+      action: "role.revoke",
+      actor: actorOf(ctx, decision.via),
+      sourceTrustId: assignment.trustId,
+      target: { type: "user", id: assignment.userId },
+      details: { assignmentId: assignment.id, role: assignment.role, trustId: assignment.trustId, before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
+      client: ctx.client,
+    });
+    return { id: assignment.id, userId: assignment.userId };
+  });
+}
+
+function trustScopeOf(ctx: Ctx) {
+  const granting = trustsWhere(ctx, "roles.grant");
+  if (granting.all) return sql`true`;
+  return granting.trustIds.length ? inArray(roleAssignments.trustId, granting.trustIds) : sql`false`;
+}
+
+/** Clears a person's second factor (a lost phone): they set it up again at their next sign-in. */
+export function resetMfa(ctx: Ctx, userId: string) {
+  return mutation(ctx, noInput, {}, async (tx) => {
+    const user = await manageableUser(tx, ctx, userId);
+    const [cleared] = await tx
+      .update(users)
+      .set({ totpSecret: null, totpConfirmedAt: null, totpLastStep: null, recoveryCodeHashes: [], updatedAt: new Date() })
+      .where(and(eq(users.id, user.id), isNotNull(users.totpConfirmedAt)))
+      .returning({ id: users.id });
+    if (!cleared) throw new AppError("CONFLICT", "This person has no second factor set up.");
+    await recordAuditEvent(tx, {
+      action: "auth.mfa_reset",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
+      sourceTrustId: user.homeTrustId,
+      target: { type: "user", id: user.id },
+      details: { before: { mfa: "totp" }, after: { mfa: null } },
+      client: ctx.client,
+    });
+    return { id: user.id };
+  });
+}
