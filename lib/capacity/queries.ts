@@ -47,6 +47,37 @@ function selectTrusts(options: TrustOption[], scope: { all: boolean }, ods: stri
   return { ids: options.map((t) => t.id), chosen: options.length === 1 ? (options[0] ?? null) : null };
 }
 
+/**
+ * The trusts and site a throughput view is for, with "not found" for a trust or site out of the
+ * caller's reach, decided before any figure is read.
+ */
+async function resolveSelection(tx: Tx, scope: { all: boolean; trustIds: string[] }, filter: CapacityFilter) {
+  const options = await trustOptionsOf(tx, scope);
+  const { ids, chosen } = selectTrusts(options, scope, filter.trust);
+  const siteOptions = await tx
+    .select({ id: sites.id, code: sites.code, name: sites.name, trustId: sites.trustId })
+    .from(sites)
+    .where(ids ? inArray(sites.trustId, ids) : undefined)
+    .orderBy(asc(sites.name));
+  const site = filter.site ? siteOptions.find((s) => s.code === filter.site) : undefined;
+  if (filter.site && !site) throw notFound("No such site.");
+  const scopeLabel = site ? site.name : chosen ? `${chosen.name} (${chosen.odsCode})` : ids === null ? "Whole consortium" : "Your trusts";
+  return { options, ids, chosen, siteOptions, siteId: site?.id ?? null, scopeLabel };
+}
+
+/** What the capacity filters offer the caller; throws NOT_FOUND for a trust or site out of reach (the page's 404). */
+export async function getCapacityChoices(ctx: Ctx, filter: CapacityFilter) {
+  const scope = capacityScope(ctx);
+  return withTenant(ctx, async (tx) => {
+    const { options, siteOptions, scopeLabel } = await resolveSelection(tx, scope, filter);
+    return {
+      scopeLabel,
+      trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
+      siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
+    };
+  });
+}
+
 const londonStart = (day: string) => sql`((${day}::date)::timestamp at time zone 'Europe/London')`;
 
 async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
@@ -57,19 +88,7 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
 export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
   return withTenant(ctx, async (tx) => {
-    const options = await trustOptionsOf(tx, scope);
-    const { ids, chosen } = selectTrusts(options, scope, filter.trust);
-    const siteOptions = await tx
-      .select({ id: sites.id, code: sites.code, name: sites.name, trustId: sites.trustId })
-      .from(sites)
-      .where(ids ? inArray(sites.trustId, ids) : undefined)
-      .orderBy(asc(sites.name));
-    let siteId: string | null = null;
-    if (filter.site) {
-      const site = siteOptions.find((s) => s.code === filter.site);
-      if (!site) throw notFound("No such site.");
-      siteId = site.id;
-    }
+    const { options, ids, siteOptions, siteId, scopeLabel } = await resolveSelection(tx, scope, filter);
     const [c] = await tx.select({ contracted: consortium.contractedAnnualExams }).from(consortium).limit(1);
 
     // The whole consortium with no site chosen reads the consortium rollup; anything narrower the
@@ -151,13 +170,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
 
     return {
       filter,
-      scopeLabel: siteId
-        ? `${siteOptions.find((s) => s.id === siteId)?.name ?? "Site"}`
-        : chosen
-          ? `${chosen.name} (${chosen.odsCode})`
-          : ids === null
-            ? "Whole consortium"
-            : "Your trusts",
+      scopeLabel,
       isConsortiumWide: scope.all,
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
