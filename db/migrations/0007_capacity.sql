@@ -28,7 +28,9 @@ CREATE TABLE "capacity_exams_daily" (
 	"modality" text NOT NULL,
 	"exam_count" bigint NOT NULL,
 	"size_bytes" bigint NOT NULL,
-	CONSTRAINT "capacity_exams_daily_trust_id_day_site_id_modality_pk" PRIMARY KEY("trust_id","day","site_id","modality")
+	"hour_counts" integer[] NOT NULL,
+	CONSTRAINT "capacity_exams_daily_trust_id_day_site_id_modality_pk" PRIMARY KEY("trust_id","day","site_id","modality"),
+	CONSTRAINT "capacity_exams_daily_hours" CHECK (cardinality("capacity_exams_daily"."hour_counts") = 24)
 );
 --> statement-breakpoint
 CREATE TABLE "capacity_exams_hourly" (

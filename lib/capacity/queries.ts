@@ -78,7 +78,6 @@ export async function getCapacityChoices(ctx: Ctx, filter: CapacityFilter) {
   });
 }
 
-const londonStart = (day: string) => sql`((${day}::date)::timestamp at time zone 'Europe/London')`;
 
 async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
@@ -135,12 +134,12 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
                where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${narrow} group by 1`,
     );
 
+    // From the daily rollup's 24 hour counts: one row a day, so the cost follows the period.
     const heat = await rows<{ dow: number; hour: number; count: string }>(
       tx,
-      sql`select extract(isodow from hour at time zone 'Europe/London')::int as dow,
-                 extract(hour from hour at time zone 'Europe/London')::int as hour, sum(exam_count)::bigint as count
-            from capacity_exams_hourly
-           where hour >= ${londonStart(filter.from)} and hour < ${londonStart(addDays(filter.to, 1))} ${narrow}
+      sql`select extract(isodow from day)::int as dow, (h.i - 1)::int as hour, sum(h.n)::bigint as count
+            from capacity_exams_daily, unnest(hour_counts) with ordinality as h(n, i)
+           where day between ${filter.from} and ${filter.to} ${narrow}
            group by 1, 2`,
     );
 
