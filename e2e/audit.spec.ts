@@ -100,3 +100,17 @@ test("another trust's officer cannot open the alert", async ({ page }) => {
   const res = await page.goto(href!);
   expect(res?.status()).toBe(404);
 });
+
+test("the consortium administrator verifies every chain and its signed checkpoints", async ({ page }) => {
+  await signIn(page, "admin@consortium.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Verify audit" }).click();
+  await page.getByRole("button", { name: "Verify now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Every chain is intact" })).toBeVisible();
+  await expect(page.getByText(/Every signed checkpoint of your chains still matches its event/)).toBeVisible();
+  await expectAccessible(page);
+  const download = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download signed checkpoints/ }).click()]).then(([d]) => d);
+  const exported = JSON.parse(fs.readFileSync(await download.path(), "utf8")) as { format: string; checkpoints: unknown[]; publicKeys: unknown[] };
+  expect(exported.format).toBe("mosaic-audit-checkpoints/1");
+  expect(exported.checkpoints.length).toBeGreaterThan(0);
+  expect(exported.publicKeys).toHaveLength(1);
+});

@@ -4,6 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { openDatabase, pgliteDir, type Database } from "@/db/client";
 import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
+import { createCheckpoints } from "@/lib/audit/checkpoints";
+import { loadSigningKey } from "@/lib/audit/signing-key";
 
 // Where the demo keeps its generated secret and API key (a test server gets its own).
 export const dataDir = path.resolve(process.env.MOSAIC_DATA_DIR ?? ".data");
@@ -63,4 +65,10 @@ export function writeDemoApiKey(key: string): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file);
+}
+
+/** Signs the first checkpoints of a freshly seeded demo, so that the verify page has some to check. */
+export async function checkpointDemo(database: Database): Promise<void> {
+  const key = await loadSigningKey({ create: true });
+  if (key) await createCheckpoints(database.db, key);
 }

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
-import { describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const { values } = parseArgs({
   options: { years: { type: "string" }, scale: { type: "string" } },
@@ -26,7 +26,10 @@ try {
     process.exitCode = 1;
   } else {
     console.log(outcome === "seeded" ? `Demo consortium created in the ${describeDatabase(database)}.` : "The demo consortium is already there.");
-    if ("demoApiKey" in seeded) console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+    if ("demoApiKey" in seeded) {
+      console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      await checkpointDemo(database);
+    }
     if (years > 0) {
       const h = await seedHistoryWithProgress(database, years, scale);
       console.log(

@@ -8,7 +8,7 @@ import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
 import { buildIfNeeded } from "./build-if-needed";
-import { dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -35,6 +35,7 @@ async function prepareDatabase(): Promise<boolean> {
     if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
       console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
+      await checkpointDemo(database);
       // A small history so the dashboards have something to show, quickly: 400 days at 2% of the
       // real volume. More with `npm run db:seed -- --years N --scale F`.
       const h = await seedHistoryWithProgress(database, 400 / 365, 0.02);

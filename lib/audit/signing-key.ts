@@ -11,7 +11,7 @@ import { calculateJwkThumbprint, exportJWK, type JWK } from "jose";
 export type SigningKey = { privateKey: KeyObject; publicJwk: JWK; keyId: string };
 
 /** Where the demo key is kept (beside the embedded database). */
-export const demoSigningKeyFile = () => path.resolve(/*turbopackIgnore: true*/ ".data", "audit-signing-key");
+export const demoSigningKeyFile = () => path.resolve(/*turbopackIgnore: true*/ process.env.MOSAIC_DATA_DIR ?? ".data", "audit-signing-key");
 
 /** A public key as an outside auditor receives it: JWK with its id (RFC 7638 thumbprint) and use. */
 export async function publicJwkOf(key: KeyObject): Promise<JWK> {
@@ -47,7 +47,12 @@ export async function loadSigningKey(opts: { create: boolean }): Promise<Signing
       throw new Error("AUDIT_SIGNING_KEY is required when NODE_ENV=production and DATABASE_URL is set (openssl genpkey -algorithm ed25519).");
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, generateSigningKeyPem(), { mode: 0o600, flag: "wx" });
+    try {
+      fs.writeFileSync(file, generateSigningKeyPem(), { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      // Another process made it first (two servers starting at once): use theirs.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
   return signingKeyFromPem(fs.readFileSync(file, "utf8"));
 }

@@ -6,9 +6,14 @@ import { withTenant } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { actorOf, recordAuditEvent } from "./record";
+import { getDatabase } from "@/db/client";
+import { exportCheckpoints, latestCheckpoints, verifyCheckpoints, type CheckpointExport } from "./checkpoints";
+import { loadSigningKey } from "./signing-key";
 import { listChains, verifyChain, type ChainReport } from "./verify";
 
-export type VerifyRun = { id: string; at: Date; by: string | null; chains: (ChainReport & { label: string })[] };
+export type CheckpointCheck = { checked: number; ok: boolean; failures: { chain: string; seq: number; message: string }[]; latest: { chain: string; label: string; seq: number; signedAt: string }[] } | null;
+
+export type VerifyRun = { id: string; at: Date; by: string | null; chains: (ChainReport & { label: string })[]; checkpoints?: CheckpointCheck };
 
 function verifyScope(ctx: Ctx) {
   const scope = trustsWhere(ctx, "audit.verify");
@@ -22,23 +27,67 @@ function verifyScope(ctx: Ctx) {
  */
 export async function runVerification(ctx: Ctx): Promise<VerifyRun> {
   const scope = verifyScope(ctx);
-  return withTenant(ctx, async (tx) => {
-    const all = await listChains(tx);
-    const chains = scope.all ? all : all.filter((c) => scope.trustIds.includes(c));
+  const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
+  const { reports, names } = await withTenant(ctx, async (tx) => {
+    const chains = (await listChains(tx)).filter(inScope);
     const names = new Map((await trustDirectory(tx)).map((t) => [t.id, `${t.name} (${t.odsCode})`]));
     const reports = [];
     for (const chain of chains) reports.push({ ...(await verifyChain(tx, chain)), label: names.get(chain) ?? "Consortium" });
-    const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
-    const event = await recordAuditEvent(tx, {
+    return { reports, names };
+  });
+  const checkpoints = await checkSignedCheckpoints(inScope, names);
+  const ok = reports.every((r) => r.ok) && (checkpoints?.ok ?? true);
+  const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
+  const event = await withTenant(ctx, (tx) =>
+    recordAuditEvent(tx, {
       action: "audit.verify",
-      outcome: reports.every((r) => r.ok) ? "success" : "failure",
+      outcome: ok ? "success" : "failure",
       actor: actorOf(ctx, roleFor(ctx, "audit.verify", trustId)),
       sourceTrustId: trustId,
-      details: { chains: reports },
+      details: { chains: reports, checkpoints },
       client: ctx.client,
-    });
-    return { id: event.id, at: new Date(), by: ctx.name, chains: reports };
-  });
+    }),
+  );
+  return { id: event.id, at: new Date(), by: ctx.name, chains: reports, checkpoints };
+}
+
+/**
+ * Checks the signed checkpoints with the public key (they catch a chain rewritten from scratch,
+ * which a walk alone cannot), keeping the caller's chains. Runs outside the caller's transaction:
+ * it reads every chain's checkpoints, and PGlite serves one transaction at a time.
+ */
+async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names: Map<string, string>): Promise<CheckpointCheck> {
+  const key = await loadSigningKey({ create: false });
+  if (!key) return null;
+  const { db } = getDatabase();
+  const report = await verifyCheckpoints(db, key.publicJwk);
+  const latest = (await latestCheckpoints(db)).filter((c) => inScope(c.chain));
+  const failures = report.failures.filter((f) => inScope(f.chain)).map((f) => ({ chain: f.chain, seq: f.seq, message: f.message }));
+  return {
+    checked: report.checked,
+    ok: failures.length === 0,
+    failures,
+    latest: latest.map((c) => ({ chain: c.chain, label: names.get(c.chain) ?? "Consortium", seq: c.seq, signedAt: c.signedAt.toISOString() })),
+  };
+}
+
+/** The signed checkpoints of the caller's chains, as JSON an outside auditor checks offline. */
+export async function exportCheckpointsFor(ctx: Ctx): Promise<CheckpointExport> {
+  const scope = verifyScope(ctx);
+  const key = await loadSigningKey({ create: false });
+  const exported = await exportCheckpoints(getDatabase().db, key ? [key.publicJwk] : []);
+  const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
+  const checkpoints = exported.checkpoints.filter((c) => scope.all || scope.trustIds.includes(c.chain));
+  await withTenant(ctx, (tx) =>
+    recordAuditEvent(tx, {
+      action: "audit.export",
+      actor: actorOf(ctx, roleFor(ctx, "audit.verify", trustId)),
+      sourceTrustId: trustId,
+      details: { format: "checkpoints", checkpoints: checkpoints.length },
+      client: ctx.client,
+    }),
+  );
+  return { ...exported, checkpoints };
 }
 
 /** The latest verification runs the caller may see, newest first, from the audit trail itself. */
@@ -51,6 +100,9 @@ export async function recentVerifications(ctx: Ctx, limit = 10): Promise<VerifyR
       .where(and(eq(auditEvents.action, "audit.verify"), scope.all ? undefined : or(inArray(auditEvents.sourceTrustId, scope.trustIds), and(isNull(auditEvents.sourceTrustId), inArray(auditEvents.actorTrustId, scope.trustIds)))))
       .orderBy(desc(auditEvents.occurredAt))
       .limit(limit);
-    return rows.map((r) => ({ id: r.id, at: r.at, by: r.by, chains: ((r.details as { chains?: VerifyRun["chains"] } | null)?.chains ?? []) }));
+    return rows.map((r) => {
+      const details = r.details as { chains?: VerifyRun["chains"]; checkpoints?: CheckpointCheck } | null;
+      return { id: r.id, at: r.at, by: r.by, chains: details?.chains ?? [], checkpoints: details?.checkpoints ?? null };
+    });
   });
 }

@@ -25,9 +25,14 @@ export default async function VerifyPage() {
         description="Each trust's events form a SHA-256 hash chain. Verifying walks every chain you are responsible for and names the first event that was altered, deleted or inserted out of order."
       />
       <AuditSubnav current="/audit/verify" sections={auditSectionsFor(ctx)} />
-      <form action={runVerificationAction} className="mb-6">
-        <SubmitButton>Verify now</SubmitButton>
-      </form>
+      <div className="mb-6 flex flex-wrap items-center gap-4">
+        <form action={runVerificationAction}>
+          <SubmitButton>Verify now</SubmitButton>
+        </form>
+        <a href="/audit/verify/checkpoints.json" className="text-brand underline">
+          Download signed checkpoints (JSON, for an outside auditor)
+        </a>
+      </div>
       {!latest ? (
         <EmptyState title="Not verified yet">Run a verification to check the chains.</EmptyState>
       ) : (
@@ -71,6 +76,34 @@ export default async function VerifyPage() {
               ))}
             </tbody>
           </table>
+          <h3 className="mb-2 mt-6 text-lg font-bold">Signed checkpoints</h3>
+          {!latest.checkpoints ? (
+            <p>No checkpoint signing key is set up here yet (npm run audit:checkpoint makes the first checkpoints).</p>
+          ) : (
+            <>
+              <p className={`mb-2 border-l-4 bg-white p-3 ${latest.checkpoints.ok ? "border-success" : "border-danger font-semibold"}`}>
+                {latest.checkpoints.ok
+                  ? `Every signed checkpoint of your chains still matches its event (${latest.checkpoints.latest.length} chains checkpointed).`
+                  : `${latest.checkpoints.failures.length} checkpoint(s) no longer match: a chain was rewritten after it was signed.`}
+              </p>
+              {latest.checkpoints.failures.length > 0 && (
+                <ul className="mb-2 list-disc pl-6">
+                  {latest.checkpoints.failures.map((f) => (
+                    <li key={`${f.chain}-${f.seq}`}>{f.message}</li>
+                  ))}
+                </ul>
+              )}
+              {latest.checkpoints.latest.length > 0 && (
+                <ul className="list-disc pl-6 text-sm">
+                  {latest.checkpoints.latest.map((c) => (
+                    <li key={c.chain}>
+                      {c.label}: signed up to position {c.seq.toLocaleString("en-GB")} on {when(c.signedAt)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
         </section>
       )}
       {earlier.length > 0 && (
