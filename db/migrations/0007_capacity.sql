@@ -104,7 +104,6 @@ CREATE TABLE "storage_usage" (
 );
 --> statement-breakpoint
 CREATE INDEX "capacity_cross_trust_daily_day_idx" ON "capacity_cross_trust_daily" USING btree ("day");--> statement-breakpoint
-CREATE INDEX "capacity_exams_daily_day_idx" ON "capacity_exams_daily" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "capacity_exams_hourly_hour_idx" ON "capacity_exams_hourly" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "capacity_storage_daily_day_idx" ON "capacity_storage_daily" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "exams_trust_performed_idx" ON "exams" USING btree ("trust_id","performed_at");--> statement-breakpoint

@@ -90,8 +90,9 @@ export const capacityExamsDaily = pgTable(
     hourCounts: integer("hour_counts").array().notNull(),
   },
   (t) => [
+    // Read by (trust, day range) through the key only: every read names its trusts (all of them
+    // for a consortium-wide caller), so the access path is the same at one year and at eight.
     primaryKey({ columns: [t.trustId, t.day, t.siteId, t.modality] }),
-    index("capacity_exams_daily_day_idx").on(t.day),
     check("capacity_exams_daily_hours", sql`cardinality(${t.hourCounts}) = 24`),
   ],
 );

@@ -94,7 +94,9 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     // per-trust rollup, always with the trusts in the where clause (row-level security agrees).
     const wholeConsortium = ids === null && siteId === null;
     const mod = filter.modality ? sql`and modality = ${filter.modality}` : sql``;
-    const narrow = sql`${ids ? sql`and trust_id = any(${pgArray(ids)}::uuid[])` : sql``} ${siteId ? sql`and site_id = ${siteId}` : sql``} ${mod}`;
+    // The trusts are always named (every trust for a consortium-wide caller): reads of the per-trust
+    // rollups go by (trust, day) through their key, the same path at any length of history.
+    const narrow = sql`and trust_id = any(${pgArray(ids ?? options.map((t) => t.id))}::uuid[]) ${siteId ? sql`and site_id = ${siteId}` : sql``} ${mod}`;
     const dailyOf = (from: string, to: string, totals: boolean) =>
       totals
         ? sql`select day::text as day, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes, modality
