@@ -21,7 +21,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A wrong password is an audit event, not a server error: keep it out of the error log.
     error(error) {
-      if (error.name === "CredentialsSignin" || error.name === "AccountLocked") return;
+      // By type, not name: class names are minified in the production build.
+      if ((error as { type?: string }).type === "CredentialsSignin") return;
       console.error("[auth]", error);
     },
   },
