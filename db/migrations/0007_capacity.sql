@@ -28,7 +28,9 @@ CREATE TABLE "capacity_exams_daily" (
 	"modality" text NOT NULL,
 	"exam_count" bigint NOT NULL,
 	"size_bytes" bigint NOT NULL,
-	CONSTRAINT "capacity_exams_daily_trust_id_day_site_id_modality_pk" PRIMARY KEY("trust_id","day","site_id","modality")
+	"hour_counts" integer[] NOT NULL,
+	CONSTRAINT "capacity_exams_daily_trust_id_day_site_id_modality_pk" PRIMARY KEY("trust_id","day","site_id","modality"),
+	CONSTRAINT "capacity_exams_daily_hours" CHECK (cardinality("capacity_exams_daily"."hour_counts") = 24)
 );
 --> statement-breakpoint
 CREATE TABLE "capacity_exams_hourly" (
@@ -102,7 +104,6 @@ CREATE TABLE "storage_usage" (
 );
 --> statement-breakpoint
 CREATE INDEX "capacity_cross_trust_daily_day_idx" ON "capacity_cross_trust_daily" USING btree ("day");--> statement-breakpoint
-CREATE INDEX "capacity_exams_daily_day_idx" ON "capacity_exams_daily" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "capacity_exams_hourly_hour_idx" ON "capacity_exams_hourly" USING btree ("hour");--> statement-breakpoint
 CREATE INDEX "capacity_storage_daily_day_idx" ON "capacity_storage_daily" USING btree ("day");--> statement-breakpoint
 CREATE INDEX "exams_trust_performed_idx" ON "exams" USING btree ("trust_id","performed_at");--> statement-breakpoint

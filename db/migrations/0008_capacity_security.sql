@@ -98,3 +98,10 @@ $$;
 --> statement-breakpoint
 CREATE TRIGGER audit_events_cross_trust_rollup AFTER INSERT ON audit_events
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION mosaic_rollup_cross_trust_views();
+--> statement-breakpoint
+-- Element-wise sum of two hour-count arrays (capacity_exams_daily.hour_counts), for the ingest's
+-- upsert: the day's counts so far plus the batch's.
+CREATE OR REPLACE FUNCTION mosaic_add_counts(a integer[], b integer[]) RETURNS integer[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+$$;

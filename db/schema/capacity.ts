@@ -61,7 +61,7 @@ export const storageUsage = pgTable(
   (t) => [primaryKey({ columns: [t.trustId, t.tier, t.usageDate, t.modality] }), check("storage_usage_non_negative", sql`${t.bytes} >= 0`)],
 );
 
-/** Rollup: exams and bytes per trust, site, modality and hour (the weekday-by-hour heatmap). */
+/** Rollup: exams and bytes per trust, site, modality and hour (intraday detail; rebuilt like the others). */
 export const capacityExamsHourly = pgTable(
   "capacity_exams_hourly",
   {
@@ -75,7 +75,7 @@ export const capacityExamsHourly = pgTable(
   (t) => [primaryKey({ columns: [t.trustId, t.hour, t.siteId, t.modality] }), index("capacity_exams_hourly_hour_idx").on(t.hour)],
 );
 
-/** Rollup: exams and bytes per trust, site, modality and day (the daily, weekly, monthly series). */
+/** Rollup: exams and bytes per trust, site, modality and day (the daily, weekly, monthly series, the heatmap). */
 export const capacityExamsDaily = pgTable(
   "capacity_exams_daily",
   {
@@ -85,8 +85,16 @@ export const capacityExamsDaily = pgTable(
     modality: text("modality").notNull(),
     examCount: bigint("exam_count", { mode: "number" }).notNull(),
     sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    // Exams in each hour of the (London) day, 0 to 23: the weekday-by-hour heatmap reads these,
+    // one row a day instead of 24, so its cost follows the period at any history length.
+    hourCounts: integer("hour_counts").array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.trustId, t.day, t.siteId, t.modality] }), index("capacity_exams_daily_day_idx").on(t.day)],
+  (t) => [
+    // Read by (trust, day range) through the key only: every read names its trusts (all of them
+    // for a consortium-wide caller), so the access path is the same at one year and at eight.
+    primaryKey({ columns: [t.trustId, t.day, t.siteId, t.modality] }),
+    check("capacity_exams_daily_hours", sql`cardinality(${t.hourCounts}) = 24`),
+  ],
 );
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 // The demo's history: exams with the consortium's modality mix, sizes, daily and weekly rhythm and
-// bank holidays, growing from 1.3 to 1.75 million a year over the history; storage snapshots that
+// bank holidays, growing from 1.3 million a year in 2020 to 1.75 million by the end of 2026; storage snapshots that
 // follow from those exams; quotas set so that some tiers show warnings. Streamed day by day in
 // batches through the same statements as the machine API (rollups filled as it goes), so memory
 // stays flat whatever the number of years. Deterministic: the same arguments give the same data,
@@ -44,6 +44,17 @@ const sizes: Record<string, { median: number; sigma: number; perImage: number }>
 const roundTheClock = new Set(["CT", "CR", "DX"]);
 const startAnnual = 1_300_000;
 const endAnnual = 1_750_000;
+// Growth is anchored to the calendar (1.3 million a year in 2020 to the contracted 1.75 million by
+// the end of 2026, flat outside), so a day has the same exams whatever history it is generated in:
+// a longer history extends a shorter one, and the benchmark compares like with like.
+const growthFrom = "2020-01-01";
+const growthTo = "2026-12-31";
+
+/** The consortium's annual exam rate on a day. */
+export function annualRateOn(day: string): number {
+  const t = Math.min(1, Math.max(0, daysBetween(growthFrom, day) / daysBetween(growthFrom, growthTo)));
+  return startAnnual + (endAnnual - startAnnual) * t;
+}
 /** Online storage keeps the last two years; the archive keeps everything. */
 const onlineDays = 730;
 
@@ -192,7 +203,7 @@ export async function seedHistory(database: Database, options: HistoryOptions): 
   for (let d = 0; d < days; d++) {
     const day = addDays(first, d);
     const random = rng(Number(day.replace(/-/g, "")) * 7919);
-    const annual = startAnnual + ((endAnnual - startAnnual) * d) / Math.max(1, days - 1);
+    const annual = annualRateOn(day);
     const dow = new Date(`${day}T00:00:00Z`).getUTCDay();
     const quiet = dow === 0 || dow === 6 || isBankHoliday(day);
     // A year has about 250 working days plus 115 quiet days at a third: 288 weekday-equivalents.

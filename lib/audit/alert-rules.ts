@@ -26,10 +26,20 @@ export type RuleFacts = {
 export type RaisedAlert = { rule: AlertRule; severity: Severity; summary: string };
 
 const londonHour = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "numeric", hourCycle: "h23" });
+// London's offset from UTC in whole hours, by UTC hour (it changes only at the clock changes).
+// Formatting a date is slow next to the rest of ingest, so each UTC hour is asked once.
+const offsetByUtcHour = new Map<number, number>();
 
 /** Night hours in England (23:00 to 06:00 local time), when routine browsing is unusual. */
 export function isNightInLondon(at: Date): boolean {
-  const hour = Number(londonHour.format(at));
+  const utcHour = Math.floor(at.getTime() / 3_600_000);
+  let offset = offsetByUtcHour.get(utcHour);
+  if (offset === undefined) {
+    offset = (Number(londonHour.format(at)) - at.getUTCHours() + 24) % 24;
+    if (offsetByUtcHour.size > 100_000) offsetByUtcHour.clear();
+    offsetByUtcHour.set(utcHour, offset);
+  }
+  const hour = (at.getUTCHours() + offset) % 24;
   return hour >= 23 || hour < 6;
 }
 

@@ -51,11 +51,18 @@ export const chainedFieldNames = [
 
 /**
  * The canonical encoding: JSON with keys sorted at every depth, timestamps as UTC ISO strings
- * with milliseconds, absent fields as null (absent keys inside details are left out, as JSON does). The same event read back from either database
- * encodes to the same string (jsonb reorders keys; sorting makes that harmless).
+ * with milliseconds, absent fields as null (absent keys inside details are left out, as JSON
+ * does). The same event read back from either database encodes to the same string (jsonb reorders keys; sorting makes that harmless).
  */
 export function canonicalEncode(event: ChainedFields): string {
   const fields: Record<string, unknown> = {};
-  for (const name of [...chainedFieldNames].sort()) fields[name] = canonicalValue(event[name]);
+  for (const name of sortedFieldNames) {
+    const value = event[name];
+    // Only details is nested; the other fields are strings, numbers, dates or null.
+    fields[name] = name === "details" ? canonicalValue(value) : value instanceof Date ? value.toISOString() : (value ?? null);
+  }
   return JSON.stringify(fields);
 }
+
+// Sorted once: the encoding runs for every event ingested.
+const sortedFieldNames = [...chainedFieldNames].sort();

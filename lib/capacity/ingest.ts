@@ -5,6 +5,7 @@ import { sites, trusts } from "@/db/schema";
 import { pgArray } from "@/lib/db/arrays";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError, validationError, type FieldErrors } from "@/lib/errors";
+import { hourCountsOfGroup } from "./hours";
 import { examBatch, storageUsageBatch, type ExamInput, type StorageUsageInput } from "./schemas";
 
 /** The trusts a machine client may report for: all of them, or its own. */
@@ -99,11 +100,12 @@ export async function insertExamRows(tx: Tx, rows: readonly ExamRow[]): Promise<
         do update set exam_count = r.exam_count + excluded.exam_count, size_bytes = r.size_bytes + excluded.size_bytes
     ),
     daily as (
-      insert into capacity_exams_daily as r (trust_id, day, site_id, modality, exam_count, size_bytes)
-      select trust_id, (performed_at at time zone 'Europe/London')::date, site_id, modality, count(*), sum(size_bytes)::bigint
+      insert into capacity_exams_daily as r (trust_id, day, site_id, modality, exam_count, size_bytes, hour_counts)
+      select trust_id, (performed_at at time zone 'Europe/London')::date, site_id, modality, count(*), sum(size_bytes)::bigint, ${hourCountsOfGroup}
         from ins group by 1, 2, 3, 4
       on conflict (trust_id, day, site_id, modality)
-        do update set exam_count = r.exam_count + excluded.exam_count, size_bytes = r.size_bytes + excluded.size_bytes
+        do update set exam_count = r.exam_count + excluded.exam_count, size_bytes = r.size_bytes + excluded.size_bytes,
+          hour_counts = mosaic_add_counts(r.hour_counts, excluded.hour_counts)
     ),
     consortium as (
       insert into capacity_consortium_exams_daily as r (day, modality, exam_count, size_bytes)

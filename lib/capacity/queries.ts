@@ -47,7 +47,37 @@ function selectTrusts(options: TrustOption[], scope: { all: boolean }, ods: stri
   return { ids: options.map((t) => t.id), chosen: options.length === 1 ? (options[0] ?? null) : null };
 }
 
-const londonStart = (day: string) => sql`((${day}::date)::timestamp at time zone 'Europe/London')`;
+/**
+ * The trusts and site a throughput view is for, with "not found" for a trust or site out of the
+ * caller's reach, decided before any figure is read.
+ */
+async function resolveSelection(tx: Tx, scope: { all: boolean; trustIds: string[] }, filter: CapacityFilter) {
+  const options = await trustOptionsOf(tx, scope);
+  const { ids, chosen } = selectTrusts(options, scope, filter.trust);
+  const siteOptions = await tx
+    .select({ id: sites.id, code: sites.code, name: sites.name, trustId: sites.trustId })
+    .from(sites)
+    .where(ids ? inArray(sites.trustId, ids) : undefined)
+    .orderBy(asc(sites.name));
+  const site = filter.site ? siteOptions.find((s) => s.code === filter.site) : undefined;
+  if (filter.site && !site) throw notFound("No such site.");
+  const scopeLabel = site ? site.name : chosen ? `${chosen.name} (${chosen.odsCode})` : ids === null ? "Whole consortium" : "Your trusts";
+  return { options, ids, chosen, siteOptions, siteId: site?.id ?? null, scopeLabel };
+}
+
+/** What the capacity filters offer the caller; throws NOT_FOUND for a trust or site out of reach (the page's 404). */
+export async function getCapacityChoices(ctx: Ctx, filter: CapacityFilter) {
+  const scope = capacityScope(ctx);
+  return withTenant(ctx, async (tx) => {
+    const { options, siteOptions, scopeLabel } = await resolveSelection(tx, scope, filter);
+    return {
+      scopeLabel,
+      trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
+      siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
+    };
+  });
+}
+
 
 async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
@@ -57,26 +87,16 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
 export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
   return withTenant(ctx, async (tx) => {
-    const options = await trustOptionsOf(tx, scope);
-    const { ids, chosen } = selectTrusts(options, scope, filter.trust);
-    const siteOptions = await tx
-      .select({ id: sites.id, code: sites.code, name: sites.name, trustId: sites.trustId })
-      .from(sites)
-      .where(ids ? inArray(sites.trustId, ids) : undefined)
-      .orderBy(asc(sites.name));
-    let siteId: string | null = null;
-    if (filter.site) {
-      const site = siteOptions.find((s) => s.code === filter.site);
-      if (!site) throw notFound("No such site.");
-      siteId = site.id;
-    }
+    const { options, ids, siteOptions, siteId, scopeLabel } = await resolveSelection(tx, scope, filter);
     const [c] = await tx.select({ contracted: consortium.contractedAnnualExams }).from(consortium).limit(1);
 
     // The whole consortium with no site chosen reads the consortium rollup; anything narrower the
     // per-trust rollup, always with the trusts in the where clause (row-level security agrees).
     const wholeConsortium = ids === null && siteId === null;
     const mod = filter.modality ? sql`and modality = ${filter.modality}` : sql``;
-    const narrow = sql`${ids ? sql`and trust_id = any(${pgArray(ids)}::uuid[])` : sql``} ${siteId ? sql`and site_id = ${siteId}` : sql``} ${mod}`;
+    // The trusts are always named (every trust for a consortium-wide caller): reads of the per-trust
+    // rollups go by (trust, day) through their key, the same path at any length of history.
+    const narrow = sql`and trust_id = any(${pgArray(ids ?? options.map((t) => t.id))}::uuid[]) ${siteId ? sql`and site_id = ${siteId}` : sql``} ${mod}`;
     const dailyOf = (from: string, to: string, totals: boolean) =>
       totals
         ? sql`select day::text as day, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes, modality
@@ -116,12 +136,12 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
                where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${narrow} group by 1`,
     );
 
+    // From the daily rollup's 24 hour counts: one row a day, so the cost follows the period.
     const heat = await rows<{ dow: number; hour: number; count: string }>(
       tx,
-      sql`select extract(isodow from hour at time zone 'Europe/London')::int as dow,
-                 extract(hour from hour at time zone 'Europe/London')::int as hour, sum(exam_count)::bigint as count
-            from capacity_exams_hourly
-           where hour >= ${londonStart(filter.from)} and hour < ${londonStart(addDays(filter.to, 1))} ${narrow}
+      sql`select extract(isodow from day)::int as dow, (h.i - 1)::int as hour, sum(h.n)::bigint as count
+            from capacity_exams_daily, unnest(hour_counts) with ordinality as h(n, i)
+           where day between ${filter.from} and ${filter.to} ${narrow}
            group by 1, 2`,
     );
 
@@ -151,13 +171,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
 
     return {
       filter,
-      scopeLabel: siteId
-        ? `${siteOptions.find((s) => s.id === siteId)?.name ?? "Site"}`
-        : chosen
-          ? `${chosen.name} (${chosen.odsCode})`
-          : ids === null
-            ? "Whole consortium"
-            : "Your trusts",
+      scopeLabel,
       isConsortiumWide: scope.all,
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),

@@ -1,14 +1,15 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db, Executor } from "@/db/client";
+import { hourCountsOfGroup } from "./hours";
 
 /** The statements that compute every rollup from the raw rows, as the ingest maintains them. */
 const rebuildStatements = [
   sql`insert into capacity_exams_hourly (trust_id, hour, site_id, modality, exam_count, size_bytes)
       select trust_id, date_trunc('hour', performed_at, 'UTC'), site_id, modality, count(*), sum(size_bytes)::bigint
         from exams group by 1, 2, 3, 4`,
-  sql`insert into capacity_exams_daily (trust_id, day, site_id, modality, exam_count, size_bytes)
-      select trust_id, (performed_at at time zone 'Europe/London')::date, site_id, modality, count(*), sum(size_bytes)::bigint
+  sql`insert into capacity_exams_daily (trust_id, day, site_id, modality, exam_count, size_bytes, hour_counts)
+      select trust_id, (performed_at at time zone 'Europe/London')::date, site_id, modality, count(*), sum(size_bytes)::bigint, ${hourCountsOfGroup}
         from exams group by 1, 2, 3, 4`,
   sql`insert into capacity_consortium_exams_daily (day, modality, exam_count, size_bytes)
       select (performed_at at time zone 'Europe/London')::date, modality, count(*), sum(size_bytes)::bigint

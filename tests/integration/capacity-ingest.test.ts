@@ -52,8 +52,16 @@ async function rollupMismatches() {
   const checks = {
     hourly: sql`select trust_id, hour, site_id, modality, exam_count, size_bytes from capacity_exams_hourly`,
     hourlyRaw: sql`select trust_id, date_trunc('hour', performed_at, 'UTC'), site_id, modality, count(*), sum(size_bytes)::bigint from exams group by 1, 2, 3, 4`,
-    daily: sql`select trust_id, day, site_id, modality, exam_count, size_bytes from capacity_exams_daily`,
-    dailyRaw: sql`select trust_id, (performed_at at time zone 'Europe/London')::date, site_id, modality, count(*), sum(size_bytes)::bigint from exams group by 1, 2, 3, 4`,
+    daily: sql`select trust_id, day, site_id, modality, exam_count, size_bytes, hour_counts from capacity_exams_daily`,
+    // The hours written out here rather than through the helper the code uses, so a slip there shows.
+    dailyRaw: sql`select p.trust_id, p.day, p.site_id, p.modality, p.n, p.b, hc.arr from
+      (select trust_id, (performed_at at time zone 'Europe/London')::date as day, site_id, modality, count(*) as n, sum(size_bytes)::bigint as b
+         from exams group by 1, 2, 3, 4) p,
+      lateral (select array_agg((select count(*) from exams e
+                 where e.trust_id = p.trust_id and e.site_id = p.site_id and e.modality = p.modality
+                   and (e.performed_at at time zone 'Europe/London')::date = p.day
+                   and extract(hour from e.performed_at at time zone 'Europe/London') = g)::integer order by g) as arr
+                 from generate_series(0, 23) as g) hc`,
     consortium: sql`select day, modality, exam_count, size_bytes from capacity_consortium_exams_daily`,
     consortiumRaw: sql`select (performed_at at time zone 'Europe/London')::date, modality, count(*), sum(size_bytes)::bigint from exams group by 1, 2`,
     storage: sql`select trust_id, tier, day, modality, bytes from capacity_storage_daily`,

@@ -12,7 +12,7 @@ import { decideQuotaRequest, requestQuotaChange } from "@/lib/capacity/commands"
 import { addDays } from "@/lib/capacity/dates";
 import { parseCapacityFilter } from "@/lib/capacity/filter";
 import { ingestExams, ingestStorageUsage } from "@/lib/capacity/ingest";
-import { getQuotaWarnings, getStorage, getThroughput } from "@/lib/capacity/queries";
+import { getCapacityChoices, getQuotaWarnings, getStorage, getThroughput } from "@/lib/capacity/queries";
 import { withSystem } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
 
@@ -105,6 +105,13 @@ describe("throughput", () => {
     await expect(getThroughput(cioA, filter({ trust: b.odsCode }), today)).rejects.toSatisfy(isNotFound);
     await expect(getThroughput(cioA, filter({ site: `${b.odsCode}1` }), today)).rejects.toSatisfy(isNotFound);
     await expect(getStorage(cioA, filter({ trust: b.odsCode }), today)).rejects.toSatisfy(isNotFound);
+    await expect(getCapacityChoices(cioA, filter({ trust: b.odsCode }))).rejects.toSatisfy(isNotFound);
+    await expect(getCapacityChoices(cioA, filter({ site: `${b.odsCode}1` }))).rejects.toSatisfy(isNotFound);
+    expect(await getCapacityChoices(cioA, filter())).toEqual({
+      scopeLabel: expect.stringContaining(a.odsCode),
+      trustOptions: [{ odsCode: a.odsCode, name: expect.any(String) }],
+      siteOptions: [{ code: `${a.odsCode}1`, name: expect.any(String) }],
+    });
   });
 
   it("answers not found to a role without capacity.read", async () => {

@@ -1,4 +1,7 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import { Loading } from "@/components/ui/loading";
+import type { Ctx } from "@/lib/auth/context";
 import { CapacityFilters } from "@/components/capacity/capacity-filters";
 import { QuotaDecisionForm, QuotaRequestForm } from "@/components/capacity/quota-forms";
 import { ChartFigure } from "@/components/charts/chart-figure";
@@ -8,9 +11,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Tooltip } from "@/components/ui/tooltip";
 import { requireContext } from "@/lib/auth/request";
-import { filterQuery, parseCapacityFilter } from "@/lib/capacity/filter";
+import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
 import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
-import { getStorage } from "@/lib/capacity/queries";
+import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
 import { formatBytes, formatDay, formatValue } from "@/lib/format";
 import { orNotFound } from "@/lib/pages";
@@ -45,14 +48,26 @@ function ForecastText({ forecast }: { forecast: Forecast }) {
 export default async function StoragePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
   const filter = parseCapacityFilter(await searchParams);
-  const v = await orNotFound(getStorage(ctx, filter));
+  // "Not found" (another trust, another trust's site) is decided before the page starts streaming.
+  const choices = await orNotFound(getCapacityChoices(ctx, filter));
+  return (
+    <>
+      <PageHeader title="Storage" description={`${choices.scopeLabel} · ${formatDay(filter.from)} to ${formatDay(filter.to)}`} />
+      <CapacityFilters path="/storage" filter={filter} trustOptions={choices.trustOptions} showModality={false} />
+      <Suspense key={filterQuery(filter)} fallback={<Loading label="Reading storage and forecasts…" />}>
+        <StorageFigures ctx={ctx} filter={filter} />
+      </Suspense>
+    </>
+  );
+}
+
+async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilter }) {
+  const v = await getStorage(ctx, filter);
   const csv = (what: string) => `mosaic-${what}-${filterQuery(filter).replace(/[&=]/g, "_")}`;
   const pending = v.requests.filter((r) => r.status === "pending");
 
   return (
     <>
-      <PageHeader title="Storage" description={`${v.scopeLabel} · ${formatDay(filter.from)} to ${formatDay(filter.to)}`} />
-      <CapacityFilters path="/storage" filter={filter} trustOptions={v.trustOptions} showModality={false} />
 
       <div className="grid gap-6">
         <ChartFigure

@@ -1,4 +1,7 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import { Loading } from "@/components/ui/loading";
+import type { Ctx } from "@/lib/auth/context";
 import { CapacityFilters } from "@/components/capacity/capacity-filters";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { BarChartView, LineChartView } from "@/components/charts/charts";
@@ -6,8 +9,8 @@ import { Heatmap } from "@/components/charts/heatmap";
 import { PageHeader } from "@/components/ui/page-header";
 import { modalityLabels } from "@/components/trusts/modality-labels";
 import { requireContext } from "@/lib/auth/request";
-import { filterQuery, parseCapacityFilter } from "@/lib/capacity/filter";
-import { getThroughput } from "@/lib/capacity/queries";
+import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
+import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";
 import { formatDay, formatValue } from "@/lib/format";
 import { orNotFound } from "@/lib/pages";
@@ -19,9 +22,22 @@ const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 export default async function ThroughputPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
   const filter = parseCapacityFilter(await searchParams);
-  const v = await orNotFound(getThroughput(ctx, filter));
+  // "Not found" (another trust, another trust's site) is decided before the page starts streaming.
+  const choices = await orNotFound(getCapacityChoices(ctx, filter));
+  return (
+    <>
+      <PageHeader title="Throughput" description={`${choices.scopeLabel}${filter.modality ? ` · ${filter.modality}` : ""} · ${formatDay(filter.from)} to ${formatDay(filter.to)}`} />
+      <CapacityFilters path="/throughput" filter={filter} trustOptions={choices.trustOptions} siteOptions={choices.siteOptions} />
+      <Suspense key={filterQuery(filter)} fallback={<Loading label="Counting exams…" />}>
+        <ThroughputFigures ctx={ctx} filter={filter} />
+      </Suspense>
+    </>
+  );
+}
+
+async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilter }) {
+  const v = await getThroughput(ctx, filter);
   const csv = (what: string) => `mosaic-${what}-${filterQuery(filter).replace(/[&=]/g, "_")}`;
-  const period = `${formatDay(filter.from)} to ${formatDay(filter.to)}`;
   const days = v.daily.length;
   const compare = v.consortiumDaily !== null;
   const consortiumByDay = new Map(v.consortiumDaily?.map((d) => [d.day, d]) ?? []);
@@ -39,8 +55,6 @@ export default async function ThroughputPage({ searchParams }: { searchParams: P
 
   return (
     <>
-      <PageHeader title="Throughput" description={`${v.scopeLabel}${filter.modality ? ` · ${filter.modality}` : ""} · ${period}`} />
-      <CapacityFilters path="/throughput" filter={filter} trustOptions={v.trustOptions} siteOptions={v.siteOptions} />
 
       <section aria-labelledby="headline" className="mb-6 grid gap-4 md:grid-cols-3">
         <h2 id="headline" className="sr-only">
