@@ -67,9 +67,9 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor="target" className="font-semibold">
-            Shares with
+            Shares with (ODS code)
           </label>
-          <input id="target" name="target" defaultValue={filter.target ?? ""} placeholder="ODS code" className={inputClass} />
+          <input id="target" name="target" defaultValue={filter.target ?? ""} className={inputClass} />
         </div>
         <div className="flex flex-col gap-1">
           <label htmlFor="status" className="font-semibold">
