@@ -20,6 +20,7 @@ import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { chainHash, genesisHash } from "@/lib/audit/chain";
 import type { ChainedFields } from "@/lib/audit/canonical";
+import { nhsCheckDigit } from "@/lib/nhs-number";
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -62,11 +63,8 @@ try {
   // The events: daytime views of the last week at the four trusts, a tenth of them cross-trust under a policy.
   const nhs: string[] = [];
   for (let base = 999_000_001; nhs.length < 20_000; base++) {
-    const d = String(base);
-    let sum = 0;
-    for (let k = 0; k < 9; k++) sum += Number(d[k]) * (10 - k);
-    const check = (11 - (sum % 11)) % 11;
-    if (check !== 10) nhs.push(`${d}${check}`);
+    const check = nhsCheckDigit(String(base));
+    if (check !== null) nhs.push(`${base}${check}`);
   }
   const day = 86_400_000;
   const midnight = new Date();

@@ -18,6 +18,7 @@ import type { ChainedFields } from "@/lib/audit/canonical";
 import { chainHash } from "@/lib/audit/chain";
 import { bulkInsertAuditRows, ensurePartitions, lockChainHeads, saveChainHeads } from "@/lib/audit/ingest";
 import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
+import { nhsCheckDigit } from "@/lib/nhs-number";
 import { rowsOf, type Database, type Tx } from "../client";
 import { isDemoDatabase } from "./seed-demo";
 
@@ -233,11 +234,8 @@ function nhsNumbers(count: number): Int32Array {
   const offsets = new Int32Array(count);
   let i = 0;
   for (let base = 999_000_001; i < count; base++) {
-    const digits = String(base);
-    let sum = 0;
-    for (let k = 0; k < 9; k++) sum += Number(digits[k]) * (10 - k);
-    const check = (11 - (sum % 11)) % 11;
-    if (check === 10) continue; // never issued
+    const check = nhsCheckDigit(String(base));
+    if (check === null) continue; // never issued
     offsets[i++] = (base - 999_000_000) * 10 + check;
   }
   return offsets;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { clinicalRoles } from "@/lib/auth/permissions";
 import { modalities } from "@/db/schema/trusts";
-import { isValidNhsNumber, normaliseNhsNumber } from "./nhs-number";
+import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { purposes, restrictionReasons, ruleEffects } from "./vocabulary";
 
 export { clinicalRoles, modalities, purposes, restrictionReasons, ruleEffects };

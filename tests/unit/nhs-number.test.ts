@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { formatNhsNumber, isValidNhsNumber, normaliseNhsNumber } from "@/lib/sharing/nhs-number";
+import { formatNhsNumber, isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 
 describe("NHS number modulus 11", () => {
   it.each(["9990000018", "9990000026", "9990000034", "9434765919", "4010232137"])("accepts %s", (n) => {

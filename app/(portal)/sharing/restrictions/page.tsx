@@ -7,7 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
-import { formatNhsNumber } from "@/lib/sharing/nhs-number";
+import { formatNhsNumber } from "@/lib/nhs-number";
 import { listRestrictions, sharingFormOptions } from "@/lib/sharing/queries";
 import { restrictionReasonLabels, restrictionReasons, type RestrictionReason } from "@/lib/sharing/vocabulary";
 import { liftRestrictionAction, restrictPatientAction } from "../actions";

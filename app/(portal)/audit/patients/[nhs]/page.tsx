@@ -9,6 +9,7 @@ import { PrintButton } from "@/components/ui/print-button";
 import { requireContext } from "@/lib/auth/request";
 import { searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter, filterQuery } from "@/lib/audit/search-filter";
+import { formatNhsNumber } from "@/lib/nhs-number";
 import { orNotFound } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Patient access report" };
@@ -29,7 +30,7 @@ export default async function PatientReportPage({ params, searchParams }: Props)
   const period = filter.from || filter.to ? `${filter.from ?? "the start of the record"} to ${filter.to ?? "today"}` : "the whole record";
   const byTrust = new Map<string, number>();
   for (const r of result.rows) byTrust.set(r.actorTrust ?? "unknown", (byTrust.get(r.actorTrust ?? "unknown") ?? 0) + 1);
-  const nhsSpaced = `${filter.patient!.slice(0, 3)} ${filter.patient!.slice(3, 6)} ${filter.patient!.slice(6)}`;
+  const nhsSpaced = formatNhsNumber(filter.patient!);
   return (
     <>
       <PageHeader
