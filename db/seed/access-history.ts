@@ -13,13 +13,14 @@
 // cross-trust view with no policy, and a clinician opening far more patients than usual in a day.
 import "server-only";
 import { sql } from "drizzle-orm";
-import { alertsFor, type RuleFacts } from "@/lib/audit/alert-rules";
+import type { RuleFacts } from "@/lib/audit/alert-rules";
 import type { ChainedFields } from "@/lib/audit/canonical";
 import { chainHash } from "@/lib/audit/chain";
 import { bulkInsertAuditRows, ensurePartitions, lockChainHeads, saveChainHeads } from "@/lib/audit/ingest";
+import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
 import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
 import { nhsCheckDigit } from "@/lib/nhs-number";
-import { rowsOf, type Database, type Tx } from "../client";
+import { rowsOf, type Database } from "../client";
 import { isDemoDatabase } from "./seed-demo";
 
 export type AccessHistoryProgress = { day: string; daysDone: number; days: number; events: number };
@@ -548,17 +549,6 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
 // Events from sessions, chained and written in batches.
 
 type Row = ChainedFields & { prevHash: string; hash: string };
-type AlertRow = {
-  trust_id: string;
-  rule: string;
-  severity: string;
-  summary: string;
-  event_id: string;
-  event_occurred_at: string;
-  actor_email: string | null;
-  actor_trust_id: string | null;
-  patient_nhs_number: string | null;
-};
 
 const sessionActions: Record<SessionKind, string[]> = {
   report: ["study.query", "study.retrieve", "study.view"],
@@ -615,34 +605,10 @@ class HistoryWriter {
     this.rows.push({ ...fields, prevHash: head.hash, hash });
     this.heads.set(chain, { seq: fields.seq, hash });
     this.events++;
-    // The rules see exactly what ingest's would.
-    for (const a of alertsFor(
-      {
-        occurredAt: fields.occurredAt,
-        action: fields.action,
-        outcome: fields.outcome,
-        actorEmail: fields.actorEmail ?? "",
-        actorTrustId: fields.actorTrustId ?? "",
-        sourceTrustId: chain,
-        patientNhsNumber: fields.patientNhsNumber ?? "",
-        purpose: fields.purpose ?? "",
-        policyId: fields.policyId,
-        breakGlassJustification: fields.breakGlassJustification,
-      },
-      this.facts,
-    )) {
+    // The rules see exactly what ingest's would, through the same code.
+    for (const a of alertRowsFor(fields, this.facts)) {
       this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
-      this.alertRows.push({
-        trust_id: chain,
-        rule: a.rule,
-        severity: a.severity,
-        summary: a.summary,
-        event_id: fields.id,
-        event_occurred_at: fields.occurredAt.toISOString(),
-        actor_email: fields.actorEmail,
-        actor_trust_id: fields.actorTrustId,
-        patient_nhs_number: fields.patientNhsNumber,
-      });
+      this.alertRows.push(a);
     }
   }
 
@@ -693,14 +659,6 @@ class HistoryWriter {
   get full(): boolean {
     return this.rows.length >= this.batchSize;
   }
-}
-
-async function insertAlerts(tx: Tx, alerts: AlertRow[]): Promise<void> {
-  if (alerts.length === 0) return;
-  await tx.execute(sql`insert into audit_alerts (trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number)
-    select trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number
-    from json_to_recordset(${JSON.stringify(alerts)}::json) as x(trust_id uuid, rule text, severity text, summary text, event_id uuid, event_occurred_at timestamptz, actor_email text, actor_trust_id uuid, patient_nhs_number text)
-    on conflict do nothing`);
 }
 
 const workstationArea: Record<SessionKind, string> = { report: "RAD", qa: "XR", clinic: "OPD", cross: "OPD", mdt_prep: "MDT", mdt: "MDT", break_glass: "ED", planted: "WARD" };

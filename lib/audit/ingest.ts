@@ -5,7 +5,8 @@ import { patientRestrictions, trusts, users } from "@/db/schema";
 import { assertCallerTrust, type ApiCaller } from "@/lib/api/auth";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
-import { alertsFor, type RuleFacts } from "./alert-rules";
+import type { RuleFacts } from "./alert-rules";
+import { alertRowsFor, insertAlerts } from "./raise-alerts";
 import type { ChainedFields } from "./canonical";
 import { chainHash, genesisHash } from "./chain";
 import type { AuditEventInput } from "./schemas";
@@ -163,45 +164,11 @@ export async function ingestAuditEvents(caller: ApiCaller, events: AuditEventInp
         : []
       ).map((r) => `${r.nhsNumber}|${r.trustId}`),
     );
-    await raiseAlerts(tx, rows, {
+    const facts: RuleFacts = {
       userStatus: (email) => userByEmail.get(email)?.status,
       isRestricted: (nhsNumber, sourceTrustId) => restricted.has(`${nhsNumber}|${sourceTrustId}`),
-    });
+    };
+    await insertAlerts(tx, rows.flatMap((r) => alertRowsFor(r, facts)));
     return { accepted: rows.length, duplicates: events.length - rows.length };
   });
-}
-
-async function raiseAlerts(tx: Tx, rows: Row[], facts: RuleFacts): Promise<void> {
-  const alerts = rows.flatMap((r) =>
-    alertsFor(
-      {
-        occurredAt: r.occurredAt,
-        action: r.action,
-        outcome: r.outcome,
-        actorEmail: r.actorEmail ?? "",
-        actorTrustId: r.actorTrustId ?? "",
-        sourceTrustId: r.sourceTrustId ?? "",
-        patientNhsNumber: r.patientNhsNumber ?? "",
-        purpose: r.purpose ?? "",
-        policyId: r.policyId,
-        breakGlassJustification: r.breakGlassJustification,
-      },
-      facts,
-    ).map((a) => ({
-      trust_id: r.sourceTrustId,
-      rule: a.rule,
-      severity: a.severity,
-      summary: a.summary,
-      event_id: r.id,
-      event_occurred_at: r.occurredAt.toISOString(),
-      actor_email: r.actorEmail,
-      actor_trust_id: r.actorTrustId,
-      patient_nhs_number: r.patientNhsNumber,
-    })),
-  );
-  if (alerts.length === 0) return;
-  await tx.execute(sql`insert into audit_alerts (trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number)
-    select trust_id, rule, severity, summary, event_id, event_occurred_at, actor_email, actor_trust_id, patient_nhs_number
-    from json_to_recordset(${JSON.stringify(alerts)}::json) as x(trust_id uuid, rule text, severity text, summary text, event_id uuid, event_occurred_at timestamptz, actor_email text, actor_trust_id uuid, patient_nhs_number text)
-    on conflict do nothing`);
 }
