@@ -1,7 +1,8 @@
 import { Badge } from "@/components/ui/badge";
 import type { AuditRow } from "@/lib/audit/search";
+import { formatDateTime } from "@/lib/dates";
 
-const when = (d: Date) => d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/London" });
+const when = (d: Date) => formatDateTime(d, { seconds: true });
 const outcomeTone = { success: "success", denied: "danger", failure: "warning" } as const;
 
 /** Audit events as a table; each row opens to show where it sits in its hash chain. */

@@ -10,11 +10,12 @@ import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
+import { formatDateTime } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Audit alerts" };
 
 const severityTone = { high: "danger", medium: "warning", low: "neutral" } as const;
-const when = (d: Date) => d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/London" });
+const when = (d: Date) => formatDateTime(d);
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireContext();

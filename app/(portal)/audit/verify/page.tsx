@@ -9,10 +9,11 @@ import { requireContext } from "@/lib/auth/request";
 import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
 import { runVerificationAction } from "./actions";
+import { formatDateTime } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Verify the audit trail" };
 
-const when = (d: Date | string) => new Date(d).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/London" });
+const when = (d: Date | string) => formatDateTime(d, { seconds: true });
 
 export default async function VerifyPage() {
   const ctx = await requireContext();

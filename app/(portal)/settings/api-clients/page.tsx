@@ -9,10 +9,11 @@ import { apiScopes, scopeLabels } from "@/lib/api-clients/schemas";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
+import { formatDateTime } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "API clients" };
 
-const when = (d: Date | null) => (d ? d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/London" }) : "—");
+const when = (d: Date | null) => formatDateTime(d) || "—";
 
 export default async function ApiClientsPage() {
   const ctx = await requireContext();

@@ -10,10 +10,11 @@ import { getAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { addAlertNoteAction, assignAlertAction, closeAlertAction } from "../actions";
+import { formatDateTime } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Alert" };
 
-const when = (d: Date) => d.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "Europe/London" });
+const when = (d: Date) => formatDateTime(d, { seconds: true });
 
 export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
   const ctx = await requireContext();

@@ -9,6 +9,7 @@ import { PrintButton } from "@/components/ui/print-button";
 import { requireContext } from "@/lib/auth/request";
 import { searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter, filterQuery } from "@/lib/audit/search-filter";
+import { formatDateTime } from "@/lib/dates";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { orNotFound } from "@/lib/pages";
 
@@ -35,7 +36,7 @@ export default async function PatientReportPage({ params, searchParams }: Props)
     <>
       <PageHeader
         title={`Access report for NHS number ${nhsSpaced}`}
-        description={`Every recorded access to this patient's imaging that you may see, for ${period}. Prepared ${new Date().toLocaleString("en-GB", { timeZone: "Europe/London" })} by ${ctx.name}.`}
+        description={`Every recorded access to this patient's imaging that you may see, for ${period}. Prepared ${formatDateTime(new Date())} by ${ctx.name}.`}
         actions={
           <>
             <PrintButton label="Print report" />
