@@ -5,7 +5,6 @@ import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
@@ -13,6 +12,7 @@ import { orNotFound } from "@/lib/pages";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
 import { listPolicies, windowState } from "@/lib/sharing/queries";
 import { versionStatusLabels } from "@/lib/sharing/vocabulary";
+import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Sharing policies" };
 
@@ -48,42 +48,10 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
         </p>
       )}
       <form role="search" aria-label="Filter policies" className="mb-4 flex flex-wrap items-end gap-4 no-print">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="q" className="font-semibold">
-            Name
-          </label>
-          <input id="q" name="q" defaultValue={filter.q} className={inputClass} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="source" className="font-semibold">
-            Source trust
-          </label>
-          <select id="source" name="source" defaultValue={filter.source ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            {sources.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="target" className="font-semibold">
-            Shares with (ODS code)
-          </label>
-          <input id="target" name="target" defaultValue={filter.target ?? ""} className={inputClass} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="status" className="font-semibold">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            {Object.entries(versionStatusLabels).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterInput name="q" label="Name" value={filter.q} />
+        <FilterSelect name="source" label="Source trust" value={filter.source} options={sources.map((src) => ({ value: src, label: src }))} />
+        <FilterInput name="target" label="Shares with (ODS code)" value={filter.target} />
+        <FilterSelect name="status" label="Status" value={filter.status} options={Object.entries(versionStatusLabels).map(([value, label]) => ({ value, label }))} />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
           Filter
         </button>

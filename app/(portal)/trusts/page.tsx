@@ -3,12 +3,12 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { filterTrusts, trustFilter } from "@/lib/trusts/filter";
 import { listTrusts } from "@/lib/trusts/queries";
+import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Trusts" };
 
@@ -35,23 +35,17 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
         }
       />
       <form role="search" aria-label="Filter trusts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="q" className="font-semibold">
-            Name or ODS code
-          </label>
-          <input id="q" name="q" defaultValue={filter.q} className={inputClass} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="status" className="font-semibold">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            <option value="onboarding">Onboarding</option>
-            <option value="active">Active</option>
-            <option value="offboarded">Offboarded</option>
-          </select>
-        </div>
+        <FilterInput name="q" label="Name or ODS code" value={filter.q} />
+        <FilterSelect
+          name="status"
+          label="Status"
+          value={filter.status}
+          options={[
+            { value: "onboarding", label: "Onboarding" },
+            { value: "active", label: "Active" },
+            { value: "offboarded", label: "Offboarded" },
+          ]}
+        />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
           Filter
         </button>

@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { statusTone, userActionLabels as actionLabels } from "@/components/users/status";
 import { canAnywhere } from "@/lib/auth/context";
@@ -13,6 +12,7 @@ import { requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
+import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -88,67 +88,24 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
   return (
     <>
       <form role="search" aria-label="Filter users" className="mb-4 flex flex-wrap items-end gap-4 no-print">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="q" className="font-semibold">
-            Name or email
-          </label>
-          <input id="q" name="q" type="search" defaultValue={filter.q} className={inputClass} />
-        </div>
+        <FilterInput name="q" label="Name or email" type="search" value={filter.q} />
         {page.trustOptions.length > 1 && (
-          <div className="flex flex-col gap-1">
-            <label htmlFor="trust" className="font-semibold">
-              Trust
-            </label>
-            <select id="trust" name="trust" defaultValue={filter.trust ?? ""} className={inputClass}>
-              <option value="">All your trusts</option>
-              {page.trustOptions.map((t) => (
-                <option key={t.id} value={t.odsCode}>
-                  {t.odsCode} {t.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect name="trust" label="Trust" value={filter.trust} anyLabel="All your trusts" options={page.trustOptions.map((t) => ({ value: t.odsCode, label: `${t.odsCode} ${t.name}` }))} />
         )}
-        <div className="flex flex-col gap-1">
-          <label htmlFor="role" className="font-semibold">
-            Role
-          </label>
-          <select id="role" name="role" defaultValue={filter.role ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {roleLabels[r]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="status" className="font-semibold">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={filter.status ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            {userStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s === "left" ? "Leaver" : s[0]?.toUpperCase() + s.slice(1)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="role" label="Role" value={filter.role} options={roles.map((r) => ({ value: r, label: roleLabels[r] }))} />
+        <FilterSelect
+          name="status"
+          label="Status"
+          value={filter.status}
+          options={userStatuses.map((st) => ({ value: st, label: st === "left" ? "Leaver" : st[0]?.toUpperCase() + st.slice(1) }))}
+        />
         {departments.length > 0 && (
-          <div className="flex flex-col gap-1">
-            <label htmlFor="department" className="font-semibold">
-              Department
-            </label>
-            <select id="department" name="department" defaultValue={filter.department ?? ""} className={inputClass}>
-              <option value="">Any</option>
-              {departments.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {trustName.get(d.trustId) ?? ""} {d.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            name="department"
+            label="Department"
+            value={filter.department}
+            options={departments.map((d) => ({ value: d.id, label: `${trustName.get(d.trustId) ?? ""} ${d.name}` }))}
+          />
         )}
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
           Filter

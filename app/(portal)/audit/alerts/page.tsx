@@ -4,13 +4,13 @@ import Link from "next/link";
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
-import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { formatDateTime } from "@/lib/dates";
+import { FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Audit alerts" };
 
@@ -30,33 +30,29 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       <PageHeader title="Alerts" description="What in the audit trail needs a human look. Assign, annotate and close each one; every step is recorded." />
       <AuditSubnav current="/audit/alerts" sections={auditSectionsFor(ctx)} />
       <form method="get" aria-label="Filter alerts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="status" className="font-semibold">Status</label>
-          <select id="status" name="status" defaultValue={filter.status ?? "open"} className={inputClass}>
-            <option value="open">Open or assigned</option>
-            <option value="assigned">Assigned</option>
-            <option value="closed">Closed</option>
-            <option value="all">All</option>
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="rule" className="font-semibold">Rule</label>
-          <select id="rule" name="rule" defaultValue={filter.rule ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            {Object.entries(ruleLabels).map(([v, l]) => (
-              <option key={v} value={v}>{l}</option>
-            ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="severity" className="font-semibold">Severity</label>
-          <select id="severity" name="severity" defaultValue={filter.severity ?? ""} className={inputClass}>
-            <option value="">Any</option>
-            <option value="high">High</option>
-            <option value="medium">Medium</option>
-            <option value="low">Low</option>
-          </select>
-        </div>
+        <FilterSelect
+          name="status"
+          label="Status"
+          value={filter.status ?? "open"}
+          anyLabel={null}
+          options={[
+            { value: "open", label: "Open or assigned" },
+            { value: "assigned", label: "Assigned" },
+            { value: "closed", label: "Closed" },
+            { value: "all", label: "All" },
+          ]}
+        />
+        <FilterSelect name="rule" label="Rule" value={filter.rule} options={Object.entries(ruleLabels).map(([value, label]) => ({ value, label }))} />
+        <FilterSelect
+          name="severity"
+          label="Severity"
+          value={filter.severity}
+          options={[
+            { value: "high", label: "High" },
+            { value: "medium", label: "Medium" },
+            { value: "low", label: "Low" },
+          ]}
+        />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Filter</button>
       </form>
       {rows.length === 0 ? (
