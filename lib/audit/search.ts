@@ -5,38 +5,18 @@ import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
+import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
 import { decodeCursor, encodeCursor, type AuditFilter } from "./search-filter";
 
 export const pageSize = 50;
 
-export type AuditRow = {
-  id: string;
-  occurredAt: Date;
-  recordedAt: Date;
-  chain: string;
-  seq: number;
+/** An event as the search shows it: its chained fields and hashes, with trusts named by ODS code. */
+export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sourceTrustId"> & {
   hash: string;
   prevHash: string;
-  action: string;
-  outcome: string;
-  actorEmail: string | null;
-  actorRole: string | null;
   actorTrust: string | null;
   sourceTrust: string | null;
-  patientNhsNumber: string | null;
-  studyInstanceUid: string | null;
-  accessionNumber: string | null;
-  modality: string | null;
-  purpose: string | null;
-  policyId: string | null;
-  policyVersion: number | null;
-  breakGlassJustification: string | null;
-  ip: string | null;
-  workstation: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  details: unknown;
 };
 
 /** Where the caller may search: every trust, or the trusts where they hold audit.read. */

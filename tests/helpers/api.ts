@@ -18,3 +18,24 @@ export function postJson(url: string, key: string | null, body: unknown): Reques
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }
+
+/**
+ * An access event as the PACS sends it: a radiologist of one trust viewing an MR of another for an
+ * MDT under a policy. `overrides` replaces whole top-level fields.
+ */
+export function accessEventBody(who: { user: string; actorTrust: string; sourceTrust: string }, overrides: Record<string, unknown> = {}) {
+  return {
+    eventId: crypto.randomUUID(),
+    occurredAt: "2026-05-01T10:30:00+01:00",
+    action: "study.view",
+    outcome: "success",
+    actor: { user: who.user, trust: who.actorTrust, role: "radiologist" },
+    patient: { nhsNumber: "9990000018" },
+    study: { studyInstanceUid: "1.2.826.0.1.3680043.8.498.1", accessionNumber: "RNZ123456", sourceTrust: who.sourceTrust, modality: "MR" },
+    purpose: "mdt",
+    policy: { id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b", version: 2 },
+    breakGlassJustification: null,
+    source: { ip: "10.20.30.40", workstation: "QAH-RAD-07" },
+    ...overrides,
+  };
+}

@@ -7,7 +7,7 @@ import { readFhirAuditBody, toFhirAuditEvent } from "@/lib/audit/fhir";
 import { auditEventInput, type AuditEventInput } from "@/lib/audit/schemas";
 import { verifyChain } from "@/lib/audit/verify";
 import { testDatabase } from "../helpers/database";
-import { makeApiKey } from "../helpers/api";
+import { accessEventBody, makeApiKey } from "../helpers/api";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
 let rnz: TestTrust;
@@ -25,20 +25,7 @@ beforeAll(async () => {
 });
 
 function accessEvent(overrides: Record<string, unknown> = {}): AuditEventInput {
-  return auditEventInput.parse({
-    eventId: crypto.randomUUID(),
-    occurredAt: "2026-05-01T10:30:00+01:00",
-    action: "study.view",
-    outcome: "success",
-    actor: { user: radiologist, trust: rhu.odsCode, role: "radiologist" },
-    patient: { nhsNumber: "9990000018" },
-    study: { studyInstanceUid: "1.2.826.0.1.3680043.8.498.1", accessionNumber: "RNZ123456", sourceTrust: rnz.odsCode, modality: "MR" },
-    purpose: "mdt",
-    policy: { id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b", version: 2 },
-    breakGlassJustification: null,
-    source: { ip: "10.20.30.40", workstation: "QAH-RAD-07" },
-    ...overrides,
-  });
+  return auditEventInput.parse(accessEventBody({ user: radiologist, actorTrust: rhu.odsCode, sourceTrust: rnz.odsCode }, overrides));
 }
 
 const bundleOf = (resources: unknown[], type = "batch") => ({
