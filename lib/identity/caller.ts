@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { inArray } from "drizzle-orm";
 import { consortium, trusts } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
@@ -7,8 +8,7 @@ import { withTenant } from "@/lib/db/scope";
 
 export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };
 
-/** The signed-in person's roles and trusts in words, for the header and the overview. */
-export async function describeCaller(ctx: Ctx): Promise<{ consortiumName: string; summary: string; roles: CallerRole[] }> {
+async function loadCallerDescription(ctx: Ctx): Promise<{ consortiumName: string; summary: string; roles: CallerRole[] }> {
   return withTenant(ctx, async (tx) => {
     const [c] = await tx.select({ name: consortium.name }).from(consortium).limit(1);
     const ids = [...new Set(ctx.roles.flatMap((r) => (r.trustId ? [r.trustId] : [])).concat(ctx.homeTrustId ? [ctx.homeTrustId] : []))];
@@ -30,3 +30,9 @@ export async function describeCaller(ctx: Ctx): Promise<{ consortiumName: string
     return { consortiumName: c?.name ?? "Consortium", summary, roles };
   });
 }
+
+/**
+ * The signed-in person's roles and trusts in words, for the header and the overview. Cached for the
+ * request: the layout and the overview page both ask, with the same context object.
+ */
+export const describeCaller = cache(loadCallerDescription);
