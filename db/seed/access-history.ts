@@ -15,8 +15,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { RuleFacts } from "@/lib/audit/alert-rules";
 import type { ChainedFields } from "@/lib/audit/canonical";
-import { chainHash } from "@/lib/audit/chain";
-import { bulkInsertAuditRows, ensurePartitions, lockChainHeads, saveChainHeads } from "@/lib/audit/ingest";
+import { appendAuditEvents, lockChainHeads, saveChainHeads, type UnchainedEvent } from "@/lib/audit/append";
 import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
 import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
 import { nhsCheckDigit } from "@/lib/nhs-number";
@@ -548,8 +547,6 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
 // ---------------------------------------------------------------------------------------------
 // Events from sessions, chained and written in batches.
 
-type Row = ChainedFields & { prevHash: string; hash: string };
-
 const sessionActions: Record<SessionKind, string[]> = {
   report: ["study.query", "study.retrieve", "study.view"],
   qa: ["study.view"],
@@ -566,12 +563,8 @@ class HistoryWriter {
   crossTrust = 0;
   breakGlass = 0;
   alerts: Record<string, number> = {};
-  private rows: Row[] = [];
+  private rows: UnchainedEvent[] = [];
   private alertRows: AlertRow[] = [];
-  private heads = new Map<string, { seq: number; hash: string }>();
-  /** The heads as the database holds them once the batches sent so far commit. */
-  private committed = new Map<string, { seq: number; hash: string }>();
-  private months = new Set<string>();
   private inFlight: Promise<void> | null = null;
   private facts: RuleFacts;
 
@@ -585,28 +578,12 @@ class HistoryWriter {
     };
   }
 
-  async start(): Promise<void> {
-    await this.ctx.database.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
-      const heads = await lockChainHeads(tx, this.ctx.trusts.map((t) => t.id));
-      for (const [chain, head] of heads) {
-        this.heads.set(chain, { ...head });
-        this.committed.set(chain, { ...head });
-      }
-    });
-  }
-
   /** Appends one event, in time order, to its source trust's chain. */
   add(row: Omit<ChainedFields, "seq" | "chain">): void {
-    const chain = row.sourceTrustId!;
-    const head = this.heads.get(chain)!;
-    const fields: ChainedFields = { ...row, chain, seq: head.seq + 1 };
-    const hash = chainHash(head.hash, fields);
-    this.rows.push({ ...fields, prevHash: head.hash, hash });
-    this.heads.set(chain, { seq: fields.seq, hash });
+    this.rows.push({ ...row, chain: row.sourceTrustId! });
     this.events++;
     // The rules see exactly what ingest's would, through the same code.
-    for (const a of alertRowsFor(fields, this.facts)) {
+    for (const a of alertRowsFor(row, this.facts)) {
       this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
       this.alertRows.push(a);
     }
@@ -616,33 +593,18 @@ class HistoryWriter {
     return this.rows.length;
   }
 
-  /** Sends the rows so far as one transaction; the next batch is generated while it runs. */
+  /** Sends the rows so far as one transaction, chained there as ingest chains; the next batch is generated while it runs. */
   async flush(): Promise<void> {
     if (this.rows.length === 0) return;
     const rows = this.rows;
     const alerts = this.alertRows;
     this.rows = [];
     this.alertRows = [];
-    const before = new Map(this.committed);
-    const after = new Map<string, { seq: number; hash: string }>();
-    for (const r of rows) after.set(r.chain, { seq: r.seq, hash: r.hash });
-    for (const [chain, head] of after) this.committed.set(chain, head);
-    const months = [...new Set(rows.map((r) => r.occurredAt.toISOString().slice(0, 7)))].filter((m) => !this.months.has(m));
-    for (const m of months) this.months.add(m);
-
     await this.inFlight;
     const write = this.ctx.database.db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
-      await ensurePartitions(tx, months.map((m) => new Date(`${m}-01T00:00:00Z`)));
-      const heads = await lockChainHeads(tx, [...after.keys()]);
-      for (const [chain, head] of heads) {
-        const expected = before.get(chain);
-        if (!expected || expected.seq !== head.seq || expected.hash !== head.hash) {
-          throw new Error(`Audit chain ${chain} moved while the history was being written (something else is writing audit events): stop it and run again.`);
-        }
-      }
-      await bulkInsertAuditRows(tx, rows);
-      await saveChainHeads(tx, after);
+      const heads = await lockChainHeads(tx, rows.map((r) => r.chain));
+      await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
       await insertAlerts(tx, alerts);
     });
     // Surfaced by the next flush or by finish(); never an unhandled rejection meanwhile.
@@ -678,7 +640,6 @@ export async function generateAccessHistory(database: Database, options: AccessH
   const seed = options.seed ?? 1;
   const ctx = await loadContext(database, seed, options.scale, from);
   const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
-  await writer.start();
 
   const firstDay = dayOf(new Date(from + londonOffset(new Date(from)) * minuteMs).toISOString().slice(0, 10));
   const lastDay = dayOf(new Date(to - 1 + londonOffset(new Date(to)) * minuteMs).toISOString().slice(0, 10));

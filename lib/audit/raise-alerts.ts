@@ -18,7 +18,7 @@ export type AlertRow = {
 };
 
 /** The alerts the rules raise on one chained access event; they belong to its source trust. */
-export function alertRowsFor(event: ChainedFields, facts: RuleFacts): AlertRow[] {
+export function alertRowsFor(event: Omit<ChainedFields, "seq" | "chain">, facts: RuleFacts): AlertRow[] {
   return alertsFor(
     {
       occurredAt: event.occurredAt,

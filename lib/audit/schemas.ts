@@ -35,7 +35,8 @@ const isoWithOffset = z.iso.datetime({ offset: true, error: "must be an ISO 8601
 
 /** One access event as the PACS sends it (DESIGN.md, "Audit event"). */
 export const auditEventInput = z.object({
-  eventId: z.uuid({ error: "must be a UUID" }),
+  // Lower case, as PostgreSQL hands uuids back: the idempotency claim matches ids by their text.
+  eventId: z.uuid({ error: "must be a UUID" }).transform((id) => id.toLowerCase()),
   occurredAt: isoWithOffset.refine((t) => new Date(t).getTime() <= Date.now() + 5 * 60_000, "must not be in the future"),
   action: z.enum(accessActions, { error: `must be one of ${accessActions.join(", ")}` }),
   outcome: z.enum(outcomes, { error: "must be success, denied or failure" }),

@@ -1,0 +1,125 @@
+// The bulk append path of the audit trail (lib/audit/append.ts): COPY into monthly partitions on the
+// server, one INSERT on PGlite. The same file runs on both.
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { POST } from "@/app/api/v1/audit-events/route";
+import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
+import { rowsOf } from "@/db/client";
+import { verifyChain } from "@/lib/audit/verify";
+import { testDatabase, testDbKind } from "../helpers/database";
+import { accessEventBody, makeApiKey, postJson } from "../helpers/api";
+import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
+
+let rnz: TestTrust;
+let rhu: TestTrust;
+let key: string;
+let radiologist: string;
+
+beforeAll(async () => {
+  rnz = await makeTrust();
+  rhu = await makeTrust();
+  key = await makeApiKey(["audit:write"]);
+  radiologist = (await makeUser([{ role: "radiologist", trustId: rhu.id }])).email;
+});
+
+const event = (overrides: Record<string, unknown> = {}) => accessEventBody({ user: radiologist, actorTrust: rhu.odsCode, sourceTrust: rnz.odsCode }, overrides);
+const send = async (events: unknown[]) => {
+  const res = await POST(postJson("/api/v1/audit-events", key, { events }));
+  expect(res.status).toBe(200);
+  return (await res.json()) as { accepted: number; duplicates: number };
+};
+const crossTrustViews = async (day: string) =>
+  (
+    await ownerQuery<{ n: number }>(
+      sql`select coalesce(sum(view_count), 0)::int as n from capacity_cross_trust_daily where source_trust_id = ${rnz.id} and actor_trust_id = ${rhu.id} and day = ${day}::date`,
+    )
+  )[0]?.n ?? 0;
+
+describe("appending a batch", () => {
+  it("puts each event in its month's partition, chained in time order, and the chain verifies", async () => {
+    // Out of time order and across a month's end (in UTC).
+    const times = ["2026-02-01T00:00:01Z", "2026-01-31T23:59:59Z", "2026-02-03T10:00:00+01:00", "2026-01-15T12:00:00Z"];
+    const events = times.map((occurredAt) => event({ occurredAt }));
+    expect(await send(events)).toEqual({ accepted: 4, duplicates: 0 });
+    const rows = await ownerQuery<{ id: string; seq: number; partition: string; occurred_at: string }>(
+      sql`select id, seq::int as seq, tableoid::regclass::text as partition, occurred_at::text from audit_events where chain = ${rnz.id} and occurred_at < '2026-03-01' order by seq`,
+    );
+    expect(rows.map((r) => r.id)).toEqual([events[3], events[1], events[0], events[2]].map((e) => e.eventId));
+    expect(rows.map((r) => r.partition)).toEqual(["audit_events_2026_01", "audit_events_2026_01", "audit_events_2026_02", "audit_events_2026_02"]);
+    expect(await verifyChain(testDatabase().db, rnz.id)).toMatchObject({ ok: true });
+  });
+
+  it("counts each cross-trust view once in the viewing rollup", async () => {
+    const before = await crossTrustViews("2026-04-07");
+    const views = Array.from({ length: 5 }, () => event({ occurredAt: "2026-04-07T11:00:00+01:00" }));
+    const queries = Array.from({ length: 2 }, () => event({ occurredAt: "2026-04-07T11:00:00+01:00", action: "study.query" }));
+    await send([...views, ...queries]);
+    expect(await crossTrustViews("2026-04-07")).toBe(before + 5);
+  });
+
+  it("takes an event id in capitals as the same id when a batch is retried", async () => {
+    const e = event({ eventId: crypto.randomUUID().toUpperCase() });
+    expect(await send([e])).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await send([{ ...e, eventId: e.eventId.toLowerCase() }])).toEqual({ accepted: 0, duplicates: 1 });
+    expect(await send([e])).toEqual({ accepted: 0, duplicates: 1 });
+  });
+});
+
+describe("monthly partitions", () => {
+  const asApp = (query: ReturnType<typeof sql>) =>
+    testDatabase().db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', 'mosaic_app', true), set_config('mosaic.scope_all', 'on', true)`);
+      return rowsOf(await tx.execute(query));
+    });
+
+  it("let the application role append to a partition but never read one directly", async () => {
+    await send([event({ occurredAt: "2026-03-10T09:00:00Z" })]);
+    expect(await dbErrorOf(asApp(sql`select count(*) from audit_events_2026_03`))).toMatch(/permission denied/);
+    expect(await dbErrorOf(asApp(sql`update audit_events_2026_03 set action = 'x'`))).toMatch(/permission denied/);
+  });
+
+  it("refuse TRUNCATE and DELETE of one partition, even from the owner", async () => {
+    await send([event({ occurredAt: "2026-03-11T09:00:00Z" })]);
+    expect(await dbErrorOf(ownerQuery(sql`truncate audit_events_2026_03`))).toMatch(/append-only/);
+    expect(await dbErrorOf(ownerQuery(sql`delete from audit_events_2026_03`))).toMatch(/append-only/);
+  });
+
+  it("are whole UTC months whatever the session's time zone", async () => {
+    const bounds = await testDatabase().db.transaction(async (tx) => {
+      await tx.execute(sql`set local timezone = 'Pacific/Auckland'`);
+      await tx.execute(sql`select mosaic_ensure_audit_partition('2031-07-01'::date)`);
+      return rowsOf<{ name: string; starts: string; ends: string }>(
+        await tx.execute(sql`select name, to_char(starts at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as starts, to_char(ends at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as ends
+          from mosaic_audit_partitions('2031-07-15', '2031-07-15')`),
+      );
+    });
+    expect(bounds).toEqual([{ name: "audit_events_2031_07", starts: "2031-07-01 00:00", ends: "2031-08-01 00:00" }]);
+  });
+});
+
+describe("COPY on the server", () => {
+  it.runIf(testDbKind === "pglite")("is not offered by PGlite, which appends with an INSERT", async () => {
+    await testDatabase().db.transaction(async (tx) => expect(copyConnectionOf(tx)).toBeNull());
+  });
+
+  it.runIf(testDbKind === "postgres")("fails the transaction, and does not hang, when the server refuses a row", async () => {
+    await ownerQuery(sql`create table copy_probe (n integer primary key, label text)`);
+    const attempt = testDatabase().db.transaction(async (tx) => {
+      const connection = copyConnectionOf(tx);
+      if (!connection) throw new Error("expected the server");
+      // The duplicate key is only found once the last row has been sent.
+      await copyInto(connection, "copy_probe", ["n", "label"], ["1\tone\n2\ttwo\n", `1\t${copyValue("tab\there")}\n`]);
+    });
+    await expect(attempt).rejects.toThrow();
+    const ok = testDatabase().db.transaction(async (tx) => {
+      const connection = copyConnectionOf(tx);
+      if (!connection) throw new Error("expected the server");
+      await copyInto(connection, "copy_probe", ["n", "label"], [`3\t${copyValue("back\\slash\nnew line")}\n`, `4\t${copyValue(null)}\n`]);
+    });
+    await expect(ok).resolves.toBeUndefined();
+    expect(await ownerQuery(sql`select n, label from copy_probe order by n`)).toEqual([
+      { n: 3, label: "back\\slash\nnew line" },
+      { n: 4, label: null },
+    ]);
+  });
+});
