@@ -15,7 +15,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { RuleFacts } from "@/lib/audit/alert-rules";
 import type { ChainedFields } from "@/lib/audit/canonical";
-import { appendAuditEvents, lockChainHeads, saveChainHeads, type UnchainedEvent } from "@/lib/audit/append";
+import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
 import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
 import { nhsCheckDigit } from "@/lib/nhs-number";
@@ -563,7 +563,7 @@ class HistoryWriter {
   crossTrust = 0;
   breakGlass = 0;
   alerts: Record<string, number> = {};
-  private rows: UnchainedEvent[] = [];
+  private rows: ChainedRow[] = [];
   private alertRows: AlertRow[] = [];
   private inFlight: Promise<void> | null = null;
   private facts: RuleFacts;
@@ -580,7 +580,7 @@ class HistoryWriter {
 
   /** Appends one event, in time order, to its source trust's chain. */
   add(row: Omit<ChainedFields, "seq" | "chain">): void {
-    this.rows.push({ ...row, chain: row.sourceTrustId! });
+    this.rows.push({ ...row, chain: row.sourceTrustId!, seq: 0, prevHash: "", hash: "" });
     this.events++;
     // The rules see exactly what ingest's would, through the same code.
     for (const a of alertRowsFor(row, this.facts)) {

@@ -51,8 +51,11 @@ const recordsetTypes = sql.raw(columns.map(([, c, t]) => `${c} ${t}`).join(", ")
 
 /** Makes sure a monthly partition exists for every (UTC) month these times fall in. */
 export async function ensurePartitions(tx: Tx, times: Date[]): Promise<void> {
-  const months = [...new Set(times.map((t) => t.toISOString().slice(0, 7)))];
-  for (const month of months) await tx.execute(sql`select mosaic_ensure_audit_partition(${`${month}-01`}::date)`);
+  const months = new Set(times.map((t) => t.getUTCFullYear() * 12 + t.getUTCMonth()));
+  for (const m of months) {
+    const first = `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}-01`;
+    await tx.execute(sql`select mosaic_ensure_audit_partition(${first}::date)`);
+  }
 }
 
 /**
@@ -78,76 +81,89 @@ export async function saveChainHeads(tx: Tx, heads: Map<string, ChainHead>): Pro
     from json_to_recordset(${json}::json) as x(chain text, seq bigint, hash text) where h.chain = x.chain`);
 }
 
-/** An event to append: everything but its place in its chain (the chain it joins is given). */
-export type UnchainedEvent = Omit<ChainedFields, "seq">;
-
 /**
- * Chains events onto their chains and appends them to audit_events, in the caller's transaction
- * (partitions made as needed). The caller holds the locks of these chains' heads (lockChainHeads)
- * and passes them in; the new heads come back, for saveChainHeads. Events join their chain in time
- * order (ties in the order given), so each month's rows are one run and are chained as they are sent.
+ * Chains rows onto their chains and appends them to audit_events, in the caller's transaction
+ * (partitions made as needed): it fills in each row's seq, prevHash and hash (whatever they held).
+ * The caller holds the locks of these chains' heads (lockChainHeads) and passes them in; the new
+ * heads come back, for saveChainHeads. Rows join their chain in time order (ties in the order
+ * given), so each month's rows are one run, chained as they are sent.
  */
-export async function appendAuditEvents(tx: Tx, events: UnchainedEvent[], heads: Map<string, ChainHead>): Promise<Map<string, ChainHead>> {
+export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<string, ChainHead>): Promise<Map<string, ChainHead>> {
   const next = new Map(heads);
-  if (events.length === 0) return next;
-  const ordered = events.map((e, i) => ({ e, i, at: e.occurredAt.getTime() })).sort((a, b) => a.at - b.at || a.i - b.i).map((x) => x.e);
-  await ensurePartitions(tx, ordered.map((e) => e.occurredAt));
-  const chainOne = (e: UnchainedEvent): ChainedRow => {
-    const head = next.get(e.chain);
-    if (!head) throw new Error(`the head of audit chain ${e.chain} is not locked`);
-    const fields: ChainedFields = { ...e, seq: head.seq + 1 };
-    const hash = chainHash(head.hash, fields);
-    next.set(e.chain, { seq: fields.seq, hash });
-    return { ...fields, prevHash: head.hash, hash };
+  if (rows.length === 0) return next;
+  const order = rows.map((_, i) => i);
+  const at = rows.map((r) => r.occurredAt.getTime());
+  order.sort((a, b) => at[a]! - at[b]! || a - b);
+  const ordered = order.map((i) => rows[i]!);
+  await ensurePartitions(tx, ordered.map((r) => r.occurredAt));
+  // Filled in place: a copy per row would double what ingest allocates.
+  const chainOne = (row: ChainedRow): ChainedRow => {
+    const head = next.get(row.chain);
+    if (!head) throw new Error(`the head of audit chain ${row.chain} is not locked`);
+    row.seq = head.seq + 1;
+    row.prevHash = head.hash;
+    row.hash = chainHash(head.hash, row);
+    next.set(row.chain, { seq: row.seq, hash: row.hash });
+    return row;
   };
   const connection = copyConnectionOf(tx);
   if (!connection) {
-    const rows = ordered.map(chainOne);
-    const json = JSON.stringify(rows.map((r) => Object.fromEntries(columns.map(([k, c]) => [c, r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k]]))));
+    const chained = ordered.map(chainOne);
+    const json = JSON.stringify(chained.map((r) => Object.fromEntries(columns.map(([k, c]) => [c, r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k]]))));
     await tx.execute(sql`insert into audit_events (${insertColumns}) select ${insertColumns} from json_to_recordset(${json}::json) as x(${recordsetTypes})`);
     return next;
   }
   // Each partition's run is chained chunk by chunk while the server stores the chunk before.
-  for (const run of await partitionRuns(tx, ordered)) await copyInto(connection, run.partition, columnNames, copyChunks(run.events, chainOne));
+  for (const run of await partitionRuns(tx, ordered)) await copyInto(connection, run.partition, columnNames, copyChunks(run.rows, chainOne));
   return next;
 }
 
 /** Events in time order, cut into runs that each fall in one partition. */
-async function partitionRuns(tx: Tx, ordered: UnchainedEvent[]): Promise<{ partition: string; events: UnchainedEvent[] }[]> {
+async function partitionRuns(tx: Tx, ordered: ChainedRow[]): Promise<{ partition: string; rows: ChainedRow[] }[]> {
   const lo = ordered[0]!.occurredAt;
   const hi = ordered.at(-1)!.occurredAt;
   const partitions = rowsOf<{ name: string; starts: string | Date; ends: string | Date }>(
     await tx.execute(sql`select name, starts, ends from mosaic_audit_partitions(${lo.toISOString()}::timestamptz, ${hi.toISOString()}::timestamptz)`),
   ).map((p) => ({ name: p.name, starts: new Date(p.starts).getTime(), ends: new Date(p.ends).getTime() }));
-  const runs: { partition: string; events: UnchainedEvent[]; ends: number }[] = [];
+  const runs: { partition: string; rows: ChainedRow[]; ends: number }[] = [];
   for (const e of ordered) {
     const at = e.occurredAt.getTime();
     const run = runs.at(-1);
     if (run && at < run.ends) {
-      run.events.push(e);
+      run.rows.push(e);
       continue;
     }
     const p = partitions.find((x) => at >= x.starts && at < x.ends);
     if (!p) throw new Error(`no audit partition holds ${e.occurredAt.toISOString()}`);
-    runs.push({ partition: p.name, events: [e], ends: p.ends });
+    runs.push({ partition: p.name, rows: [e], ends: p.ends });
   }
   return runs;
 }
 
-/** One value as a COPY field: times in ISO 8601, details as JSON. */
-function copyCell(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  if (value !== null && typeof value === "object") return copyValue(JSON.stringify(value));
-  return copyValue(value as string | number | null | undefined);
-}
+// How each column is written as a COPY field. Times and numbers never hold a character COPY
+// reserves; text may (a workstation name is anyone's input), and details is JSON.
+const cellOf: Record<string, (value: never) => string> = {
+  timestamptz: (v: Date) => v.toISOString(),
+  bigint: (v: number) => String(v),
+  integer: (v: number | null) => (v === null || v === undefined ? "\\N" : String(v)),
+  uuid: (v: string | null) => copyValue(v),
+  text: (v: string | null) => copyValue(v),
+  jsonb: (v: unknown) => (v === null || v === undefined ? "\\N" : copyValue(JSON.stringify(v))),
+};
+const cellWriters = columns.map(([key, , type]) => {
+  const write = cellOf[type] as (value: unknown) => string;
+  return (row: ChainedRow) => write(row[key]);
+});
 
-/** COPY text lines of the events, chained a few hundred at a time as the stream asks for them. */
-function* copyChunks(events: UnchainedEvent[], chainOne: (e: UnchainedEvent) => ChainedRow, size = 500): Generator<string> {
-  for (let i = 0; i < events.length; i += size) {
+/** COPY text lines of the rows, chained a few hundred at a time as the stream asks for them. */
+function* copyChunks(rows: ChainedRow[], chainOne: (row: ChainedRow) => ChainedRow, size = 500): Generator<string> {
+  for (let i = 0; i < rows.length; i += size) {
     let chunk = "";
-    for (let k = i; k < Math.min(i + size, events.length); k++) {
-      const row = chainOne(events[k]!);
-      chunk += columns.map(([key]) => copyCell(row[key])).join("\t") + "\n";
+    for (let k = i; k < Math.min(i + size, rows.length); k++) {
+      const row = chainOne(rows[k]!);
+      chunk += cellWriters[0]!(row);
+      for (let c = 1; c < cellWriters.length; c++) chunk += `\t${cellWriters[c]!(row)}`;
+      chunk += "\n";
     }
     yield chunk;
   }

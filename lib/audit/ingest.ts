@@ -8,7 +8,7 @@ import { withSystem } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
 import type { RuleFacts } from "./alert-rules";
 import { alertRowsFor, insertAlerts } from "./raise-alerts";
-import { appendAuditEvents, lockChainHeads, saveChainHeads, type UnchainedEvent } from "./append";
+import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "./append";
 import type { AuditEventInput } from "./schemas";
 
 /**
@@ -27,27 +27,38 @@ export async function ingestAuditEvents(caller: ApiCaller, events: AuditEventInp
     if (issues.length) throw new AppError("VALIDATION", `Invalid request: item ${issues[0]!.item}, field ${issues[0]!.field}: ${issues[0]!.message}.`, { issues });
     events.forEach((e, i) => assertCallerTrust(caller, trustId.get(e.study.sourceTrust)!, { item: i, field: "study.sourceTrust" }));
 
-    // Idempotency: claim each id once; ids already claimed (earlier batches, or earlier in this one) are duplicates.
+    // One round trip for what the batch needs to know: which ids are new (claimed here once; ids
+    // claimed before, or earlier in this batch, are duplicates), the people and restricted patients
+    // it names, and the heads of its chains (locked to the end of the transaction).
     const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-    const claimed = rowsOf<{ id: string }>(
-      await tx.execute(sql`insert into audit_event_ids (id) select unnest(${pgArray(unique.map((e) => e.eventId))}::uuid[]) on conflict do nothing returning id`),
-    );
-    const isNew = new Set(claimed.map((r) => r.id));
+    const emails = [...new Set(unique.map((e) => e.actor.user))];
+    const nhsNumbers = [...new Set(unique.map((e) => e.patient.nhsNumber))];
+    const [claimed, known, restrictions, heads] = await Promise.all([
+      tx.execute(sql`insert into audit_event_ids (id) select unnest(${pgArray(unique.map((e) => e.eventId))}::uuid[]) on conflict do nothing returning id`),
+      tx
+        .select({ id: users.id, email: users.email, status: users.status })
+        .from(users)
+        .where(sql`${users.email} = any(${pgArray(emails)}::text[])`),
+      tx
+        .select({ trustId: patientRestrictions.trustId, nhsNumber: patientRestrictions.nhsNumber })
+        .from(patientRestrictions)
+        .where(and(sql`${patientRestrictions.nhsNumber} = any(${pgArray(nhsNumbers)}::text[])`, isNull(patientRestrictions.liftedAt))),
+      lockChainHeads(tx, unique.map((e) => trustId.get(e.study.sourceTrust)!)),
+    ]);
+    const isNew = new Set(rowsOf<{ id: string }>(claimed).map((r) => r.id));
     const fresh = unique.filter((e) => isNew.has(e.eventId));
     if (fresh.length === 0) return { accepted: 0, duplicates: events.length };
-
-    const emails = [...new Set(fresh.map((e) => e.actor.user))];
-    const known = await tx
-      .select({ id: users.id, email: users.email, status: users.status })
-      .from(users)
-      .where(sql`${users.email} = any(${pgArray(emails)}::text[])`);
     const userByEmail = new Map(known.map((u) => [u.email, u]));
+    const restricted = new Set(restrictions.map((r) => `${r.nhsNumber}|${r.trustId}`));
 
     const recordedAt = new Date();
     const toStore = fresh.map(
-      (e): UnchainedEvent => ({
+      (e): ChainedRow => ({
         id: e.eventId,
         chain: trustId.get(e.study.sourceTrust)!,
+        seq: 0, // seq, prevHash and hash are set as the row joins its chain
+        prevHash: "",
+        hash: "",
         occurredAt: new Date(e.occurredAt),
         recordedAt,
         action: e.action,
@@ -72,24 +83,13 @@ export async function ingestAuditEvents(caller: ApiCaller, events: AuditEventInp
         details: null,
       }),
     );
-    const heads = await lockChainHeads(tx, toStore.map((e) => e.chain));
-    await saveChainHeads(tx, await appendAuditEvents(tx, toStore, heads));
-    // Live restrictions on the patients in this batch, at their source trusts.
-    const nhsNumbers = [...new Set(toStore.flatMap((r) => (r.patientNhsNumber ? [r.patientNhsNumber] : [])))];
-    const restricted = new Set(
-      (nhsNumbers.length
-        ? await tx
-            .select({ trustId: patientRestrictions.trustId, nhsNumber: patientRestrictions.nhsNumber })
-            .from(patientRestrictions)
-            .where(and(sql`${patientRestrictions.nhsNumber} = any(${pgArray(nhsNumbers)}::text[])`, isNull(patientRestrictions.liftedAt)))
-        : []
-      ).map((r) => `${r.nhsNumber}|${r.trustId}`),
-    );
     const facts: RuleFacts = {
       userStatus: (email) => userByEmail.get(email)?.status,
       isRestricted: (nhsNumber, sourceTrustId) => restricted.has(`${nhsNumber}|${sourceTrustId}`),
     };
-    await insertAlerts(tx, toStore.flatMap((r) => alertRowsFor(r, facts)));
+    const alerts = toStore.flatMap((r) => alertRowsFor(r, facts));
+    const newHeads = await appendAuditEvents(tx, toStore, heads);
+    await Promise.all([saveChainHeads(tx, newHeads), insertAlerts(tx, alerts)]);
     return { accepted: toStore.length, duplicates: events.length - toStore.length };
   });
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalEncode, type ChainedFields } from "@/lib/audit/canonical";
+import { canonicalEncode, chainedFieldNames, type ChainedFields } from "@/lib/audit/canonical";
 import { chainHash, genesisHash } from "@/lib/audit/chain";
 
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
@@ -46,7 +46,33 @@ function shuffleKeys(value: unknown, seed: number): unknown {
   return value;
 }
 
+/** The encoding as first defined (JSON.stringify of a copy with sorted keys): stored chains were hashed with it. */
+function referenceEncode(event: ChainedFields): string {
+  const sortValue = (value: unknown): unknown => {
+    if (value === undefined || value === null) return null;
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) return value.map(sortValue);
+    if (typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) if ((value as Record<string, unknown>)[key] !== undefined) out[key] = sortValue((value as Record<string, unknown>)[key]);
+      return out;
+    }
+    return value;
+  };
+  const fields: Record<string, unknown> = {};
+  for (const name of [...chainedFieldNames].sort()) fields[name] = sortValue(event[name]);
+  return JSON.stringify(fields);
+}
+
 describe("canonical encoding", () => {
+  it("is exactly the encoding the stored chains were hashed with", () => {
+    fc.assert(
+      fc.property(event, (e) => {
+        expect(canonicalEncode(e)).toBe(referenceEncode(e));
+      }),
+    );
+  });
+
   it("does not depend on key order at any depth", () => {
     fc.assert(
       fc.property(event, fc.nat(), (e, seed) => {
