@@ -63,6 +63,7 @@ describe("POST /api/v1/audit-events", () => {
     ["policy version", { policy: { id: "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b", version: 0 } }, "policy.version"],
     ["short break-glass reason", { breakGlassJustification: "urgent" }, "breakGlassJustification"],
     ["ip", { source: { ip: "999.1.1.1", workstation: null } }, "source.ip"],
+    ["NUL in a workstation name", { source: { ip: null, workstation: "QAH\u0000RAD" } }, "source.workstation"],
   ];
 
   it.each(bad)("refuses a bad %s with 422 naming the item and field, storing nothing of the batch", async (_what, override, field) => {
