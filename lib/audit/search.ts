@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
@@ -49,37 +49,69 @@ function conditions(filter: AuditFilter, trusts: DirectoryTrust[]): SQL | undefi
   if (filter.from) parts.push(gte(auditEvents.occurredAt, new Date(`${filter.from}T00:00:00Z`)));
   if (filter.to) parts.push(lt(auditEvents.occurredAt, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000)));
   const cursor = decodeCursor(filter.cursor);
-  if (cursor) parts.push(sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) {
+    // After the cursor in (occurred_at DESC, id) order. The plain bound on occurred_at leads the
+    // index range and prunes the newer monthly partitions at plan time; a row comparison does neither.
+    parts.push(lte(auditEvents.occurredAt, cursor.occurredAt), or(lt(auditEvents.occurredAt, cursor.occurredAt), gt(auditEvents.id, cursor.id)));
+  }
   return and(...parts);
+}
+
+type EventRow = typeof auditEvents.$inferSelect;
+
+/** Newest first, ties by id: the order of every search index (…, occurred_at DESC, id). */
+const newestFirst = [desc(auditEvents.occurredAt), asc(auditEvents.id)];
+const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * One page in index order. PostgreSQL reads the monthly partitions newest first and stops when the
+ * page is full, so the cost is the page's, not the history's. `keysFirst` (a trust's officer
+ * searching a patient or a user): the page's keys come first from that index alone (it carries the
+ * trust columns the read policy checks), and only the page's rows are read from the table. The
+ * trust may have seen few of that person's many events; the others are passed over in the index
+ * instead of each being read from the table to learn that it belongs to another trust.
+ */
+async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
+  // Prepared, with the page size written into the statement rather than passed as a parameter: a
+  // statement's plan then depends only on which filters are set, and after a few runs PostgreSQL
+  // keeps one plan per connection instead of planning it again over every monthly partition and
+  // index at each call (that planning, not the reading, grew with the number of months). A LIMIT
+  // parameter would be planned as "10% of the table", which makes the reused plan look dear (and JIT
+  // compile it at every run).
+  const size = sql.raw(String(Math.trunc(limit))) as unknown as number;
+  if (!keysFirst) return tx.select().from(auditEvents).where(where).orderBy(...newestFirst).limit(size).prepare("audit_search_page").execute();
+  const keys = tx.select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt }).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
+  return tx
+    .select(getTableColumns(auditEvents))
+    .from(keys)
+    .innerJoin(auditEvents, and(eq(auditEvents.occurredAt, keys.occurredAt), eq(auditEvents.id, keys.id)))
+    .orderBy(desc(keys.occurredAt), asc(keys.id))
+    .prepare("audit_search_keyed_page")
+    .execute();
 }
 
 /**
  * One page of audit events, newest first, with keyset paging (no OFFSET, no count of the whole
- * result). A trust's officer sees events about their trust's images or by their trust's staff:
- * two index-ordered queries (source side, actor side) merged here, each stopping after a page,
- * so the cost does not grow with history. Row-level security enforces the same scope below.
+ * result). A trust's officer sees events about their trust's images or by their trust's staff. For
+ * a patient or a user that is a filter on their index; otherwise two index-ordered queries (source
+ * side, actor side), each stopping after a page, are merged here. Row-level security enforces the
+ * same scope below.
  */
 export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, limit = pageSize): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[] }> {
   const scope = auditScope(ctx);
   const trusts = await trustDirectory(tx);
   const where = conditions(filter, trusts);
   if (where === "none") return { rows: [], nextCursor: null, trusts };
-  const page = (extra: SQL | undefined) =>
-    tx
-      .select()
-      .from(auditEvents)
-      .where(and(where, extra))
-      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-      .limit(limit + 1);
-  let raw;
+  let raw: EventRow[];
   if (scope.all) {
-    raw = await page(undefined);
+    raw = await pageOf(tx, where, limit + 1, false);
+  } else if (filter.patient || filter.user) {
+    raw = await pageOf(tx, and(where, or(inArray(auditEvents.sourceTrustId, scope.trustIds), inArray(auditEvents.actorTrustId, scope.trustIds))), limit + 1, true);
   } else {
-    const [bySource, byActor] = [
-      await page(inArray(auditEvents.sourceTrustId, scope.trustIds)),
-      await page(and(inArray(auditEvents.actorTrustId, scope.trustIds), or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds)))),
-    ];
-    raw = [...bySource, ...byActor].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit + 1);
+    const bySource = await pageOf(tx, and(where, inArray(auditEvents.sourceTrustId, scope.trustIds)), limit + 1, false);
+    const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
+    const byActor = await pageOf(tx, and(where, inArray(auditEvents.actorTrustId, scope.trustIds), notAboutOwnImages), limit + 1, false);
+    raw = [...bySource, ...byActor].sort(byNewestFirst).slice(0, limit + 1);
   }
   const odsOf = new Map(trusts.map((t) => [t.id, t.odsCode]));
   const rows = raw.slice(0, limit).map(({ actorTrustId, sourceTrustId, actorUserId: _u, ...r }) => ({
