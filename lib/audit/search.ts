@@ -65,19 +65,15 @@ const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.o
 
 /**
  * One page in index order. PostgreSQL reads the monthly partitions newest first and stops when the
- * page is full, so the cost is the page's, not the history's. `keysFirst` (a trust's officer
- * searching a patient or a user): the page's keys come first from that index alone (it carries the
- * trust columns the read policy checks), and only the page's rows are read from the table. The
- * trust may have seen few of that person's many events; the others are passed over in the index
- * instead of each being read from the table to learn that it belongs to another trust.
+ * page is full, so the cost is the page's, not the history's. `keysFirst`, where a trust's officer
+ * may see only some of the index's entries (a patient's or a user's events, their staff's work on
+ * other trusts' images): the page's keys come first from the index alone (it carries the trust
+ * columns the read policy checks), and only the page's rows are read from the table; the other
+ * entries are passed over in the index instead of each being read to learn it is another trust's.
  */
 async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
-  // Prepared, with the page size written into the statement rather than passed as a parameter: a
-  // statement's plan then depends only on which filters are set, and after a few runs PostgreSQL
-  // keeps one plan per connection instead of planning it again over every monthly partition and
-  // index at each call (that planning, not the reading, grew with the number of months). A LIMIT
-  // parameter would be planned as "10% of the table", which makes the reused plan look dear (and JIT
-  // compile it at every run).
+  // Prepared (see genericPlansOn), with the page size written into the statement: as a parameter it
+  // would be planned as "a tenth of the table".
   const size = sql.raw(String(Math.trunc(limit))) as unknown as number;
   if (!keysFirst) return tx.select().from(auditEvents).where(where).orderBy(...newestFirst).limit(size).prepare("audit_search_page").execute();
   const keys = tx.select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt }).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
@@ -90,6 +86,27 @@ async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: 
     .execute();
 }
 
+// A search's statements run with generic plans: a plan then depends only on which filters are set, is
+// made once per connection and filter shape, and is not made again over every monthly partition and
+// index at each call (that planning, not the reading, was what grew with the number of months). The
+// values still prune partitions when the plan starts. Left to choose, PostgreSQL keeps re-planning
+// them, as a plan made for one patient looks cheaper than one made for no one in particular. JIT is
+// off: a generic plan's estimates would have it compile at every run. Switched on beside the
+// directory read and back to the session's settings beside the page queries (pipelined on the
+// transaction's connection, in order), so they cost no round trip of their own.
+const genericPlansOn = sql`select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)`;
+const genericPlansOff = [sql`set local plan_cache_mode to default`, sql`set local jit to default`];
+
+/** The queries of one page: one, or for a trust's officer without a patient or user, one per side. */
+function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: AuditFilter, where: SQL | undefined, limit: number): Promise<EventRow[]>[] {
+  if (scope.all) return [pageOf(tx, where, limit, false)];
+  const aboutOwnImages = inArray(auditEvents.sourceTrustId, scope.trustIds);
+  const byOwnStaff = inArray(auditEvents.actorTrustId, scope.trustIds);
+  if (filter.patient || filter.user) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
+  const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
+  return [pageOf(tx, and(where, aboutOwnImages), limit, false), pageOf(tx, and(where, byOwnStaff, notAboutOwnImages), limit, true)];
+}
+
 /**
  * One page of audit events, newest first, with keyset paging (no OFFSET, no count of the whole
  * result). A trust's officer sees events about their trust's images or by their trust's staff. For
@@ -99,20 +116,11 @@ async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: 
  */
 export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, limit = pageSize): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[] }> {
   const scope = auditScope(ctx);
-  const trusts = await trustDirectory(tx);
+  const [trusts] = await Promise.all([trustDirectory(tx), tx.execute(genericPlansOn)]);
   const where = conditions(filter, trusts);
-  if (where === "none") return { rows: [], nextCursor: null, trusts };
-  let raw: EventRow[];
-  if (scope.all) {
-    raw = await pageOf(tx, where, limit + 1, false);
-  } else if (filter.patient || filter.user) {
-    raw = await pageOf(tx, and(where, or(inArray(auditEvents.sourceTrustId, scope.trustIds), inArray(auditEvents.actorTrustId, scope.trustIds))), limit + 1, true);
-  } else {
-    const bySource = await pageOf(tx, and(where, inArray(auditEvents.sourceTrustId, scope.trustIds)), limit + 1, false);
-    const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
-    const byActor = await pageOf(tx, and(where, inArray(auditEvents.actorTrustId, scope.trustIds), notAboutOwnImages), limit + 1, false);
-    raw = [...bySource, ...byActor].sort(byNewestFirst).slice(0, limit + 1);
-  }
+  // Issued after the page queries, the settings are put back after them.
+  const [pages] = await Promise.all([Promise.all(where === "none" ? [] : pageQueries(tx, scope, filter, where, limit + 1)), ...genericPlansOff.map((q) => tx.execute(q))]);
+  const raw = pages.length === 1 ? (pages[0] ?? []) : pages.flat().sort(byNewestFirst).slice(0, limit + 1);
   const odsOf = new Map(trusts.map((t) => [t.id, t.odsCode]));
   const rows = raw.slice(0, limit).map(({ actorTrustId, sourceTrustId, actorUserId: _u, ...r }) => ({
     ...r,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { addAlertNote, assignAlert, closeAlert, getAlert, listAlerts } from "@/lib/audit/alerts";
 import { auditCsvStream } from "@/lib/audit/export";
+import { rowsOf } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { findAuditEvents, searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter } from "@/lib/audit/search-filter";
@@ -60,7 +61,8 @@ const all = async (ctx: Ctx, filter: Record<string, string> = {}) => {
   const rows = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await searchAuditEvents(ctx, auditFilter.parse({ ...filter, action: "study.view", cursor }), 5);
+    // From the events' first day: without a patient, user or From, a search reads only the last 30 days.
+    const page = await searchAuditEvents(ctx, auditFilter.parse({ from: "2026-05-01", ...filter, action: "study.view", cursor }), 5);
     rows.push(...page.rows);
     if (!page.nextCursor) return rows;
     cursor = page.nextCursor;
@@ -189,11 +191,11 @@ describe("paging across monthly partitions", () => {
   it("returns every event the caller may see exactly once, in order, for each scope, filter and page size", async () => {
     const callers: [Ctx, string | null][] = [[igAllMonths, null], [igD, d.id], [igE, e.id], [igF, f.id]];
     const filters: [Record<string, string>, (t: Truth) => boolean][] = [
-      [{ action: "study.retrieve" }, (t) => [d.id, e.id, f.id].includes(t.source_trust_id)],
+      [{ action: "study.retrieve", from: "2026-01-01" }, (t) => [d.id, e.id, f.id].includes(t.source_trust_id)],
       [{ patient: p1 }, (t) => t.patient_nhs_number === p1],
       [{ user: clinician(e) }, (t) => t.actor_email === clinician(e)],
       [{ user: clinician(f), trust: d.odsCode }, (t) => t.actor_email === clinician(f) && t.source_trust_id === d.id],
-      [{ trust: d.odsCode, action: "study.retrieve" }, (t) => t.source_trust_id === d.id],
+      [{ trust: d.odsCode, action: "study.retrieve", from: "2026-01-01" }, (t) => t.source_trust_id === d.id],
       [{ actorTrust: e.odsCode, from: "2026-02-01", to: "2026-03-31" }, (t) => t.actor_trust_id === e.id && new Date(t.occurred_at) >= new Date("2026-02-01") && new Date(t.occurred_at) < new Date("2026-04-01")],
     ];
     for (const [ctx, trustId] of callers) {
@@ -204,6 +206,17 @@ describe("paging across monthly partitions", () => {
         }
       }
     }
+  });
+
+  it("leaves the transaction's planner settings as it found them", async () => {
+    const settings = sql`select current_setting('plan_cache_mode') as mode, current_setting('jit') as jit`;
+    const before = await withTenant(igD, async (tx) => rowsOf(await tx.execute(settings)));
+    const after = await withTenant(igD, async (tx) => {
+      await findAuditEvents(tx, igD, auditFilter.parse({ patient: p1 }));
+      await findAuditEvents(tx, igD, auditFilter.parse({ trust: "NONE1" }));
+      return rowsOf(await tx.execute(settings));
+    });
+    expect(after).toEqual(before);
   });
 
   it("keeps the read policy's scope on its own: a query with no trust filter sees only the caller's trusts' events", async () => {
