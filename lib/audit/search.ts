@@ -7,7 +7,9 @@ import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
 import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
-import { decodeCursor, encodeCursor, type AuditFilter } from "./search-filter";
+import { decodeCursor, encodeCursor, searchWindow, type AuditFilter } from "./search-filter";
+
+type SearchWindow = ReturnType<typeof searchWindow>;
 
 export const pageSize = 50;
 
@@ -26,7 +28,7 @@ export function auditScope(ctx: Ctx) {
   return scope;
 }
 
-function conditions(filter: AuditFilter, trusts: DirectoryTrust[]): SQL | undefined | "none" {
+function conditions(filter: AuditFilter, window: SearchWindow, trusts: DirectoryTrust[]): SQL | undefined | "none" {
   const idOf = (ods: string) => trusts.find((t) => t.odsCode === ods)?.id;
   const parts: (SQL | undefined)[] = [];
   if (filter.trust) {
@@ -46,8 +48,8 @@ function conditions(filter: AuditFilter, trusts: DirectoryTrust[]): SQL | undefi
   if (filter.purpose) parts.push(eq(auditEvents.purpose, filter.purpose));
   if (filter.modality) parts.push(eq(auditEvents.modality, filter.modality));
   if (filter.breakGlass) parts.push(isNotNull(auditEvents.breakGlassJustification));
-  if (filter.from) parts.push(gte(auditEvents.occurredAt, new Date(`${filter.from}T00:00:00Z`)));
-  if (filter.to) parts.push(lt(auditEvents.occurredAt, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000)));
+  if (window.from) parts.push(gte(auditEvents.occurredAt, window.from));
+  if (window.until) parts.push(lt(auditEvents.occurredAt, window.until));
   const cursor = decodeCursor(filter.cursor);
   if (cursor) {
     // After the cursor in (occurred_at DESC, id) order. The plain bound on occurred_at leads the
@@ -114,10 +116,17 @@ function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: Audit
  * side, actor side), each stopping after a page, are merged here. Row-level security enforces the
  * same scope below.
  */
-export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, limit = pageSize): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[] }> {
+export async function findAuditEvents(
+  tx: Tx,
+  ctx: Ctx,
+  filter: AuditFilter,
+  limit = pageSize,
+  now = new Date(),
+): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[]; window: SearchWindow }> {
   const scope = auditScope(ctx);
   const [trusts] = await Promise.all([trustDirectory(tx), tx.execute(genericPlansOn)]);
-  const where = conditions(filter, trusts);
+  const window = searchWindow(filter, now);
+  const where = conditions(filter, window, trusts);
   // Issued after the page queries, the settings are put back after them.
   const [pages] = await Promise.all([Promise.all(where === "none" ? [] : pageQueries(tx, scope, filter, where, limit + 1)), ...genericPlansOff.map((q) => tx.execute(q))]);
   const raw = pages.length === 1 ? (pages[0] ?? []) : pages.flat().sort(byNewestFirst).slice(0, limit + 1);
@@ -128,7 +137,7 @@ export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, lim
     sourceTrust: sourceTrustId ? (odsOf.get(sourceTrustId) ?? null) : null,
   }));
   const last = rows.at(-1);
-  return { rows, nextCursor: raw.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null, trusts };
+  return { rows, nextCursor: raw.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null, trusts, window };
 }
 
 /** The chain an officer's own audit actions go on: their trust's, or the consortium's. */
@@ -146,7 +155,12 @@ export async function searchAuditEvents(ctx: Ctx, filter: AuditFilter, limit = p
       action: filter.patient ? "audit.patient_report" : "audit.search",
       actor: actorOf(ctx, roleFor(ctx, "audit.read", trustId)),
       sourceTrustId: trustId,
-      details: { filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined }, results: result.rows.length },
+      details: {
+        filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined },
+        // What was searched when no From was given: the default window's first day.
+        defaultFrom: result.window.isDefault ? result.window.from?.toISOString().slice(0, 10) : undefined,
+        results: result.rows.length,
+      },
       client: ctx.client,
     });
     return result;
@@ -171,10 +185,11 @@ export async function recordAuditExport(ctx: Ctx, filter: AuditFilter, format: s
 }
 
 /** Every page of a search, one keyset page at a time, for streaming exports. */
-export async function* eachAuditPage(ctx: Ctx, filter: AuditFilter, size = 1_000): AsyncGenerator<{ rows: AuditRow[]; trusts: DirectoryTrust[] }> {
+export async function* eachAuditPage(ctx: Ctx, filter: AuditFilter, size = 1_000, now = new Date()): AsyncGenerator<{ rows: AuditRow[]; trusts: DirectoryTrust[] }> {
   let cursor: string | undefined;
   for (;;) {
-    const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, { ...filter, cursor }, size));
+    // One `now` for every page: a default window does not move while the export runs.
+    const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, { ...filter, cursor }, size, now));
     yield page;
     if (!page.nextCursor) return;
     cursor = page.nextCursor;

@@ -208,6 +208,27 @@ describe("paging across monthly partitions", () => {
     }
   });
 
+  it("reads the last 30 days when a search names no patient, user or From date, and says so", async () => {
+    const ids = async (ctx: Ctx, filter: Record<string, string>, now: Date) => {
+      const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, auditFilter.parse(filter), 200, now));
+      return { ids: page.rows.map((r) => r.id), window: page.window };
+    };
+    const since = (from: string, until?: string) => (t: Truth) =>
+      new Date(t.occurred_at) >= new Date(from) && (!until || new Date(t.occurred_at) < new Date(until)) && [d.id, e.id, f.id].includes(t.source_trust_id);
+    // On 25 April: the 30 days from 27 March.
+    const april = new Date("2026-04-25T15:00:00Z");
+    expect(await ids(igAllMonths, { action: "study.retrieve" }, april)).toEqual({
+      ids: expected(null, since("2026-03-27T00:00:00Z")),
+      window: { from: new Date("2026-03-27T00:00:00Z"), until: null, isDefault: true },
+    });
+    // Ending with To: the 30 days to 14 February.
+    expect((await ids(igD, { action: "study.retrieve", to: "2026-02-14" }, april)).ids).toEqual(expected(d.id, since("2026-01-16T00:00:00Z", "2026-02-15T00:00:00Z")));
+    // A From date, a patient or a user: as far back as asked, or the whole record.
+    expect((await ids(igD, { action: "study.retrieve", from: "2026-01-01" }, april)).window.isDefault).toBe(false);
+    expect((await ids(igE, { patient: p2 }, april)).ids).toEqual(expected(e.id, (t) => t.patient_nhs_number === p2));
+    expect((await ids(igF, { user: clinician(f) }, april)).ids).toEqual(expected(f.id, (t) => t.actor_email === clinician(f)));
+  });
+
   it("leaves the transaction's planner settings as it found them", async () => {
     const settings = sql`select current_setting('plan_cache_mode') as mode, current_setting('jit') as jit`;
     const before = await withTenant(igD, async (tx) => rowsOf(await tx.execute(settings)));
