@@ -53,7 +53,7 @@ function conditions(filter: AuditFilter, window: SearchWindow, trusts: Directory
   const cursor = decodeCursor(filter.cursor);
   if (cursor) {
     // After the cursor in (occurred_at DESC, id) order. The plain bound on occurred_at leads the
-    // index range and prunes the newer monthly partitions at plan time; a row comparison does neither.
+    // index range and prunes the newer monthly partitions; a row comparison does neither.
     parts.push(lte(auditEvents.occurredAt, cursor.occurredAt), or(lt(auditEvents.occurredAt, cursor.occurredAt), gt(auditEvents.id, cursor.id)));
   }
   return and(...parts);
@@ -75,8 +75,9 @@ const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.o
  */
 async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
   // Prepared (see genericPlansOn), with the page size written into the statement: as a parameter it
-  // would be planned as "a tenth of the table".
-  const size = sql.raw(String(Math.trunc(limit))) as unknown as number;
+  // would be planned as "a tenth of the table". It is a whole number from this module, never input.
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`a page size must be a positive whole number, not ${limit}`);
+  const size = sql.raw(String(limit)) as unknown as number;
   if (!keysFirst) return tx.select().from(auditEvents).where(where).orderBy(...newestFirst).limit(size).prepare("audit_search_page").execute();
   const keys = tx.select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt }).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
   return tx
@@ -99,7 +100,11 @@ async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: 
 const genericPlansOn = sql`select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)`;
 const genericPlansOff = [sql`set local plan_cache_mode to default`, sql`set local jit to default`];
 
-/** The queries of one page: one, or for a trust's officer without a patient or user, one per side. */
+/**
+ * The queries of one page: one, or for a trust's officer without a patient or user, one per side.
+ * Every query of a trust's officer names their trusts (source or actor), so other trusts' events
+ * are not read even before row-level security, which checks the same below, hides them.
+ */
 function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: AuditFilter, where: SQL | undefined, limit: number): Promise<EventRow[]>[] {
   if (scope.all) return [pageOf(tx, where, limit, false)];
   const aboutOwnImages = inArray(auditEvents.sourceTrustId, scope.trustIds);

@@ -59,9 +59,10 @@ async function Results({ ctx, filter }: { ctx: Ctx; filter: AuditFilter | null }
     <>
       {defaultFrom && (
         <p className="mb-4 border-l-4 border-brand bg-white p-4">
-          Showing events from {formatDate(defaultFrom)}
-          {filter?.to ? ` to ${formatDate(new Date(`${filter.to}T00:00:00Z`))}` : " to today"}: the last {defaultWindowDays} days. To search earlier
-          events, enter a patient, a user or a From date.
+          {filter?.to
+            ? `Showing the ${defaultWindowDays} days from ${formatDate(defaultFrom)} to ${formatDate(new Date(`${filter.to}T00:00:00Z`))}.`
+            : `Showing the last ${defaultWindowDays} days, from ${formatDate(defaultFrom)} to today.`}{" "}
+          To search earlier events, enter a patient, a user or a From date.
         </p>
       )}
       {!result ? (
