@@ -17,6 +17,10 @@
 //   npm run bench:audit-search
 //   BENCH_KEEP=1 npm run bench:audit-search   # keep both databases (mosaic_bench_search_1m, _10m) and reuse them next time
 //   BENCH_DATABASE_URL=postgres://… BENCH_SMALL=1000000 BENCH_LARGE=10000000 BENCH_RUNS=40
+//   BENCH_ONLY=patient,user                   # only the queries whose label contains one of these
+//
+// Each database is searched as at the end of its history ("now" = its newest event), so a search
+// without a patient, user or From date reads that history's last 30 days, as it would in use.
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf, useDatabase as pointLibAt, type Database } from "@/db/client";
