@@ -29,6 +29,29 @@ export const auditFilter = z.object({
 });
 export type AuditFilter = z.output<typeof auditFilter>;
 
+/**
+ * How far back a search reads when it names neither a patient nor a user nor a From date. Such a
+ * search (a trust's trail, an action, break-glass only…) would otherwise read the whole history to
+ * find that fewer than a page of events match: its cost would grow with every month kept. The page
+ * says which days it searched.
+ */
+export const defaultWindowDays = 30;
+
+const dayMs = 86_400_000;
+const startOfDay = (day: string) => new Date(`${day}T00:00:00Z`);
+
+/**
+ * The time window a search reads: From (UTC day) up to the end of To; without a patient, a user or
+ * From, the `defaultWindowDays` days that end with To or with today (`now`).
+ */
+export function searchWindow(filter: AuditFilter, now: Date): { from: Date | null; until: Date | null; isDefault: boolean } {
+  const until = filter.to ? new Date(startOfDay(filter.to).getTime() + dayMs) : null;
+  if (filter.from) return { from: startOfDay(filter.from), until, isDefault: false };
+  if (filter.patient || filter.user) return { from: null, until, isDefault: false };
+  const lastDay = until ?? new Date(startOfDay(now.toISOString().slice(0, 10)).getTime() + dayMs);
+  return { from: new Date(lastDay.getTime() - defaultWindowDays * dayMs), until, isDefault: true };
+}
+
 /** The filters as the address bar shows them (no cursor), for links and exports. */
 export function filterQuery(filter: AuditFilter, extra: Record<string, string> = {}): string {
   const entries = Object.entries({ ...filter, cursor: undefined, ...extra }).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "");

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
@@ -7,7 +7,9 @@ import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
 import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
-import { decodeCursor, encodeCursor, type AuditFilter } from "./search-filter";
+import { decodeCursor, encodeCursor, searchWindow, type AuditFilter } from "./search-filter";
+
+type SearchWindow = ReturnType<typeof searchWindow>;
 
 export const pageSize = 50;
 
@@ -26,7 +28,7 @@ export function auditScope(ctx: Ctx) {
   return scope;
 }
 
-function conditions(filter: AuditFilter, trusts: DirectoryTrust[]): SQL | undefined | "none" {
+function conditions(filter: AuditFilter, window: SearchWindow, trusts: DirectoryTrust[]): SQL | undefined | "none" {
   const idOf = (ods: string) => trusts.find((t) => t.odsCode === ods)?.id;
   const parts: (SQL | undefined)[] = [];
   if (filter.trust) {
@@ -46,41 +48,93 @@ function conditions(filter: AuditFilter, trusts: DirectoryTrust[]): SQL | undefi
   if (filter.purpose) parts.push(eq(auditEvents.purpose, filter.purpose));
   if (filter.modality) parts.push(eq(auditEvents.modality, filter.modality));
   if (filter.breakGlass) parts.push(isNotNull(auditEvents.breakGlassJustification));
-  if (filter.from) parts.push(gte(auditEvents.occurredAt, new Date(`${filter.from}T00:00:00Z`)));
-  if (filter.to) parts.push(lt(auditEvents.occurredAt, new Date(new Date(`${filter.to}T00:00:00Z`).getTime() + 86_400_000)));
+  if (window.from) parts.push(gte(auditEvents.occurredAt, window.from));
+  if (window.until) parts.push(lt(auditEvents.occurredAt, window.until));
   const cursor = decodeCursor(filter.cursor);
-  if (cursor) parts.push(sql`(${auditEvents.occurredAt}, ${auditEvents.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+  if (cursor) {
+    // After the cursor in (occurred_at DESC, id) order. The plain bound on occurred_at leads the
+    // index range and prunes the newer monthly partitions; a row comparison does neither.
+    parts.push(lte(auditEvents.occurredAt, cursor.occurredAt), or(lt(auditEvents.occurredAt, cursor.occurredAt), gt(auditEvents.id, cursor.id)));
+  }
   return and(...parts);
+}
+
+type EventRow = typeof auditEvents.$inferSelect;
+
+/** Newest first, ties by id: the order of every search index (…, occurred_at DESC, id). */
+const newestFirst = [desc(auditEvents.occurredAt), asc(auditEvents.id)];
+const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * One page in index order. PostgreSQL reads the monthly partitions newest first and stops when the
+ * page is full, so the cost is the page's, not the history's. `keysFirst`, where a trust's officer
+ * may see only some of the index's entries (a patient's or a user's events, their staff's work on
+ * other trusts' images): the page's keys come first from the index alone (it carries the trust
+ * columns the read policy checks), and only the page's rows are read from the table; the other
+ * entries are passed over in the index instead of each being read to learn it is another trust's.
+ */
+async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
+  // Prepared (see genericPlansOn), with the page size written into the statement: as a parameter it
+  // would be planned as "a tenth of the table". It is a whole number from this module, never input.
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`a page size must be a positive whole number, not ${limit}`);
+  const size = sql.raw(String(limit)) as unknown as number;
+  if (!keysFirst) return tx.select().from(auditEvents).where(where).orderBy(...newestFirst).limit(size).prepare("audit_search_page").execute();
+  const keys = tx.select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt }).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
+  return tx
+    .select(getTableColumns(auditEvents))
+    .from(keys)
+    .innerJoin(auditEvents, and(eq(auditEvents.occurredAt, keys.occurredAt), eq(auditEvents.id, keys.id)))
+    .orderBy(desc(keys.occurredAt), asc(keys.id))
+    .prepare("audit_search_keyed_page")
+    .execute();
+}
+
+// A search's statements run with generic plans: a plan then depends only on which filters are set, is
+// made once per connection and filter shape, and is not made again over every monthly partition and
+// index at each call (that planning, not the reading, was what grew with the number of months). The
+// values still prune partitions when the plan starts. Left to choose, PostgreSQL keeps re-planning
+// them, as a plan made for one patient looks cheaper than one made for no one in particular. JIT is
+// off: a generic plan's estimates would have it compile at every run. Switched on beside the
+// directory read and back to the session's settings beside the page queries (pipelined on the
+// transaction's connection, in order), so they cost no round trip of their own.
+const genericPlansOn = sql`select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)`;
+const genericPlansOff = [sql`set local plan_cache_mode to default`, sql`set local jit to default`];
+
+/**
+ * The queries of one page: one, or for a trust's officer without a patient or user, one per side.
+ * Every query of a trust's officer names their trusts (source or actor), so other trusts' events
+ * are not read even before row-level security, which checks the same below, hides them.
+ */
+function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: AuditFilter, where: SQL | undefined, limit: number): Promise<EventRow[]>[] {
+  if (scope.all) return [pageOf(tx, where, limit, false)];
+  const aboutOwnImages = inArray(auditEvents.sourceTrustId, scope.trustIds);
+  const byOwnStaff = inArray(auditEvents.actorTrustId, scope.trustIds);
+  if (filter.patient || filter.user) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
+  const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
+  return [pageOf(tx, and(where, aboutOwnImages), limit, false), pageOf(tx, and(where, byOwnStaff, notAboutOwnImages), limit, true)];
 }
 
 /**
  * One page of audit events, newest first, with keyset paging (no OFFSET, no count of the whole
- * result). A trust's officer sees events about their trust's images or by their trust's staff:
- * two index-ordered queries (source side, actor side) merged here, each stopping after a page,
- * so the cost does not grow with history. Row-level security enforces the same scope below.
+ * result). A trust's officer sees events about their trust's images or by their trust's staff. For
+ * a patient or a user that is a filter on their index; otherwise two index-ordered queries (source
+ * side, actor side), each stopping after a page, are merged here. Row-level security enforces the
+ * same scope below.
  */
-export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, limit = pageSize): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[] }> {
+export async function findAuditEvents(
+  tx: Tx,
+  ctx: Ctx,
+  filter: AuditFilter,
+  limit = pageSize,
+  now = new Date(),
+): Promise<{ rows: AuditRow[]; nextCursor: string | null; trusts: DirectoryTrust[]; window: SearchWindow }> {
   const scope = auditScope(ctx);
-  const trusts = await trustDirectory(tx);
-  const where = conditions(filter, trusts);
-  if (where === "none") return { rows: [], nextCursor: null, trusts };
-  const page = (extra: SQL | undefined) =>
-    tx
-      .select()
-      .from(auditEvents)
-      .where(and(where, extra))
-      .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))
-      .limit(limit + 1);
-  let raw;
-  if (scope.all) {
-    raw = await page(undefined);
-  } else {
-    const [bySource, byActor] = [
-      await page(inArray(auditEvents.sourceTrustId, scope.trustIds)),
-      await page(and(inArray(auditEvents.actorTrustId, scope.trustIds), or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds)))),
-    ];
-    raw = [...bySource, ...byActor].sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit + 1);
-  }
+  const [trusts] = await Promise.all([trustDirectory(tx), tx.execute(genericPlansOn)]);
+  const window = searchWindow(filter, now);
+  const where = conditions(filter, window, trusts);
+  // Issued after the page queries, the settings are put back after them.
+  const [pages] = await Promise.all([Promise.all(where === "none" ? [] : pageQueries(tx, scope, filter, where, limit + 1)), ...genericPlansOff.map((q) => tx.execute(q))]);
+  const raw = pages.length === 1 ? (pages[0] ?? []) : pages.flat().sort(byNewestFirst).slice(0, limit + 1);
   const odsOf = new Map(trusts.map((t) => [t.id, t.odsCode]));
   const rows = raw.slice(0, limit).map(({ actorTrustId, sourceTrustId, actorUserId: _u, ...r }) => ({
     ...r,
@@ -88,7 +142,7 @@ export async function findAuditEvents(tx: Tx, ctx: Ctx, filter: AuditFilter, lim
     sourceTrust: sourceTrustId ? (odsOf.get(sourceTrustId) ?? null) : null,
   }));
   const last = rows.at(-1);
-  return { rows, nextCursor: raw.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null, trusts };
+  return { rows, nextCursor: raw.length > limit && last ? encodeCursor(last.occurredAt, last.id) : null, trusts, window };
 }
 
 /** The chain an officer's own audit actions go on: their trust's, or the consortium's. */
@@ -106,7 +160,12 @@ export async function searchAuditEvents(ctx: Ctx, filter: AuditFilter, limit = p
       action: filter.patient ? "audit.patient_report" : "audit.search",
       actor: actorOf(ctx, roleFor(ctx, "audit.read", trustId)),
       sourceTrustId: trustId,
-      details: { filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined }, results: result.rows.length },
+      details: {
+        filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined },
+        // What was searched when no From was given: the default window's first day.
+        defaultFrom: result.window.isDefault ? result.window.from?.toISOString().slice(0, 10) : undefined,
+        results: result.rows.length,
+      },
       client: ctx.client,
     });
     return result;
@@ -131,10 +190,11 @@ export async function recordAuditExport(ctx: Ctx, filter: AuditFilter, format: s
 }
 
 /** Every page of a search, one keyset page at a time, for streaming exports. */
-export async function* eachAuditPage(ctx: Ctx, filter: AuditFilter, size = 1_000): AsyncGenerator<{ rows: AuditRow[]; trusts: DirectoryTrust[] }> {
+export async function* eachAuditPage(ctx: Ctx, filter: AuditFilter, size = 1_000, now = new Date()): AsyncGenerator<{ rows: AuditRow[]; trusts: DirectoryTrust[] }> {
   let cursor: string | undefined;
   for (;;) {
-    const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, { ...filter, cursor }, size));
+    // One `now` for every page: a default window does not move while the export runs.
+    const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, { ...filter, cursor }, size, now));
     yield page;
     if (!page.nextCursor) return;
     cursor = page.nextCursor;

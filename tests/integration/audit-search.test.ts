@@ -1,14 +1,18 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { addAlertNote, assignAlert, closeAlert, getAlert, listAlerts } from "@/lib/audit/alerts";
 import { auditCsvStream } from "@/lib/audit/export";
-import { searchAuditEvents } from "@/lib/audit/search";
+import { rowsOf } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+import { findAuditEvents, searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter } from "@/lib/audit/search-filter";
 import { recentVerifications, runVerification } from "@/lib/audit/verify-runs";
 import type { Ctx } from "@/lib/auth/context";
+import { withTenant } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
-import { makeApiKey, postJson } from "../helpers/api";
+import { nhsCheckDigit } from "@/lib/nhs-number";
+import { accessEventBody, makeApiKey, postJson } from "../helpers/api";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
 let a: TestTrust, b: TestTrust, c: TestTrust;
@@ -57,7 +61,8 @@ const all = async (ctx: Ctx, filter: Record<string, string> = {}) => {
   const rows = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await searchAuditEvents(ctx, auditFilter.parse({ ...filter, action: "study.view", cursor }), 5);
+    // From the events' first day: without a patient, user or From, a search reads only the last 30 days.
+    const page = await searchAuditEvents(ctx, auditFilter.parse({ from: "2026-05-01", ...filter, action: "study.view", cursor }), 5);
     rows.push(...page.rows);
     if (!page.nextCursor) return rows;
     cursor = page.nextCursor;
@@ -110,6 +115,140 @@ describe("audit search", () => {
     expect(events.every((e) => e.source_trust_id === b.id)).toBe(true);
     // Consortium IG sees the auditors' own trail.
     expect((await searchAuditEvents(igAll, auditFilter.parse({ user: igB.email }))).rows.map((r) => r.action).slice(0, 2)).toEqual(["audit.export", "audit.patient_report"]);
+  });
+});
+
+describe("paging across monthly partitions", () => {
+  // Three trusts whose events span four monthly partitions, with events on both sides of each month's
+  // first instant and several at the very same instant: every caller pages through exactly what
+  // they may see, once each, newest first (ties by id), whatever the page size.
+  let d: TestTrust, e: TestTrust, f: TestTrust;
+  let igD: Ctx, igE: Ctx, igF: Ctx, igAllMonths: Ctx;
+  const nhs = (nine: string) => `${nine}${nhsCheckDigit(nine)}`;
+  const [p1, p2] = [nhs("999123401"), nhs("999123402")];
+  const clinician = (t: TestTrust) => `clinician@${t.odsCode.toLowerCase()}.example`;
+  const instants = [
+    "2026-01-10T09:00:00Z", "2026-01-31T23:59:59.999Z", "2026-02-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-02-14T10:00:00Z",
+    "2026-02-28T23:59:59.999Z", "2026-03-01T00:00:00Z", "2026-03-15T12:00:00Z", "2026-03-15T12:00:00Z", "2026-03-15T12:00:00Z",
+    "2026-03-31T22:59:59.999Z", "2026-04-01T00:00:00Z", "2026-04-20T08:30:00Z",
+  ];
+  type Truth = { id: string; occurred_at: string | Date; source_trust_id: string; actor_trust_id: string; patient_nhs_number: string; actor_email: string };
+  let truth: Truth[] = [];
+
+  beforeAll(async () => {
+    [d, e, f] = [await makeTrust(), await makeTrust(), await makeTrust()];
+    igD = await makeUser([{ role: "ig_officer", trustId: d.id }]);
+    igE = await makeUser([{ role: "ig_officer", trustId: e.id }]);
+    igF = await makeUser([{ role: "ig_officer", trustId: f.id }]);
+    igAllMonths = await makeUser([{ role: "ig_officer", trustId: null }], { homeTrustId: null });
+    const key = await makeApiKey(["audit:write"]);
+    // Each instant has every pairing of actor and source trust among D, E and F once, about p1 or p2.
+    const pairs: [TestTrust, TestTrust][] = [[d, d], [d, e], [e, e], [e, d], [f, f], [f, d], [e, f]];
+    const events = instants.flatMap((at, i) =>
+      pairs.map(([actor, source], j) =>
+        accessEventBody(
+          { user: clinician(actor), actorTrust: actor.odsCode, sourceTrust: source.odsCode },
+          {
+            occurredAt: at,
+            action: "study.retrieve",
+            patient: { nhsNumber: (i + j) % 2 ? p1 : p2 },
+            study: { studyInstanceUid: `1.2.826.0.1.${i}.${j}`, accessionNumber: `A${i}${j}`, sourceTrust: source.odsCode, modality: "CT" },
+          },
+        ),
+      ),
+    );
+    const res = await POST(postJson("/api/v1/audit-events", key, { events }));
+    expect(await res.json()).toEqual({ accepted: events.length, duplicates: 0 });
+    truth = await ownerQuery<Truth>(
+      sql`select id, occurred_at, source_trust_id, actor_trust_id, patient_nhs_number, actor_email from audit_events
+        where action = 'study.retrieve' and source_trust_id in (${d.id}, ${e.id}, ${f.id})`,
+    );
+    expect(truth).toHaveLength(instants.length * pairs.length);
+    const months = await ownerQuery<{ n: number }>(sql`select count(distinct tableoid)::int as n from audit_events where id in (select id from audit_events where action = 'study.retrieve' and source_trust_id = ${d.id})`);
+    expect(months[0]?.n).toBe(4);
+  });
+
+  /** What a caller should see, in the search's order: newest first, ties by id. */
+  const expected = (trustId: string | null, keep: (t: Truth) => boolean) =>
+    truth
+      .filter((t) => keep(t) && (trustId === null || t.source_trust_id === trustId || t.actor_trust_id === trustId))
+      .sort((a, b) => new Date(b.occurred_at).getTime() - new Date(a.occurred_at).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((t) => t.id);
+
+  const pageThrough = async (ctx: Ctx, filter: Record<string, string>, size: number) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 200; pages++) {
+      const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, auditFilter.parse({ ...filter, cursor }), size));
+      expect(page.rows.length).toBeLessThanOrEqual(size);
+      ids.push(...page.rows.map((r) => r.id));
+      if (!page.nextCursor) return ids;
+      cursor = page.nextCursor;
+    }
+    throw new Error("paging did not end");
+  };
+
+  it("returns every event the caller may see exactly once, in order, for each scope, filter and page size", async () => {
+    const callers: [Ctx, string | null][] = [[igAllMonths, null], [igD, d.id], [igE, e.id], [igF, f.id]];
+    const filters: [Record<string, string>, (t: Truth) => boolean][] = [
+      [{ action: "study.retrieve", from: "2026-01-01" }, (t) => [d.id, e.id, f.id].includes(t.source_trust_id)],
+      [{ patient: p1 }, (t) => t.patient_nhs_number === p1],
+      [{ user: clinician(e) }, (t) => t.actor_email === clinician(e)],
+      [{ user: clinician(f), trust: d.odsCode }, (t) => t.actor_email === clinician(f) && t.source_trust_id === d.id],
+      [{ trust: d.odsCode, action: "study.retrieve", from: "2026-01-01" }, (t) => t.source_trust_id === d.id],
+      [{ actorTrust: e.odsCode, from: "2026-02-01", to: "2026-03-31" }, (t) => t.actor_trust_id === e.id && new Date(t.occurred_at) >= new Date("2026-02-01") && new Date(t.occurred_at) < new Date("2026-04-01")],
+    ];
+    for (const [ctx, trustId] of callers) {
+      for (const [filter, keep] of filters) {
+        const want = expected(trustId, keep);
+        for (const size of [1, 3, 7, 50]) {
+          expect({ filter, size, ids: await pageThrough(ctx, filter, size) }).toEqual({ filter, size, ids: want });
+        }
+      }
+    }
+  });
+
+  it("reads the last 30 days when a search names no patient, user or From date, and says so", async () => {
+    const ids = async (ctx: Ctx, filter: Record<string, string>, now: Date) => {
+      const page = await withTenant(ctx, (tx) => findAuditEvents(tx, ctx, auditFilter.parse(filter), 200, now));
+      return { ids: page.rows.map((r) => r.id), window: page.window };
+    };
+    const since = (from: string, until?: string) => (t: Truth) =>
+      new Date(t.occurred_at) >= new Date(from) && (!until || new Date(t.occurred_at) < new Date(until)) && [d.id, e.id, f.id].includes(t.source_trust_id);
+    // On 25 April: the 30 days from 27 March.
+    const april = new Date("2026-04-25T15:00:00Z");
+    expect(await ids(igAllMonths, { action: "study.retrieve" }, april)).toEqual({
+      ids: expected(null, since("2026-03-27T00:00:00Z")),
+      window: { from: new Date("2026-03-27T00:00:00Z"), until: null, isDefault: true },
+    });
+    // Ending with To: the 30 days to 14 February.
+    expect((await ids(igD, { action: "study.retrieve", to: "2026-02-14" }, april)).ids).toEqual(expected(d.id, since("2026-01-16T00:00:00Z", "2026-02-15T00:00:00Z")));
+    // A From date, a patient or a user: as far back as asked, or the whole record.
+    expect((await ids(igD, { action: "study.retrieve", from: "2026-01-01" }, april)).window.isDefault).toBe(false);
+    expect((await ids(igE, { patient: p2 }, april)).ids).toEqual(expected(e.id, (t) => t.patient_nhs_number === p2));
+    expect((await ids(igF, { user: clinician(f) }, april)).ids).toEqual(expected(f.id, (t) => t.actor_email === clinician(f)));
+  });
+
+  it("leaves the transaction's planner settings as it found them", async () => {
+    const settings = sql`select current_setting('plan_cache_mode') as mode, current_setting('jit') as jit`;
+    const before = await withTenant(igD, async (tx) => rowsOf(await tx.execute(settings)));
+    const after = await withTenant(igD, async (tx) => {
+      await findAuditEvents(tx, igD, auditFilter.parse({ patient: p1 }));
+      await findAuditEvents(tx, igD, auditFilter.parse({ trust: "NONE1" }));
+      return rowsOf(await tx.execute(settings));
+    });
+    expect(after).toEqual(before);
+  });
+
+  it("keeps the read policy's scope on its own: a query with no trust filter sees only the caller's trusts' events", async () => {
+    // Row-level security alone (no scoping in the query), alternating callers on the same statement so
+    // that a plan reused across calls cannot carry one caller's scope to the next.
+    for (let round = 0; round < 8; round++) {
+      for (const [ctx, trustId] of [[igD, d.id], [igF, f.id], [igAllMonths, null]] as const) {
+        const seen = await withTenant(ctx, (tx) => tx.select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.patientNhsNumber, p2)).prepare("rls_probe").execute());
+        expect(seen.map((r) => r.id).sort()).toEqual(expected(trustId, (t) => t.patient_nhs_number === p2).sort());
+      }
+    }
   });
 });
 

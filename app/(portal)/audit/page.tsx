@@ -8,7 +8,8 @@ import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
-import { auditFilter, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
+import { auditFilter, defaultWindowDays, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
+import { formatDate } from "@/lib/dates";
 import { Suspense } from "react";
 import { Loading } from "@/components/ui/loading";
 import type { Ctx } from "@/lib/auth/context";
@@ -52,14 +53,26 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 async function Results({ ctx, filter }: { ctx: Ctx; filter: AuditFilter | null }) {
   const result = filter ? await searchAuditEvents(ctx, filter) : null;
   const query = filter ? filterQuery(filter) : "";
+  // A search with no patient, user or From date reads only the last days: say which, and how to go further.
+  const defaultFrom = result?.window.isDefault ? result.window.from : null;
   return (
     <>
+      {defaultFrom && (
+        <p className="mb-4 border-l-4 border-brand bg-white p-4">
+          {filter?.to
+            ? `Showing the ${defaultWindowDays} days from ${formatDate(defaultFrom)} to ${formatDate(new Date(`${filter.to}T00:00:00Z`))}.`
+            : `Showing the last ${defaultWindowDays} days, from ${formatDate(defaultFrom)} to today.`}{" "}
+          To search earlier events, enter a patient, a user or a From date.
+        </p>
+      )}
       {!result ? (
         <p role="alert" className="border-l-4 border-danger bg-white p-4">
           Check the filters marked above.
         </p>
       ) : result.rows.length === 0 ? (
-        <EmptyState title={filter?.cursor ? "No more events" : "No events match these filters"}>Widen the dates or clear a filter.</EmptyState>
+        <EmptyState title={filter?.cursor ? "No more events" : defaultFrom ? `No events in these ${defaultWindowDays} days match these filters` : "No events match these filters"}>
+          {defaultFrom ? "Enter a From date to search earlier events, or clear a filter." : "Widen the dates or clear a filter."}
+        </EmptyState>
       ) : (
         <>
           <AuditTable rows={result.rows} caption="Audit events, newest first" />
