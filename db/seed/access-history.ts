@@ -63,9 +63,17 @@ function mix(h: number, v: number): number {
   h ^= h >>> 13;
   return h >>> 0;
 }
-function hash(...values: number[]): number {
-  let h = 0x2545f491;
-  for (const v of values) h = mix(h, v);
+// Fixed arities rather than a rest parameter: these run for every exam and session.
+function hash2(a: number, b: number): number {
+  return finish(mix(mix(0x2545f491, a), b));
+}
+function hash3(a: number, b: number, c: number): number {
+  return finish(mix(mix(mix(0x2545f491, a), b), c));
+}
+function hash4(a: number, b: number, c: number, d: number): number {
+  return finish(mix(mix(mix(mix(0x2545f491, a), b), c), d));
+}
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -160,14 +168,28 @@ function bankHolidays(year: number): Set<string> {
   return set;
 }
 
-type Day = { iso: string; number: number; start: number; offset: number; working: boolean };
+/** A calendar day in England: `number` counts days from 1970-01-01, `start` is its local midnight. */
+type Day = { iso: string; compact: string; number: number; start: number; offset: number; working: boolean };
 
-function dayOf(iso: string): Day {
-  const date = new Date(`${iso}T00:00:00Z`);
+// Days are asked for millions of times (every view and meeting picks one), always among the few
+// hundred around the window: each is worked out once.
+const days = new Map<number, Day>();
+/** The day with this number (days since 1970-01-01). */
+function dayAt(number: number): Day {
+  let day = days.get(number);
+  if (day) return day;
+  const date = new Date(number * dayMs);
+  const iso = date.toISOString().slice(0, 10);
   const offset = londonOffset(date);
   const weekday = date.getUTCDay();
   const working = weekday !== 0 && weekday !== 6 && !bankHolidays(date.getUTCFullYear()).has(iso);
-  return { iso, number: Math.round(date.getTime() / dayMs), start: date.getTime() - offset * minuteMs, offset, working };
+  day = { iso, compact: iso.replaceAll("-", ""), number, start: date.getTime() - offset * minuteMs, offset, working };
+  days.set(number, day);
+  return day;
+}
+/** The day in England that an instant falls in (the offset of its UTC date, as londonOffset reckons it). */
+function dayNumberOf(at: number): number {
+  return Math.floor((at + dayAt(Math.floor(at / dayMs)).offset * minuteMs) / dayMs);
 }
 /** The instant of a local time (minutes after midnight in England) on a day. */
 const localTime = (day: Day, minute: number) => day.start + Math.round(minute * minuteMs);
@@ -192,14 +214,18 @@ type Session = {
   /** Trust of the person who opens the images. */
   trust: number;
   role: ClinicalRole;
-  /** Picks the person among those working that day. */
-  pick: number;
   purpose: Purpose;
-  actor?: Staff;
-  policy?: Policy | null;
-  justification?: string;
+  /** Bits of extra actions: 1 another query, 2 download, 4 export, 8 print. */
   extras: number;
+  /** Picks the person among those working that day (when no actor is set). */
+  pick: number;
+  actor: Staff | null;
+  justification: string | null;
 };
+/** A session, always built here so that every session has one shape (millions are made). */
+function session(at: number, kind: SessionKind, exam: Exam, trust: number, role: ClinicalRole, purpose: Purpose, extras: number, pick: number, actor: Staff | null = null, justification: string | null = null): Session {
+  return { at, kind, exam, trust, role, purpose, extras, pick, actor, justification };
+}
 
 const modalityMix = [
   ["CR", 0.2],
@@ -291,7 +317,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
   for (const a of assignmentRows) {
     const trust = trustIndex.get(a.trust_id);
     if (trust === undefined || a.status !== "active") continue;
-    staff.push({ email: a.email, userId: a.id, trust, role: a.role, key: hash(seed, staff.length, 11), from: time(a.valid_from), until: Math.min(time(a.valid_until), time(a.revoked_at)), slot: 0 });
+    staff.push({ email: a.email, userId: a.id, trust, role: a.role, key: hash3(seed, staff.length, 11), from: time(a.valid_from), until: Math.min(time(a.valid_until), time(a.revoked_at)), slot: 0 });
   }
   for (const t of trusts) {
     for (const role of clinicalRoles) {
@@ -301,7 +327,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
       const needed = Math.max(8, Math.ceil(load / (workingShare * dailyLoad[role])));
       for (let i = 1; i <= needed; i++) {
         const email = `${role.replace("_", ".")}.${String(i).padStart(3, "0")}@${t.ods.toLowerCase()}.example`;
-        staff.push({ email, userId: null, trust: t.index, role, key: hash(seed, t.index, clinicalRoles.indexOf(role), i), from: -Infinity, until: Infinity, slot: 0 });
+        staff.push({ email, userId: null, trust: t.index, role, key: hash4(seed, t.index, clinicalRoles.indexOf(role), i), from: -Infinity, until: Infinity, slot: 0 });
       }
     }
   }
@@ -361,7 +387,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     );
   }
   const synthetic = (s: number, t: number): Policy => {
-    const h = [hash(seed, s, t, 1), hash(seed, s, t, 2), hash(seed, s, t, 3), hash(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
+    const h = [hash4(seed, s, t, 1), hash4(seed, s, t, 2), hash4(seed, s, t, 3), hash4(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
     return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`, version: 1 };
   };
   const parsed = versions?.map((v) => ({
@@ -386,12 +412,12 @@ async function loadContext(database: Database, seed: number, scale: number, from
 function examsOn(ctx: Context, day: Day, trust: Trust): number {
   const level = examsPerWorkingDay * ctx.scale * trust.share * (day.working ? 1 : 1 / 3);
   // Spread a little from day to day, without losing the mean.
-  const r = generator(hash(ctx.seed, day.number, trust.index, 7))();
+  const r = generator(hash4(ctx.seed, day.number, trust.index, 7))();
   return Math.max(0, Math.round(level * (0.9 + 0.2 * r)));
 }
 
 function secondTrustOf(ctx: Context, patient: number, home: number): number | null {
-  const h = hash(ctx.seed, patient, 77);
+  const h = hash3(ctx.seed, patient, 77);
   if (h % 100 >= 10) return null;
   return (home + 1 + (h >>> 8) % 3) % 4;
 }
@@ -399,19 +425,22 @@ function secondTrustOf(ctx: Context, patient: number, home: number): number | nu
 /** A later day for a view: working days are three times likelier than weekends and holidays. */
 function viewDay(r: () => number, from: Day, maxOffset: number): Day {
   for (let attempt = 0; ; attempt++) {
-    const d = dayOf(addDays(from.iso, Math.floor(r() * (maxOffset + 1))));
+    const d = dayAt(from.number + Math.floor(r() * (maxOffset + 1)));
     if (d.working || attempt >= 2 || r() < 1 / 3) return d;
   }
 }
+/** An instant between two local times of a day, drawn from r. */
+const between = (r: () => number, d: Day, fromMinute: number, toMinute: number) => localTime(d, fromMinute + r() * Math.max(0, toMinute - fromMinute));
 
-function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s: Session) => void): Exam {
-  const r = generator(hash(ctx.seed, day.number, trust.index, i));
+/** An exam; with `schedule`, also the sessions in which it will be opened (drawn in a fixed order from the exam's own generator). */
+function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: ((s: Session) => void) | null): Exam {
+  const r = generator(hash4(ctx.seed, day.number, trust.index, i));
   const modality = weighted(r(), modalityMix);
   const emergencyCapable = modality === "CT" || modality === "CR" || modality === "DX";
   const night = emergencyCapable && r() < (day.working ? 0.08 : 0.25);
   const minute = night ? (22 * 60 + r() * 600) % 1440 : 8 * 60 + r() * 600;
   const patient = trust.patientStart + Math.floor(r() * trust.patientCount);
-  const yyyymmdd = day.iso.replaceAll("-", "");
+  const yyyymmdd = day.compact;
   const exam: Exam = {
     trust: trust.index,
     site: Math.floor(r() * trust.sites.length),
@@ -422,32 +451,32 @@ function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s:
     patient,
     performedAt: localTime(day, minute),
   };
+  if (!schedule) return exam;
   const t = trust.index;
-  const at = (d: Day, fromMinute: number, toMinute: number) => localTime(d, fromMinute + r() * Math.max(0, toMinute - fromMinute));
-  const base = { exam, pick: 0, extras: 0 };
-  const add = (s: Omit<Session, "exam" | "pick" | "extras"> & { extras?: number }) => schedule({ ...base, pick: r(), extras: 0, ...s });
+  // Arguments are evaluated left to right: `at` and `extras` draw before the pick, as they always have.
+  const add = (at: number, kind: SessionKind, trust: number, role: ClinicalRole, purpose: Purpose, extras: number) => schedule(session(at, kind, exam, trust, role, purpose, extras, r()));
 
   // Reporting: at once for emergencies, the same day for most, the next working day for the rest.
   const reporter: ClinicalRole = (modality === "CR" || modality === "DX" || modality === "US") && r() < 0.45 ? "reporting_radiographer" : "radiologist";
   if (night) {
-    add({ at: exam.performedAt + (10 + r() * 50) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "emergency", extras: r() < 0.3 ? 1 : 0 });
-    add({ at: exam.performedAt + (20 + r() * 90) * minuteMs, kind: "clinic", trust: t, role: "clinician", purpose: "emergency" });
+    add(exam.performedAt + (10 + r() * 50) * minuteMs, "report", t, reporter, "emergency", r() < 0.3 ? 1 : 0);
+    add(exam.performedAt + (20 + r() * 90) * minuteMs, "clinic", t, "clinician", "emergency", 0);
   } else if (r() < 0.7 && minute < 20 * 60) {
-    add({ at: exam.performedAt + (15 + r() * Math.min(240, 21 * 60 - minute - 15)) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+    add(exam.performedAt + (15 + r() * Math.min(240, 21 * 60 - minute - 15)) * minuteMs, "report", t, reporter, "direct_care", r() < 0.3 ? 1 : 0);
   } else {
-    let next = dayOf(addDays(day.iso, 1));
-    while (!next.working) next = dayOf(addDays(next.iso, 1));
-    add({ at: at(next, 8 * 60 + 30, 17 * 60 + 30), kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+    let next = dayAt(day.number + 1);
+    while (!next.working) next = dayAt(next.number + 1);
+    add(between(r, next, 8 * 60 + 30, 17 * 60 + 30), "report", t, reporter, "direct_care", r() < 0.3 ? 1 : 0);
   }
   // A radiographer's check, minutes after the exam.
-  if (r() < 0.5) add({ at: exam.performedAt + (2 + r() * 13) * minuteMs, kind: "qa", trust: t, role: "radiographer", purpose: night ? "emergency" : "direct_care", extras: r() < 0.003 ? 4 : 0 });
+  if (r() < 0.5) add(exam.performedAt + (2 + r() * 13) * minuteMs, "qa", t, "radiographer", night ? "emergency" : "direct_care", r() < 0.003 ? 4 : 0);
   // Clinic and ward views over the next two weeks.
-  const views = weighted(r(), [[0, 0.08], [1, 0.17], [2, 0.3], [3, 0.25], [4, 0.14], [5, 0.06]] as const);
+  const views = weighted(r(), viewCounts);
   for (let v = 0; v < views; v++) {
     const d = viewDay(r, day, 14);
-    const earliest = d.iso === day.iso ? Math.min(20 * 60, minute + 60) : 8 * 60 + 30;
+    const earliest = d.number === day.number ? Math.min(20 * 60, minute + 60) : 8 * 60 + 30;
     const e = r();
-    add({ at: at(d, earliest, 20 * 60 + 30), kind: "clinic", trust: t, role: "clinician", purpose: "direct_care", extras: e < 0.012 ? 2 : e < 0.016 ? 8 : 0 });
+    add(between(r, d, earliest, 20 * 60 + 30), "clinic", t, "clinician", "direct_care", e < 0.012 ? 2 : e < 0.016 ? 8 : 0);
   }
   // The patient's second trust opens the images under a sharing policy.
   const second = secondTrustOf(ctx, patient, t);
@@ -455,30 +484,31 @@ function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s:
     const n = r() < 0.6 ? 1 : 2;
     for (let v = 0; v < n; v++) {
       const d = viewDay(r, day, 14);
-      add({ at: at(d, 8 * 60 + 30, 18 * 60), kind: "cross", trust: second, role: r() < 0.8 ? "clinician" : "radiologist", purpose: r() < 0.85 ? "direct_care" : "mdt" });
+      add(between(r, d, 8 * 60 + 30, 18 * 60), "cross", second, r() < 0.8 ? "clinician" : "radiologist", r() < 0.85 ? "direct_care" : "mdt", 0);
     }
   }
   // MDTs: cross-sectional imaging is often discussed; some at the regional MDT in Southampton.
   if ((modality === "CT" || modality === "MR" || modality === "PT" || modality === "NM" || modality === "XA") && r() < 0.25) {
     // Meetings fall on working days; redrawn rather than moved, so holidays do not pile them up.
-    let meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
-    for (let k = 0; k < 5 && !meeting.working; k++) meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
-    while (!meeting.working) meeting = dayOf(addDays(meeting.iso, 1));
-    let prep = dayOf(addDays(meeting.iso, -1));
-    while (!prep.working) prep = dayOf(addDays(prep.iso, -1));
+    let meeting = dayAt(day.number + 3 + Math.floor(r() * 12));
+    for (let k = 0; k < 5 && !meeting.working; k++) meeting = dayAt(day.number + 3 + Math.floor(r() * 12));
+    while (!meeting.working) meeting = dayAt(meeting.number + 1);
+    let prep = dayAt(meeting.number - 1);
+    while (!prep.working) prep = dayAt(prep.number - 1);
     const hub = t !== 0 && r() < 0.3 ? 0 : t;
-    add({ at: at(prep, 9 * 60, 16 * 60), kind: "mdt_prep", trust: hub, role: "mdt_coordinator", purpose: "mdt" });
-    add({ at: at(meeting, 12 * 60 + 30, 14 * 60 + 30), kind: "mdt", trust: hub, role: "radiologist", purpose: "mdt" });
+    add(between(r, prep, 9 * 60, 16 * 60), "mdt_prep", hub, "mdt_coordinator", "mdt", 0);
+    add(between(r, meeting, 12 * 60 + 30, 14 * 60 + 30), "mdt", hub, "radiologist", "mdt", 0);
   }
   return exam;
 }
+const viewCounts = [[0, 0.08], [1, 0.17], [2, 0.3], [3, 0.25], [4, 0.14], [5, 0.06]] as const;
 
 function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAgeDays: number): Exam {
   for (;;) {
-    const d = dayOf(addDays(day.iso, -Math.floor(r() * (maxAgeDays + 1))));
+    const d = dayAt(day.number - Math.floor(r() * (maxAgeDays + 1)));
     const n = examsOn(ctx, d, trust);
     if (n === 0) continue;
-    return planExam(ctx, d, trust, Math.floor(r() * n), () => {});
+    return planExam(ctx, d, trust, Math.floor(r() * n), null);
   }
 }
 
@@ -486,9 +516,11 @@ function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAg
 // Planted patterns and break-glass.
 
 function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (trust: number, role: ClinicalRole) => Staff[]): Session[] {
-  const r = generator(hash(ctx.seed, day.number, 4242));
+  const r = generator(hash3(ctx.seed, day.number, 4242));
   const out: Session[] = [];
-  const plant = (s: Omit<Session, "pick" | "extras">) => out.push({ ...s, pick: 0, extras: 0 });
+  // The instant is drawn before the exam, as the arguments are evaluated in order.
+  const plant = (at: number, kind: SessionKind, exam: Exam, trust: number, actor: Staff, purpose: Purpose, justification: string | null = null) =>
+    out.push(session(at, kind, exam, trust, actor.role, purpose, 0, 0, actor, justification));
   const someone = (trust: number, role: ClinicalRole) => {
     const list = working(trust, role);
     return list.length ? list[Math.floor(r() * list.length)]! : undefined;
@@ -502,7 +534,7 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
     const actor = someone(target, "clinician") ?? someone(target, "radiologist");
     if (!actor) continue;
     const exam = randomExam(ctx, r, day, ctx.trusts[source]!, 300);
-    plant({ at: localTime(day, r() * 1440), kind: "break_glass", exam, trust: target, role: actor.role, actor, purpose: "emergency", policy: null, justification: justifications[Math.floor(r() * justifications.length)]! });
+    plant(localTime(day, r() * 1440), "break_glass", exam, target, actor, "emergency", justifications[Math.floor(r() * justifications.length)]!);
   }
 
   const pattern = dayIndex % 14;
@@ -512,20 +544,20 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
     const actor = someone(trust.index, "clinician");
     if (actor) {
       const n = 8 + Math.floor(r() * 8);
-      for (let k = 0; k < n; k++) plant({ at: localTime(day, 60 + r() * 150), kind: "planted", exam: randomExam(ctx, r, day, trust, 60), trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+      for (let k = 0; k < n; k++) plant(localTime(day, 60 + r() * 150), "planted", randomExam(ctx, r, day, trust, 60), trust.index, actor, "direct_care");
     }
   } else if (pattern === 9) {
     // A leaver's account opens images at their old trust.
     const n = 3 + Math.floor(r() * 4);
     const old = ctx.trusts[ctx.leaver.trust]!;
-    for (let k = 0; k < n; k++) plant({ at: localTime(day, 10 * 60 + r() * 300), kind: "planted", exam: randomExam(ctx, r, day, old, 30), trust: old.index, role: "radiographer", actor: ctx.leaver, purpose: "direct_care" });
+    for (let k = 0; k < n; k++) plant(localTime(day, 10 * 60 + r() * 300), "planted", randomExam(ctx, r, day, old, 30), old.index, ctx.leaver, "direct_care");
   } else if (pattern === 11) {
     // Cross-trust views with no policy and no break-glass.
     const source = (trust.index + 2) % 4;
     const actor = someone(trust.index, "clinician");
     if (actor) {
       const n = 2 + Math.floor(r() * 4);
-      for (let k = 0; k < n; k++) plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam: randomExam(ctx, r, day, ctx.trusts[source]!, 90), trust: trust.index, role: actor.role, actor, purpose: "direct_care", policy: null });
+      for (let k = 0; k < n; k++) plant(localTime(day, 9 * 60 + r() * 480), "planted", randomExam(ctx, r, day, ctx.trusts[source]!, 90), trust.index, actor, "direct_care");
     }
   } else if (pattern === 2 && dayIndex >= volumeHistoryDays) {
     // A clinician with a normal history opens far more patients than usual in one day.
@@ -538,7 +570,7 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
         const exam = randomExam(ctx, r, day, trust, 14);
         if (seen.has(exam.patient)) continue;
         seen.add(exam.patient);
-        plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam, trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+        plant(localTime(day, 9 * 60 + r() * 480), "planted", exam, trust.index, actor, "direct_care");
       }
     }
   }
@@ -680,13 +712,13 @@ export async function generateAccessHistory(database: Database, options: AccessH
   const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
   await writer.start();
 
-  const firstDay = dayOf(new Date(from + londonOffset(new Date(from)) * minuteMs).toISOString().slice(0, 10));
-  const lastDay = dayOf(new Date(to - 1 + londonOffset(new Date(to)) * minuteMs).toISOString().slice(0, 10));
+  const firstDay = dayAt(dayNumberOf(from));
+  const lastDay = dayAt(dayNumberOf(to - 1));
   const totalDays = Math.round((lastDay.number - firstDay.number) / 1) + 1;
   const pending = new Map<number, Session[]>();
   const schedule = (s: Session) => {
     if (s.at < from || s.at >= to) return;
-    const dayNumber = Math.floor((s.at + londonOffset(new Date(s.at)) * minuteMs) / dayMs);
+    const dayNumber = dayNumberOf(s.at);
     let list = pending.get(dayNumber);
     if (!list) pending.set(dayNumber, (list = []));
     list.push(s);
@@ -694,12 +726,12 @@ export async function generateAccessHistory(database: Database, options: AccessH
   // Exams of the two weeks before the window are still being viewed in its first days.
   let exams = 0;
   for (let back = 21; back >= 1; back--) {
-    const d = dayOf(addDays(firstDay.iso, -back));
+    const d = dayAt(firstDay.number - back);
     for (const t of ctx.trusts) for (let i = 0, n = examsOn(ctx, d, t); i < n; i++) planExam(ctx, d, t, i, schedule);
   }
 
   for (let dayIndex = 0; dayIndex < totalDays; dayIndex++) {
-    const day = dayOf(addDays(firstDay.iso, dayIndex));
+    const day = dayAt(firstDay.number + dayIndex);
     // Who works today: a stable share of each role, fewer at weekends, within their assignment.
     const noon = localTime(day, 12 * 60);
     const share = day.working ? workingShare : weekendShare;
@@ -725,7 +757,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
     const sessions = (pending.get(day.number) ?? []).sort((a, b) => a.at - b.at);
     pending.delete(day.number);
-    const r = generator(hash(seed, day.number, 99));
+    const r = generator(hash3(seed, day.number, 99));
     // Events are buffered and released in time order: a session's events follow its start by at most a minute.
     let buffer: Omit<ChainedFields, "seq" | "chain">[] = [];
     const release = async (until: number) => {
@@ -774,8 +806,8 @@ export async function generateAccessHistory(database: Database, options: AccessH
       }
       if (crossTrust && outcome === "success") writer.crossTrust++;
       if (s.kind === "break_glass") writer.breakGlass++;
-      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${String(1 + (hash(actor.key, 3) % 40)).padStart(2, "0")}`;
-      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash(actor.key, 5) % 250)}.${1 + (hash(actor.key, 7) % 250)}`;
+      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${String(1 + (hash2(actor.key, 3) % 40)).padStart(2, "0")}`;
+      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash2(actor.key, 5) % 250)}.${1 + (hash2(actor.key, 7) % 250)}`;
       let at = s.at;
       for (const action of actions) {
         if (at >= to) break; // a session at the window's end is cut there
