@@ -201,7 +201,25 @@ const demoShares: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1
 const ipPrefix: Record<string, string> = { RHM: "10.10", RHU: "10.20", RNZ: "10.30", R1F: "10.40" };
 
 type Trust = { index: number; id: string; ods: string; share: number; sites: string[]; patientStart: number; patientCount: number };
-type Staff = { email: string; userId: string | null; trust: number; role: ClinicalRole; key: number; from: number; until: number; slot: number };
+type Staff = {
+  email: string;
+  userId: string | null;
+  trust: number;
+  role: ClinicalRole;
+  key: number;
+  from: number;
+  until: number;
+  slot: number;
+  /** The last two parts of their workstation's IP address and its number, drawn once from `key`. */
+  host: string;
+  desk: string;
+};
+/** A person as the history sees them; their workstation is drawn from `key`. */
+function person(email: string, userId: string | null, trust: number, role: ClinicalRole, key: number, from: number, until: number): Staff {
+  const desk = String(1 + (hash2(key, 3) % 40)).padStart(2, "0");
+  const host = `${1 + (hash2(key, 5) % 250)}.${1 + (hash2(key, 7) % 250)}`;
+  return { email, userId, trust, role, key, from, until, slot: 0, host, desk };
+}
 type Policy = { id: string; version: number };
 
 type Exam = { trust: number; site: number; uid: string; accession: string; modality: string; nhs: string; patient: number; performedAt: number };
@@ -317,7 +335,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
   for (const a of assignmentRows) {
     const trust = trustIndex.get(a.trust_id);
     if (trust === undefined || a.status !== "active") continue;
-    staff.push({ email: a.email, userId: a.id, trust, role: a.role, key: hash3(seed, staff.length, 11), from: time(a.valid_from), until: Math.min(time(a.valid_until), time(a.revoked_at)), slot: 0 });
+    staff.push(person(a.email, a.id, trust, a.role, hash3(seed, staff.length, 11), time(a.valid_from), Math.min(time(a.valid_until), time(a.revoked_at))));
   }
   for (const t of trusts) {
     for (const role of clinicalRoles) {
@@ -327,7 +345,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
       const needed = Math.max(8, Math.ceil(load / (workingShare * dailyLoad[role])));
       for (let i = 1; i <= needed; i++) {
         const email = `${role.replace("_", ".")}.${String(i).padStart(3, "0")}@${t.ods.toLowerCase()}.example`;
-        staff.push({ email, userId: null, trust: t.index, role, key: hash4(seed, t.index, clinicalRoles.indexOf(role), i), from: -Infinity, until: Infinity, slot: 0 });
+        staff.push(person(email, null, t.index, role, hash4(seed, t.index, clinicalRoles.indexOf(role), i), -Infinity, Infinity));
       }
     }
   }
@@ -363,7 +381,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     });
     userStatus.set(email, "left");
   }
-  const leaver: Staff = { email: leaverRow!.email, userId: leaverRow!.id, trust: trustIndex.get(leaverRow!.trust_id)!, role: "radiographer", key: 0, from: -Infinity, until: Infinity, slot: 0 };
+  const leaver = person(leaverRow!.email, leaverRow!.id, trustIndex.get(leaverRow!.trust_id)!, "radiographer", 0, -Infinity, Infinity);
 
   // Restricted patients (the sharing area's table, when it is there).
   const restricted = new Set<string>();
@@ -390,6 +408,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     const h = [hash4(seed, s, t, 1), hash4(seed, s, t, 2), hash4(seed, s, t, 3), hash4(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
     return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`, version: 1 };
   };
+  const standing = trusts.flatMap((s) => trusts.map((t) => synthetic(s.index, t.index)));
   const parsed = versions?.map((v) => ({
     source: trustIndex.get(v.trust_id),
     targets: new Set((Array.isArray(v.target_trust_ids) ? v.target_trust_ids : String(v.target_trust_ids).replace(/[{}]/g, "").split(",")).map((id) => trustIndex.get(id))),
@@ -398,7 +417,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     until: time(v.until),
   }));
   const policyOf = (source: number, target: number, at: number): Policy | null => {
-    if (!parsed) return synthetic(trusts[source]!.index, trusts[target]!.index);
+    if (!parsed) return standing[source * 4 + target]!;
     for (const v of parsed) if (v.source === source && v.targets.has(target) && v.from <= at && at < v.until) return v.policy;
     return null;
   };
@@ -604,6 +623,11 @@ class HistoryWriter {
   /** The heads as the database holds them once the batches sent so far commit. */
   private committed = new Map<string, { seq: number; hash: string }>();
   private months = new Set<string>();
+  /** Months first met since the last flush: the next batch makes sure of their partitions. */
+  private newMonths: string[] = [];
+  /** The month (UTC, as the partitions are cut) of the last event added, [from, to). */
+  private monthFrom = Infinity;
+  private monthTo = -Infinity;
   private inFlight: Promise<void> | null = null;
   private facts: RuleFacts;
 
@@ -628,20 +652,36 @@ class HistoryWriter {
     });
   }
 
-  /** Appends one event, in time order, to its source trust's chain. */
-  add(row: Omit<ChainedFields, "seq" | "chain">): void {
-    const chain = row.sourceTrustId!;
-    const head = this.heads.get(chain)!;
-    const fields: ChainedFields = { ...row, chain, seq: head.seq + 1 };
-    const hash = chainHash(head.hash, fields);
-    this.rows.push({ ...fields, prevHash: head.hash, hash });
-    this.heads.set(chain, { seq: fields.seq, hash });
+  /**
+   * Appends one event, in time order, to its chain (its source trust's): fills in its seq, prevHash
+   * and hash in place, so that an event is one object from its making to its insert.
+   */
+  add(row: Row): void {
+    const head = this.heads.get(row.chain)!;
+    row.seq = head.seq + 1;
+    row.prevHash = head.hash;
+    // The hash covers the chained fields only, whatever else the row carries.
+    row.hash = chainHash(head.hash, row);
+    head.seq = row.seq;
+    head.hash = row.hash;
+    this.rows.push(row);
     this.events++;
+    const at = row.occurredAt.getTime();
+    if (at < this.monthFrom || at >= this.monthTo) this.enterMonth(row.occurredAt);
     // The rules see exactly what ingest's would, through the same code.
-    for (const a of alertRowsFor(fields, this.facts)) {
+    for (const a of alertRowsFor(row, this.facts)) {
       this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
       this.alertRows.push(a);
     }
+  }
+
+  private enterMonth(at: Date): void {
+    this.monthFrom = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    this.monthTo = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+    const month = at.toISOString().slice(0, 7);
+    if (this.months.has(month)) return;
+    this.months.add(month);
+    this.newMonths.push(month);
   }
 
   get pending(): number {
@@ -659,8 +699,8 @@ class HistoryWriter {
     const after = new Map<string, { seq: number; hash: string }>();
     for (const r of rows) after.set(r.chain, { seq: r.seq, hash: r.hash });
     for (const [chain, head] of after) this.committed.set(chain, head);
-    const months = [...new Set(rows.map((r) => r.occurredAt.toISOString().slice(0, 7)))].filter((m) => !this.months.has(m));
-    for (const m of months) this.months.add(m);
+    const months = this.newMonths;
+    this.newMonths = [];
 
     await this.inFlight;
     const write = this.ctx.database.db.transaction(async (tx) => {
@@ -692,6 +732,11 @@ class HistoryWriter {
     return this.rows.length >= this.batchSize;
   }
 }
+
+/** Time order of events (Array.prototype.sort is stable: events at the same instant keep their order). */
+const byTime = (a: Row, b: Row) => a.occurredAt.getTime() - b.occurredAt.getTime();
+/** The actions of the session being turned into events (one array, reused). */
+const actions: string[] = [];
 
 const workstationArea: Record<SessionKind, string> = { report: "RAD", qa: "XR", clinic: "OPD", cross: "OPD", mdt_prep: "MDT", mdt: "MDT", break_glass: "ED", planted: "WARD" };
 
@@ -759,12 +804,12 @@ export async function generateAccessHistory(database: Database, options: AccessH
     pending.delete(day.number);
     const r = generator(hash3(seed, day.number, 99));
     // Events are buffered and released in time order: a session's events follow its start by at most a minute.
-    let buffer: Omit<ChainedFields, "seq" | "chain">[] = [];
+    const buffer: Row[] = [];
     const release = async (until: number) => {
-      buffer.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+      buffer.sort(byTime);
       let k = 0;
       while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
-      buffer = buffer.slice(k);
+      buffer.splice(0, k);
       if (writer.full) await writer.flush();
       // Let the batch in flight make progress while the next is generated.
       await new Promise((resolve) => setImmediate(resolve));
@@ -796,8 +841,10 @@ export async function generateAccessHistory(database: Database, options: AccessH
         }
       }
       const actorTrust = ctx.trusts[s.trust]!;
-      const actions = outcome === "denied" ? ["study.view"] : [...sessionActions[s.kind]];
-      if (outcome === "success") {
+      actions.length = 0;
+      if (outcome === "denied") actions.push("study.view");
+      else {
+        for (const action of sessionActions[s.kind]) actions.push(action);
         if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
         if (s.extras & 1) actions.splice(1, 0, "study.query");
         if (s.extras & 2) actions.push("study.download");
@@ -806,15 +853,19 @@ export async function generateAccessHistory(database: Database, options: AccessH
       }
       if (crossTrust && outcome === "success") writer.crossTrust++;
       if (s.kind === "break_glass") writer.breakGlass++;
-      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${String(1 + (hash2(actor.key, 3) % 40)).padStart(2, "0")}`;
-      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash2(actor.key, 5) % 250)}.${1 + (hash2(actor.key, 7) % 250)}`;
+      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${actor.desk}`;
+      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${actor.host}`;
+      const policyId = policy?.id ?? null;
+      const policyVersion = policy?.version ?? null;
       let at = s.at;
       for (const action of actions) {
         if (at >= to) break; // a session at the window's end is cut there
-        const occurredAt = new Date(at);
+        // The event in its stored form; the writer fills in its place in the chain.
         buffer.push({
           id: crypto.randomUUID(),
-          occurredAt,
+          chain: source.id,
+          seq: 0,
+          occurredAt: new Date(at),
           recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
           action,
           outcome,
@@ -828,14 +879,16 @@ export async function generateAccessHistory(database: Database, options: AccessH
           accessionNumber: exam.accession,
           modality: exam.modality,
           purpose: s.purpose,
-          policyId: policy?.id ?? null,
-          policyVersion: policy?.version ?? null,
-          breakGlassJustification: s.justification ?? null,
+          policyId,
+          policyVersion,
+          breakGlassJustification: s.justification,
           ip,
           workstation,
           targetType: "study",
           targetId: exam.uid,
           details: null,
+          prevHash: "",
+          hash: "",
         });
         at += 2000 + Math.floor(r() * 8000);
       }
