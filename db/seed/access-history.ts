@@ -733,6 +733,38 @@ class HistoryWriter {
   }
 }
 
+const hexByte = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/**
+ * Event ids, deterministic (the same seed, window and scale give the same ids) and in the UUIDv7
+ * layout (RFC 9562), so time-ordered: the primary key index is appended to, not written all over.
+ * 48 bits of the event's time in milliseconds, the version and variant, 44 bits that tell runs apart,
+ * and the event's number in the run (32 bits): unique within a run, and two runs cannot hold events
+ * at the same millisecond (a window that already has events is refused).
+ */
+class EventIds {
+  private readonly middle: string;
+  private n = 0;
+
+  constructor(seed: number, from: number, scale: number) {
+    const a = hash4(seed, Math.floor(from / 2 ** 32), from >>> 0, Math.round(scale * 1e6));
+    const b = hash2(a, 1);
+    // "-7aaa-Vbbb-bbbb": version 7, then the variant (binary 10) with two more bits.
+    this.middle = `-7${hexByte[(a >>> 8) & 15]!.slice(1)}${hexByte[a & 255]}-${(8 | (b & 3)).toString(16)}${hexByte[(b >>> 2) & 15]!.slice(1)}${hexByte[(b >>> 6) & 255]}-${hexByte[(b >>> 14) & 255]}${hexByte[(b >>> 22) & 255]}`;
+  }
+
+  /** The id of the next event, which occurs at `ms`. */
+  next(ms: number): string {
+    const high = Math.floor(ms / 65536); // the top 32 of the 48 bits
+    const low = ms - high * 65536;
+    const n = this.n++ >>> 0;
+    return (
+      hexByte[high >>> 24]! + hexByte[(high >>> 16) & 255]! + hexByte[(high >>> 8) & 255]! + hexByte[high & 255]! + "-" + hexByte[low >>> 8]! + hexByte[low & 255]! +
+      this.middle + hexByte[n >>> 24]! + hexByte[(n >>> 16) & 255]! + hexByte[(n >>> 8) & 255]! + hexByte[n & 255]!
+    );
+  }
+}
+
 /** Time order of events (Array.prototype.sort is stable: events at the same instant keep their order). */
 const byTime = (a: Row, b: Row) => a.occurredAt.getTime() - b.occurredAt.getTime();
 /** The actions of the session being turned into events (one array, reused). */
@@ -755,6 +787,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
   const seed = options.seed ?? 1;
   const ctx = await loadContext(database, seed, options.scale, from);
   const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
+  const ids = new EventIds(seed, from, options.scale);
   await writer.start();
 
   const firstDay = dayAt(dayNumberOf(from));
@@ -861,11 +894,12 @@ export async function generateAccessHistory(database: Database, options: AccessH
       for (const action of actions) {
         if (at >= to) break; // a session at the window's end is cut there
         // The event in its stored form; the writer fills in its place in the chain.
+        const occurredAt = new Date(at);
         buffer.push({
-          id: crypto.randomUUID(),
+          id: ids.next(occurredAt.getTime()),
           chain: source.id,
           seq: 0,
-          occurredAt: new Date(at),
+          occurredAt,
           recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
           action,
           outcome,
