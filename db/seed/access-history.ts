@@ -37,6 +37,8 @@ export type AccessHistoryOptions = {
   /** Run the unusual-volume scan over the generated days (those with 28 days of history before them). */
   scanVolume?: boolean;
   onProgress?: (progress: AccessHistoryProgress) => void;
+  /** Called once every event of a UTC month ("YYYY-MM", a partition of audit_events) is committed. */
+  onMonthWritten?: (month: string) => void;
 };
 
 export type AccessHistoryResult = {
@@ -625,6 +627,8 @@ class HistoryWriter {
   private months = new Set<string>();
   /** Months first met since the last flush: the next batch makes sure of their partitions. */
   private newMonths: string[] = [];
+  /** Months with events, in order, not yet known to be complete in the database. */
+  private openMonths: string[] = [];
   /** The month (UTC, as the partitions are cut) of the last event added, [from, to). */
   private monthFrom = Infinity;
   private monthTo = -Infinity;
@@ -634,6 +638,7 @@ class HistoryWriter {
   constructor(
     private ctx: Context,
     private batchSize: number,
+    private onMonthWritten?: (month: string) => void,
   ) {
     this.facts = {
       userStatus: (email) => ctx.userStatus.get(email),
@@ -682,6 +687,12 @@ class HistoryWriter {
     if (this.months.has(month)) return;
     this.months.add(month);
     this.newMonths.push(month);
+    this.openMonths.push(month);
+  }
+
+  /** Events come in time order: once a batch ending in `month` commits, the months before it are complete. */
+  private monthsWrittenBefore(month: string | undefined): void {
+    while (month !== undefined && this.openMonths.length > 0 && this.openMonths[0]! < month) this.onMonthWritten?.(this.openMonths.shift()!);
   }
 
   get pending(): number {
@@ -701,6 +712,7 @@ class HistoryWriter {
     for (const [chain, head] of after) this.committed.set(chain, head);
     const months = this.newMonths;
     this.newMonths = [];
+    const last = this.openMonths.at(-1);
 
     await this.inFlight;
     const write = this.ctx.database.db.transaction(async (tx) => {
@@ -716,7 +728,7 @@ class HistoryWriter {
       await bulkInsertAuditRows(tx, rows);
       await saveChainHeads(tx, after);
       await insertAlerts(tx, alerts);
-    });
+    }).then(() => this.monthsWrittenBefore(last));
     // Surfaced by the next flush or by finish(); never an unhandled rejection meanwhile.
     write.catch(() => {});
     this.inFlight = write;
@@ -793,7 +805,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
   const seed = options.seed ?? 1;
   const ctx = await loadContext(database, seed, options.scale, from);
-  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
+  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000), options.onMonthWritten);
   const ids = new EventIds(seed, from, options.scale);
   await writer.start();
 
