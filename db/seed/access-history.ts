@@ -692,7 +692,10 @@ class HistoryWriter {
 
   /** Events come in time order: once a batch ending in `month` commits, the months before it are complete. */
   private monthsWrittenBefore(month: string | undefined): void {
-    while (month !== undefined && this.openMonths.length > 0 && this.openMonths[0]! < month) this.onMonthWritten?.(this.openMonths.shift()!);
+    while (month !== undefined && this.openMonths.length > 0 && this.openMonths[0]! < month) {
+      const done = this.openMonths.shift()!;
+      this.onMonthWritten?.(done);
+    }
   }
 
   get pending(): number {
