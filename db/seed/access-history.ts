@@ -94,9 +94,11 @@ function generator(seed: number): () => number {
   };
 }
 function weighted<T>(r: number, table: readonly (readonly [T, number])[]): T {
-  for (const [value, weight] of table) {
-    if (r < weight) return value;
-    r -= weight;
+  // An index loop: destructuring in for…of goes through an iterator, allocated per step until optimised.
+  for (let i = 0; i < table.length; i++) {
+    const entry = table[i]!;
+    if (r < entry[1]) return entry[0];
+    r -= entry[1];
   }
   return table[table.length - 1]![0];
 }
@@ -674,7 +676,9 @@ class HistoryWriter {
     const at = row.occurredAt.getTime();
     if (at < this.monthFrom || at >= this.monthTo) this.enterMonth(row.occurredAt);
     // The rules see exactly what ingest's would, through the same code.
-    for (const a of alertRowsFor(row, this.facts)) {
+    const raised = alertRowsFor(row, this.facts);
+    for (let i = 0; i < raised.length; i++) {
+      const a = raised[i]!;
       this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
       this.alertRows.push(a);
     }
@@ -794,6 +798,99 @@ const actions: string[] = [];
 
 const workstationArea: Record<SessionKind, string> = { report: "RAD", qa: "XR", clinic: "OPD", cross: "OPD", mdt_prep: "MDT", mdt: "MDT", break_glass: "ED", planted: "WARD" };
 
+// The per-session and per-event work lives in plain functions rather than in the loop of the async
+// generateAccessHistory: they are optimised early and as a whole, so their numbers and iterations
+// are not boxed and allocated on every step.
+
+const fallbackRoles: ClinicalRole[] = ["radiologist", "clinician", "reporting_radiographer", "radiographer", "mdt_coordinator"];
+
+/** Someone of the session's role at work that day at its trust (or of another role, when none is), picked by the session. */
+function someoneAtWork(s: Session, working: (trust: number, role: ClinicalRole) => Staff[]): Staff | null {
+  let list = working(s.trust, s.role);
+  for (let i = 0; i < fallbackRoles.length && list.length === 0; i++) list = working(s.trust, fallbackRoles[i]!);
+  return list.length ? list[Math.floor(s.pick * list.length)]! : null;
+}
+
+/**
+ * One session's events, in their stored form (the writer fills in their place in the chain), pushed
+ * onto `out`; events at or after `to` are left out (a session at the window's end is cut there).
+ * Says whether it was a view of another trust's images that went ahead.
+ */
+function eventsOfSession(ctx: Context, s: Session, actor: Staff, r: () => number, to: number, ids: EventIds, out: Row[]): "cross-trust" | "own-trust" | "denied" {
+  const exam = s.exam;
+  const source = ctx.trusts[exam.trust]!;
+  const crossTrust = s.trust !== exam.trust;
+  let policy: Policy | null = null;
+  let outcome: "success" | "denied" = "success";
+  if (crossTrust && s.kind !== "break_glass" && s.kind !== "planted") {
+    policy = ctx.policyOf(exam.trust, s.trust, s.at);
+    // No policy in force, or a restricted patient: the PACS refuses and audits the refusal.
+    if (!policy || ctx.restricted.has(`${exam.nhs}|${source.id}`) || r() < 0.02) {
+      policy = null;
+      outcome = "denied";
+    }
+  }
+  const actorTrust = ctx.trusts[s.trust]!;
+  actions.length = 0;
+  if (outcome === "denied") actions.push("study.view");
+  else {
+    const base = sessionActions[s.kind];
+    for (let i = 0; i < base.length; i++) actions.push(base[i]!);
+    if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
+    if (s.extras & 1) actions.splice(1, 0, "study.query");
+    if (s.extras & 2) actions.push("study.download");
+    if (s.extras & 4) actions.push("study.export");
+    if (s.extras & 8) actions.push("study.print");
+  }
+  const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${actor.desk}`;
+  const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${actor.host}`;
+  const policyId = policy?.id ?? null;
+  const policyVersion = policy?.version ?? null;
+  let at = s.at;
+  for (let i = 0; i < actions.length && at < to; i++) {
+    const occurredAt = new Date(at);
+    out.push({
+      id: ids.next(occurredAt.getTime()),
+      chain: source.id,
+      seq: 0,
+      occurredAt,
+      recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
+      action: actions[i]!,
+      outcome,
+      actorUserId: actor.userId,
+      actorEmail: actor.email,
+      actorTrustId: actorTrust.id,
+      actorRole: actor.role,
+      sourceTrustId: source.id,
+      patientNhsNumber: exam.nhs,
+      studyInstanceUid: exam.uid,
+      accessionNumber: exam.accession,
+      modality: exam.modality,
+      purpose: s.purpose,
+      policyId,
+      policyVersion,
+      breakGlassJustification: s.justification,
+      ip,
+      workstation,
+      targetType: "study",
+      targetId: exam.uid,
+      details: null,
+      prevHash: "",
+      hash: "",
+    });
+    at += 2000 + Math.floor(r() * 8000);
+  }
+  return outcome === "denied" ? "denied" : crossTrust ? "cross-trust" : "own-trust";
+}
+
+/** Hands the buffered events before `until` to the writer in time order; later ones stay buffered. */
+function releaseUntil(buffer: Row[], until: number, writer: HistoryWriter): void {
+  buffer.sort(byTime);
+  let k = 0;
+  while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
+  buffer.splice(0, k);
+}
+
 /** Generates and writes the access history of the four demo trusts for [from, to). */
 export async function generateAccessHistory(database: Database, options: AccessHistoryOptions): Promise<AccessHistoryResult> {
   const from = options.from.getTime();
@@ -846,7 +943,6 @@ export async function generateAccessHistory(database: Database, options: AccessH
       list.push(s);
     }
     const working = (trust: number, role: ClinicalRole): Staff[] => rota.get(`${trust}|${role}`) ?? [];
-    const fallback: ClinicalRole[] = ["radiologist", "clinician", "reporting_radiographer", "radiographer", "mdt_coordinator"];
 
     for (const t of ctx.trusts) {
       const n = examsOn(ctx, day, t);
@@ -861,10 +957,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
     // Events are buffered and released in time order: a session's events follow its start by at most a minute.
     const buffer: Row[] = [];
     const release = async (until: number) => {
-      buffer.sort(byTime);
-      let k = 0;
-      while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
-      buffer.splice(0, k);
+      releaseUntil(buffer, until, writer);
       if (writer.full) await writer.flush();
       // Let the batch in flight make progress while the next is generated.
       await new Promise((resolve) => setImmediate(resolve));
@@ -872,82 +965,11 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
     for (let k = 0; k < sessions.length; k++) {
       const s = sessions[k]!;
-      let actor = s.actor;
-      if (!actor) {
-        let list = working(s.trust, s.role);
-        for (const role of fallback) {
-          if (list.length) break;
-          list = working(s.trust, role);
-        }
-        if (list.length === 0) continue;
-        actor = list[Math.floor(s.pick * list.length)]!;
-      }
-      const exam = s.exam;
-      const source = ctx.trusts[exam.trust]!;
-      const crossTrust = s.trust !== exam.trust;
-      let policy: Policy | null = null;
-      let outcome: "success" | "denied" = "success";
-      if (crossTrust && s.kind !== "break_glass" && s.kind !== "planted") {
-        policy = ctx.policyOf(exam.trust, s.trust, s.at);
-        // No policy in force, or a restricted patient: the PACS refuses and audits the refusal.
-        if (!policy || ctx.restricted.has(`${exam.nhs}|${source.id}`) || r() < 0.02) {
-          policy = null;
-          outcome = "denied";
-        }
-      }
-      const actorTrust = ctx.trusts[s.trust]!;
-      actions.length = 0;
-      if (outcome === "denied") actions.push("study.view");
-      else {
-        for (const action of sessionActions[s.kind]) actions.push(action);
-        if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
-        if (s.extras & 1) actions.splice(1, 0, "study.query");
-        if (s.extras & 2) actions.push("study.download");
-        if (s.extras & 4) actions.push("study.export");
-        if (s.extras & 8) actions.push("study.print");
-      }
-      if (crossTrust && outcome === "success") writer.crossTrust++;
+      const actor = s.actor ?? someoneAtWork(s, working);
+      if (!actor) continue;
+      const viewed = eventsOfSession(ctx, s, actor, r, to, ids, buffer);
+      if (viewed === "cross-trust") writer.crossTrust++;
       if (s.kind === "break_glass") writer.breakGlass++;
-      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${actor.desk}`;
-      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${actor.host}`;
-      const policyId = policy?.id ?? null;
-      const policyVersion = policy?.version ?? null;
-      let at = s.at;
-      for (const action of actions) {
-        if (at >= to) break; // a session at the window's end is cut there
-        // The event in its stored form; the writer fills in its place in the chain.
-        const occurredAt = new Date(at);
-        buffer.push({
-          id: ids.next(occurredAt.getTime()),
-          chain: source.id,
-          seq: 0,
-          occurredAt,
-          recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
-          action,
-          outcome,
-          actorUserId: actor.userId,
-          actorEmail: actor.email,
-          actorTrustId: actorTrust.id,
-          actorRole: actor.role,
-          sourceTrustId: source.id,
-          patientNhsNumber: exam.nhs,
-          studyInstanceUid: exam.uid,
-          accessionNumber: exam.accession,
-          modality: exam.modality,
-          purpose: s.purpose,
-          policyId,
-          policyVersion,
-          breakGlassJustification: s.justification,
-          ip,
-          workstation,
-          targetType: "study",
-          targetId: exam.uid,
-          details: null,
-          prevHash: "",
-          hash: "",
-        });
-        at += 2000 + Math.floor(r() * 8000);
-      }
       if (buffer.length >= 2_000) await release(s.at);
     }
     await release(Infinity);
