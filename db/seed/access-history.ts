@@ -37,7 +37,7 @@ export type AccessHistoryOptions = {
   /** Run the unusual-volume scan over the generated days (those with 28 days of history before them). */
   scanVolume?: boolean;
   onProgress?: (progress: AccessHistoryProgress) => void;
-  /** Called once every event of a UTC month ("YYYY-MM", a partition of audit_events) is committed. */
+  /** Called once every event of a UTC month ("YYYY-MM", a partition of audit_events) is committed; the last months as the load ends. */
   onMonthWritten?: (month: string) => void;
 };
 
@@ -694,9 +694,12 @@ class HistoryWriter {
     this.openMonths.push(month);
   }
 
-  /** Events come in time order: once a batch ending in `month` commits, the months before it are complete. */
-  private monthsWrittenBefore(month: string | undefined): void {
-    while (month !== undefined && this.openMonths.length > 0 && this.openMonths[0]! < month) {
+  /**
+   * Events come in time order: once a batch ending in `month` commits, the months before it are
+   * complete (all of them, once the last batch has: `month` null).
+   */
+  private monthsWrittenBefore(month: string | null | undefined): void {
+    while (month !== undefined && this.openMonths.length > 0 && (month === null || this.openMonths[0]! < month)) {
       const done = this.openMonths.shift()!;
       this.onMonthWritten?.(done);
     }
@@ -745,6 +748,8 @@ class HistoryWriter {
     await this.flush();
     await this.inFlight;
     this.inFlight = null;
+    // Nothing more is coming: the last months are complete too (their indexes can be built while the volume scan runs).
+    this.monthsWrittenBefore(null);
   }
 
   get full(): boolean {

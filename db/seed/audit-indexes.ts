@@ -4,8 +4,9 @@ import "server-only";
 // they cost the server about twice the rest of the load. So, on the PostgreSQL server and only
 // while audit_events holds no access events, they are put aside before the load and built after:
 // each month's partition as soon as the month is complete, beside the load of the next (the server
-// has time to spare while the generator works), and at the end on the parent, which attaches the
-// partitions' indexes and builds the last months'. What is left is exactly what the migrations made:
+// has time to spare while the generator works; the last month's while the volume scan runs), and
+// at the end on the parent, which attaches the partitions' indexes and builds any partition still
+// without (the month of the demo seed's own events, say). What is left is exactly what the migrations made:
 // the same indexes, by the same definitions, valid on every partition under the names PostgreSQL
 // gives them. The definitions are kept in a table until the indexes are back, so a load that is
 // interrupted is repaired by the next seed (restoreAuditIndexes).
