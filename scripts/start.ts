@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runMigrations } from "@/db/migrate";
+import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
@@ -32,6 +33,8 @@ async function prepareDatabase(): Promise<boolean> {
   const database = openCliDatabase();
   try {
     await runMigrations(database);
+    // A large seed that was interrupted can leave the audit indexes set aside: they come back first.
+    await restoreAuditIndexes(database);
     const seeded = await seedDemo(database);
     if (seeded.outcome === "seeded") {
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);

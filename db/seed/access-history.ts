@@ -14,7 +14,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { RuleFacts } from "@/lib/audit/alert-rules";
-import type { ChainedFields } from "@/lib/audit/canonical";
 import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
 import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
@@ -36,6 +35,8 @@ export type AccessHistoryOptions = {
   /** Run the unusual-volume scan over the generated days (those with 28 days of history before them). */
   scanVolume?: boolean;
   onProgress?: (progress: AccessHistoryProgress) => void;
+  /** Called once every event of a UTC month ("YYYY-MM", a partition of audit_events) is committed; the last months as the load ends. */
+  onMonthWritten?: (month: string) => void;
 };
 
 export type AccessHistoryResult = {
@@ -62,9 +63,17 @@ function mix(h: number, v: number): number {
   h ^= h >>> 13;
   return h >>> 0;
 }
-function hash(...values: number[]): number {
-  let h = 0x2545f491;
-  for (const v of values) h = mix(h, v);
+// Fixed arities rather than a rest parameter: these run for every exam and session.
+function hash2(a: number, b: number): number {
+  return finish(mix(mix(0x2545f491, a), b));
+}
+function hash3(a: number, b: number, c: number): number {
+  return finish(mix(mix(mix(0x2545f491, a), b), c));
+}
+function hash4(a: number, b: number, c: number, d: number): number {
+  return finish(mix(mix(mix(mix(0x2545f491, a), b), c), d));
+}
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -83,9 +92,11 @@ function generator(seed: number): () => number {
   };
 }
 function weighted<T>(r: number, table: readonly (readonly [T, number])[]): T {
-  for (const [value, weight] of table) {
-    if (r < weight) return value;
-    r -= weight;
+  // An index loop: destructuring in for…of goes through an iterator, allocated per step until optimised.
+  for (let i = 0; i < table.length; i++) {
+    const entry = table[i]!;
+    if (r < entry[1]) return entry[0];
+    r -= entry[1];
   }
   return table[table.length - 1]![0];
 }
@@ -159,14 +170,28 @@ function bankHolidays(year: number): Set<string> {
   return set;
 }
 
-type Day = { iso: string; number: number; start: number; offset: number; working: boolean };
+/** A calendar day in England: `number` counts days from 1970-01-01, `start` is its local midnight. */
+type Day = { iso: string; compact: string; number: number; start: number; offset: number; working: boolean };
 
-function dayOf(iso: string): Day {
-  const date = new Date(`${iso}T00:00:00Z`);
+// Days are asked for millions of times (every view and meeting picks one), always among the few
+// hundred around the window: each is worked out once.
+const days = new Map<number, Day>();
+/** The day with this number (days since 1970-01-01). */
+function dayAt(number: number): Day {
+  let day = days.get(number);
+  if (day) return day;
+  const date = new Date(number * dayMs);
+  const iso = date.toISOString().slice(0, 10);
   const offset = londonOffset(date);
   const weekday = date.getUTCDay();
   const working = weekday !== 0 && weekday !== 6 && !bankHolidays(date.getUTCFullYear()).has(iso);
-  return { iso, number: Math.round(date.getTime() / dayMs), start: date.getTime() - offset * minuteMs, offset, working };
+  day = { iso, compact: iso.replaceAll("-", ""), number, start: date.getTime() - offset * minuteMs, offset, working };
+  days.set(number, day);
+  return day;
+}
+/** The day in England that an instant falls in (the offset of its UTC date, as londonOffset reckons it). */
+function dayNumberOf(at: number): number {
+  return Math.floor((at + dayAt(Math.floor(at / dayMs)).offset * minuteMs) / dayMs);
 }
 /** The instant of a local time (minutes after midnight in England) on a day. */
 const localTime = (day: Day, minute: number) => day.start + Math.round(minute * minuteMs);
@@ -178,7 +203,25 @@ const demoShares: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1
 const ipPrefix: Record<string, string> = { RHM: "10.10", RHU: "10.20", RNZ: "10.30", R1F: "10.40" };
 
 type Trust = { index: number; id: string; ods: string; share: number; sites: string[]; patientStart: number; patientCount: number };
-type Staff = { email: string; userId: string | null; trust: number; role: ClinicalRole; key: number; from: number; until: number; slot: number };
+type Staff = {
+  email: string;
+  userId: string | null;
+  trust: number;
+  role: ClinicalRole;
+  key: number;
+  from: number;
+  until: number;
+  slot: number;
+  /** The last two parts of their workstation's IP address and its number, drawn once from `key`. */
+  host: string;
+  desk: string;
+};
+/** A person as the history sees them; their workstation is drawn from `key`. */
+function person(email: string, userId: string | null, trust: number, role: ClinicalRole, key: number, from: number, until: number): Staff {
+  const desk = String(1 + (hash2(key, 3) % 40)).padStart(2, "0");
+  const host = `${1 + (hash2(key, 5) % 250)}.${1 + (hash2(key, 7) % 250)}`;
+  return { email, userId, trust, role, key, from, until, slot: 0, host, desk };
+}
 type Policy = { id: string; version: number };
 
 type Exam = { trust: number; site: number; uid: string; accession: string; modality: string; nhs: string; patient: number; performedAt: number };
@@ -191,14 +234,18 @@ type Session = {
   /** Trust of the person who opens the images. */
   trust: number;
   role: ClinicalRole;
-  /** Picks the person among those working that day. */
-  pick: number;
   purpose: Purpose;
-  actor?: Staff;
-  policy?: Policy | null;
-  justification?: string;
+  /** Bits of extra actions: 1 another query, 2 download, 4 export, 8 print. */
   extras: number;
+  /** Picks the person among those working that day (when no actor is set). */
+  pick: number;
+  actor: Staff | null;
+  justification: string | null;
 };
+/** A session, always built here so that every session has one shape (millions are made). */
+function session(at: number, kind: SessionKind, exam: Exam, trust: number, role: ClinicalRole, purpose: Purpose, extras: number, pick: number, actor: Staff | null = null, justification: string | null = null): Session {
+  return { at, kind, exam, trust, role, purpose, extras, pick, actor, justification };
+}
 
 const modalityMix = [
   ["CR", 0.2],
@@ -290,7 +337,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
   for (const a of assignmentRows) {
     const trust = trustIndex.get(a.trust_id);
     if (trust === undefined || a.status !== "active") continue;
-    staff.push({ email: a.email, userId: a.id, trust, role: a.role, key: hash(seed, staff.length, 11), from: time(a.valid_from), until: Math.min(time(a.valid_until), time(a.revoked_at)), slot: 0 });
+    staff.push(person(a.email, a.id, trust, a.role, hash3(seed, staff.length, 11), time(a.valid_from), Math.min(time(a.valid_until), time(a.revoked_at))));
   }
   for (const t of trusts) {
     for (const role of clinicalRoles) {
@@ -300,7 +347,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
       const needed = Math.max(8, Math.ceil(load / (workingShare * dailyLoad[role])));
       for (let i = 1; i <= needed; i++) {
         const email = `${role.replace("_", ".")}.${String(i).padStart(3, "0")}@${t.ods.toLowerCase()}.example`;
-        staff.push({ email, userId: null, trust: t.index, role, key: hash(seed, t.index, clinicalRoles.indexOf(role), i), from: -Infinity, until: Infinity, slot: 0 });
+        staff.push(person(email, null, t.index, role, hash4(seed, t.index, clinicalRoles.indexOf(role), i), -Infinity, Infinity));
       }
     }
   }
@@ -336,7 +383,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     });
     userStatus.set(email, "left");
   }
-  const leaver: Staff = { email: leaverRow!.email, userId: leaverRow!.id, trust: trustIndex.get(leaverRow!.trust_id)!, role: "radiographer", key: 0, from: -Infinity, until: Infinity, slot: 0 };
+  const leaver = person(leaverRow!.email, leaverRow!.id, trustIndex.get(leaverRow!.trust_id)!, "radiographer", 0, -Infinity, Infinity);
 
   // Restricted patients (the sharing area's table, when it is there).
   const restricted = new Set<string>();
@@ -360,9 +407,10 @@ async function loadContext(database: Database, seed: number, scale: number, from
     );
   }
   const synthetic = (s: number, t: number): Policy => {
-    const h = [hash(seed, s, t, 1), hash(seed, s, t, 2), hash(seed, s, t, 3), hash(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
+    const h = [hash4(seed, s, t, 1), hash4(seed, s, t, 2), hash4(seed, s, t, 3), hash4(seed, s, t, 4)].map((x) => x.toString(16).padStart(8, "0")).join("");
     return { id: `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`, version: 1 };
   };
+  const standing = trusts.flatMap((s) => trusts.map((t) => synthetic(s.index, t.index)));
   const parsed = versions?.map((v) => ({
     source: trustIndex.get(v.trust_id),
     targets: new Set((Array.isArray(v.target_trust_ids) ? v.target_trust_ids : String(v.target_trust_ids).replace(/[{}]/g, "").split(",")).map((id) => trustIndex.get(id))),
@@ -371,7 +419,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
     until: time(v.until),
   }));
   const policyOf = (source: number, target: number, at: number): Policy | null => {
-    if (!parsed) return synthetic(trusts[source]!.index, trusts[target]!.index);
+    if (!parsed) return standing[source * 4 + target]!;
     for (const v of parsed) if (v.source === source && v.targets.has(target) && v.from <= at && at < v.until) return v.policy;
     return null;
   };
@@ -385,12 +433,12 @@ async function loadContext(database: Database, seed: number, scale: number, from
 function examsOn(ctx: Context, day: Day, trust: Trust): number {
   const level = examsPerWorkingDay * ctx.scale * trust.share * (day.working ? 1 : 1 / 3);
   // Spread a little from day to day, without losing the mean.
-  const r = generator(hash(ctx.seed, day.number, trust.index, 7))();
+  const r = generator(hash4(ctx.seed, day.number, trust.index, 7))();
   return Math.max(0, Math.round(level * (0.9 + 0.2 * r)));
 }
 
 function secondTrustOf(ctx: Context, patient: number, home: number): number | null {
-  const h = hash(ctx.seed, patient, 77);
+  const h = hash3(ctx.seed, patient, 77);
   if (h % 100 >= 10) return null;
   return (home + 1 + (h >>> 8) % 3) % 4;
 }
@@ -398,19 +446,22 @@ function secondTrustOf(ctx: Context, patient: number, home: number): number | nu
 /** A later day for a view: working days are three times likelier than weekends and holidays. */
 function viewDay(r: () => number, from: Day, maxOffset: number): Day {
   for (let attempt = 0; ; attempt++) {
-    const d = dayOf(addDays(from.iso, Math.floor(r() * (maxOffset + 1))));
+    const d = dayAt(from.number + Math.floor(r() * (maxOffset + 1)));
     if (d.working || attempt >= 2 || r() < 1 / 3) return d;
   }
 }
+/** An instant between two local times of a day, drawn from r. */
+const between = (r: () => number, d: Day, fromMinute: number, toMinute: number) => localTime(d, fromMinute + r() * Math.max(0, toMinute - fromMinute));
 
-function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s: Session) => void): Exam {
-  const r = generator(hash(ctx.seed, day.number, trust.index, i));
+/** An exam; with `schedule`, also the sessions in which it will be opened (drawn in a fixed order from the exam's own generator). */
+function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: ((s: Session) => void) | null): Exam {
+  const r = generator(hash4(ctx.seed, day.number, trust.index, i));
   const modality = weighted(r(), modalityMix);
   const emergencyCapable = modality === "CT" || modality === "CR" || modality === "DX";
   const night = emergencyCapable && r() < (day.working ? 0.08 : 0.25);
   const minute = night ? (22 * 60 + r() * 600) % 1440 : 8 * 60 + r() * 600;
   const patient = trust.patientStart + Math.floor(r() * trust.patientCount);
-  const yyyymmdd = day.iso.replaceAll("-", "");
+  const yyyymmdd = day.compact;
   const exam: Exam = {
     trust: trust.index,
     site: Math.floor(r() * trust.sites.length),
@@ -421,32 +472,32 @@ function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s:
     patient,
     performedAt: localTime(day, minute),
   };
+  if (!schedule) return exam;
   const t = trust.index;
-  const at = (d: Day, fromMinute: number, toMinute: number) => localTime(d, fromMinute + r() * Math.max(0, toMinute - fromMinute));
-  const base = { exam, pick: 0, extras: 0 };
-  const add = (s: Omit<Session, "exam" | "pick" | "extras"> & { extras?: number }) => schedule({ ...base, pick: r(), extras: 0, ...s });
+  // Arguments are evaluated left to right: `at` and `extras` draw before the pick, as they always have.
+  const add = (at: number, kind: SessionKind, trust: number, role: ClinicalRole, purpose: Purpose, extras: number) => schedule(session(at, kind, exam, trust, role, purpose, extras, r()));
 
   // Reporting: at once for emergencies, the same day for most, the next working day for the rest.
   const reporter: ClinicalRole = (modality === "CR" || modality === "DX" || modality === "US") && r() < 0.45 ? "reporting_radiographer" : "radiologist";
   if (night) {
-    add({ at: exam.performedAt + (10 + r() * 50) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "emergency", extras: r() < 0.3 ? 1 : 0 });
-    add({ at: exam.performedAt + (20 + r() * 90) * minuteMs, kind: "clinic", trust: t, role: "clinician", purpose: "emergency" });
+    add(exam.performedAt + (10 + r() * 50) * minuteMs, "report", t, reporter, "emergency", r() < 0.3 ? 1 : 0);
+    add(exam.performedAt + (20 + r() * 90) * minuteMs, "clinic", t, "clinician", "emergency", 0);
   } else if (r() < 0.7 && minute < 20 * 60) {
-    add({ at: exam.performedAt + (15 + r() * Math.min(240, 21 * 60 - minute - 15)) * minuteMs, kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+    add(exam.performedAt + (15 + r() * Math.min(240, 21 * 60 - minute - 15)) * minuteMs, "report", t, reporter, "direct_care", r() < 0.3 ? 1 : 0);
   } else {
-    let next = dayOf(addDays(day.iso, 1));
-    while (!next.working) next = dayOf(addDays(next.iso, 1));
-    add({ at: at(next, 8 * 60 + 30, 17 * 60 + 30), kind: "report", trust: t, role: reporter, purpose: "direct_care", extras: r() < 0.3 ? 1 : 0 });
+    let next = dayAt(day.number + 1);
+    while (!next.working) next = dayAt(next.number + 1);
+    add(between(r, next, 8 * 60 + 30, 17 * 60 + 30), "report", t, reporter, "direct_care", r() < 0.3 ? 1 : 0);
   }
   // A radiographer's check, minutes after the exam.
-  if (r() < 0.5) add({ at: exam.performedAt + (2 + r() * 13) * minuteMs, kind: "qa", trust: t, role: "radiographer", purpose: night ? "emergency" : "direct_care", extras: r() < 0.003 ? 4 : 0 });
+  if (r() < 0.5) add(exam.performedAt + (2 + r() * 13) * minuteMs, "qa", t, "radiographer", night ? "emergency" : "direct_care", r() < 0.003 ? 4 : 0);
   // Clinic and ward views over the next two weeks.
-  const views = weighted(r(), [[0, 0.08], [1, 0.17], [2, 0.3], [3, 0.25], [4, 0.14], [5, 0.06]] as const);
+  const views = weighted(r(), viewCounts);
   for (let v = 0; v < views; v++) {
     const d = viewDay(r, day, 14);
-    const earliest = d.iso === day.iso ? Math.min(20 * 60, minute + 60) : 8 * 60 + 30;
+    const earliest = d.number === day.number ? Math.min(20 * 60, minute + 60) : 8 * 60 + 30;
     const e = r();
-    add({ at: at(d, earliest, 20 * 60 + 30), kind: "clinic", trust: t, role: "clinician", purpose: "direct_care", extras: e < 0.012 ? 2 : e < 0.016 ? 8 : 0 });
+    add(between(r, d, earliest, 20 * 60 + 30), "clinic", t, "clinician", "direct_care", e < 0.012 ? 2 : e < 0.016 ? 8 : 0);
   }
   // The patient's second trust opens the images under a sharing policy.
   const second = secondTrustOf(ctx, patient, t);
@@ -454,30 +505,31 @@ function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: (s:
     const n = r() < 0.6 ? 1 : 2;
     for (let v = 0; v < n; v++) {
       const d = viewDay(r, day, 14);
-      add({ at: at(d, 8 * 60 + 30, 18 * 60), kind: "cross", trust: second, role: r() < 0.8 ? "clinician" : "radiologist", purpose: r() < 0.85 ? "direct_care" : "mdt" });
+      add(between(r, d, 8 * 60 + 30, 18 * 60), "cross", second, r() < 0.8 ? "clinician" : "radiologist", r() < 0.85 ? "direct_care" : "mdt", 0);
     }
   }
   // MDTs: cross-sectional imaging is often discussed; some at the regional MDT in Southampton.
   if ((modality === "CT" || modality === "MR" || modality === "PT" || modality === "NM" || modality === "XA") && r() < 0.25) {
     // Meetings fall on working days; redrawn rather than moved, so holidays do not pile them up.
-    let meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
-    for (let k = 0; k < 5 && !meeting.working; k++) meeting = dayOf(addDays(day.iso, 3 + Math.floor(r() * 12)));
-    while (!meeting.working) meeting = dayOf(addDays(meeting.iso, 1));
-    let prep = dayOf(addDays(meeting.iso, -1));
-    while (!prep.working) prep = dayOf(addDays(prep.iso, -1));
+    let meeting = dayAt(day.number + 3 + Math.floor(r() * 12));
+    for (let k = 0; k < 5 && !meeting.working; k++) meeting = dayAt(day.number + 3 + Math.floor(r() * 12));
+    while (!meeting.working) meeting = dayAt(meeting.number + 1);
+    let prep = dayAt(meeting.number - 1);
+    while (!prep.working) prep = dayAt(prep.number - 1);
     const hub = t !== 0 && r() < 0.3 ? 0 : t;
-    add({ at: at(prep, 9 * 60, 16 * 60), kind: "mdt_prep", trust: hub, role: "mdt_coordinator", purpose: "mdt" });
-    add({ at: at(meeting, 12 * 60 + 30, 14 * 60 + 30), kind: "mdt", trust: hub, role: "radiologist", purpose: "mdt" });
+    add(between(r, prep, 9 * 60, 16 * 60), "mdt_prep", hub, "mdt_coordinator", "mdt", 0);
+    add(between(r, meeting, 12 * 60 + 30, 14 * 60 + 30), "mdt", hub, "radiologist", "mdt", 0);
   }
   return exam;
 }
+const viewCounts = [[0, 0.08], [1, 0.17], [2, 0.3], [3, 0.25], [4, 0.14], [5, 0.06]] as const;
 
 function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAgeDays: number): Exam {
   for (;;) {
-    const d = dayOf(addDays(day.iso, -Math.floor(r() * (maxAgeDays + 1))));
+    const d = dayAt(day.number - Math.floor(r() * (maxAgeDays + 1)));
     const n = examsOn(ctx, d, trust);
     if (n === 0) continue;
-    return planExam(ctx, d, trust, Math.floor(r() * n), () => {});
+    return planExam(ctx, d, trust, Math.floor(r() * n), null);
   }
 }
 
@@ -485,9 +537,11 @@ function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAg
 // Planted patterns and break-glass.
 
 function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (trust: number, role: ClinicalRole) => Staff[]): Session[] {
-  const r = generator(hash(ctx.seed, day.number, 4242));
+  const r = generator(hash3(ctx.seed, day.number, 4242));
   const out: Session[] = [];
-  const plant = (s: Omit<Session, "pick" | "extras">) => out.push({ ...s, pick: 0, extras: 0 });
+  // The instant is drawn before the exam, as the arguments are evaluated in order.
+  const plant = (at: number, kind: SessionKind, exam: Exam, trust: number, actor: Staff, purpose: Purpose, justification: string | null = null) =>
+    out.push(session(at, kind, exam, trust, actor.role, purpose, 0, 0, actor, justification));
   const someone = (trust: number, role: ClinicalRole) => {
     const list = working(trust, role);
     return list.length ? list[Math.floor(r() * list.length)]! : undefined;
@@ -501,7 +555,7 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
     const actor = someone(target, "clinician") ?? someone(target, "radiologist");
     if (!actor) continue;
     const exam = randomExam(ctx, r, day, ctx.trusts[source]!, 300);
-    plant({ at: localTime(day, r() * 1440), kind: "break_glass", exam, trust: target, role: actor.role, actor, purpose: "emergency", policy: null, justification: justifications[Math.floor(r() * justifications.length)]! });
+    plant(localTime(day, r() * 1440), "break_glass", exam, target, actor, "emergency", justifications[Math.floor(r() * justifications.length)]!);
   }
 
   const pattern = dayIndex % 14;
@@ -511,20 +565,20 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
     const actor = someone(trust.index, "clinician");
     if (actor) {
       const n = 8 + Math.floor(r() * 8);
-      for (let k = 0; k < n; k++) plant({ at: localTime(day, 60 + r() * 150), kind: "planted", exam: randomExam(ctx, r, day, trust, 60), trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+      for (let k = 0; k < n; k++) plant(localTime(day, 60 + r() * 150), "planted", randomExam(ctx, r, day, trust, 60), trust.index, actor, "direct_care");
     }
   } else if (pattern === 9) {
     // A leaver's account opens images at their old trust.
     const n = 3 + Math.floor(r() * 4);
     const old = ctx.trusts[ctx.leaver.trust]!;
-    for (let k = 0; k < n; k++) plant({ at: localTime(day, 10 * 60 + r() * 300), kind: "planted", exam: randomExam(ctx, r, day, old, 30), trust: old.index, role: "radiographer", actor: ctx.leaver, purpose: "direct_care" });
+    for (let k = 0; k < n; k++) plant(localTime(day, 10 * 60 + r() * 300), "planted", randomExam(ctx, r, day, old, 30), old.index, ctx.leaver, "direct_care");
   } else if (pattern === 11) {
     // Cross-trust views with no policy and no break-glass.
     const source = (trust.index + 2) % 4;
     const actor = someone(trust.index, "clinician");
     if (actor) {
       const n = 2 + Math.floor(r() * 4);
-      for (let k = 0; k < n; k++) plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam: randomExam(ctx, r, day, ctx.trusts[source]!, 90), trust: trust.index, role: actor.role, actor, purpose: "direct_care", policy: null });
+      for (let k = 0; k < n; k++) plant(localTime(day, 9 * 60 + r() * 480), "planted", randomExam(ctx, r, day, ctx.trusts[source]!, 90), trust.index, actor, "direct_care");
     }
   } else if (pattern === 2 && dayIndex >= volumeHistoryDays) {
     // A clinician with a normal history opens far more patients than usual in one day.
@@ -537,7 +591,7 @@ function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (tru
         const exam = randomExam(ctx, r, day, trust, 14);
         if (seen.has(exam.patient)) continue;
         seen.add(exam.patient);
-        plant({ at: localTime(day, 9 * 60 + r() * 480), kind: "planted", exam, trust: trust.index, role: actor.role, actor, purpose: "direct_care" });
+        plant(localTime(day, 9 * 60 + r() * 480), "planted", exam, trust.index, actor, "direct_care");
       }
     }
   }
@@ -565,12 +619,19 @@ class HistoryWriter {
   alerts: Record<string, number> = {};
   private rows: ChainedRow[] = [];
   private alertRows: AlertRow[] = [];
+  private months = new Set<string>();
+  /** Months with events, in order, not yet known to be complete in the database. */
+  private openMonths: string[] = [];
+  /** The month (UTC, as the partitions are cut) of the last event added, [from, to). */
+  private monthFrom = Infinity;
+  private monthTo = -Infinity;
   private inFlight: Promise<void> | null = null;
   private facts: RuleFacts;
 
   constructor(
     private ctx: Context,
     private batchSize: number,
+    private onMonthWritten?: (month: string) => void,
   ) {
     this.facts = {
       userStatus: (email) => ctx.userStatus.get(email),
@@ -578,14 +639,38 @@ class HistoryWriter {
     };
   }
 
-  /** Appends one event, in time order, to its source trust's chain. */
-  add(row: Omit<ChainedFields, "seq" | "chain">): void {
-    this.rows.push({ ...row, chain: row.sourceTrustId!, seq: 0, prevHash: "", hash: "" });
+  /** Appends one event, in time order, to its source trust's chain (where appendAuditEvents chains it). */
+  add(row: ChainedRow): void {
+    this.rows.push(row);
     this.events++;
+    const at = row.occurredAt.getTime();
+    if (at < this.monthFrom || at >= this.monthTo) this.enterMonth(row.occurredAt);
     // The rules see exactly what ingest's would, through the same code.
-    for (const a of alertRowsFor(row, this.facts)) {
+    const raised = alertRowsFor(row, this.facts);
+    for (let i = 0; i < raised.length; i++) {
+      const a = raised[i]!;
       this.alerts[a.rule] = (this.alerts[a.rule] ?? 0) + 1;
       this.alertRows.push(a);
+    }
+  }
+
+  private enterMonth(at: Date): void {
+    this.monthFrom = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    this.monthTo = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+    const month = at.toISOString().slice(0, 7);
+    if (this.months.has(month)) return;
+    this.months.add(month);
+    this.openMonths.push(month);
+  }
+
+  /**
+   * Events come in time order: once a batch ending in `month` commits, the months before it are
+   * complete (all of them, once the last batch has: `month` null).
+   */
+  private monthsWrittenBefore(month: string | null | undefined): void {
+    while (month !== undefined && this.openMonths.length > 0 && (month === null || this.openMonths[0]! < month)) {
+      const done = this.openMonths.shift()!;
+      this.onMonthWritten?.(done);
     }
   }
 
@@ -600,13 +685,15 @@ class HistoryWriter {
     const alerts = this.alertRows;
     this.rows = [];
     this.alertRows = [];
+    const last = this.openMonths.at(-1);
+
     await this.inFlight;
     const write = this.ctx.database.db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
       const heads = await lockChainHeads(tx, rows.map((r) => r.chain));
       await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
       await insertAlerts(tx, alerts);
-    });
+    }).then(() => this.monthsWrittenBefore(last));
     // Surfaced by the next flush or by finish(); never an unhandled rejection meanwhile.
     write.catch(() => {});
     this.inFlight = write;
@@ -616,6 +703,8 @@ class HistoryWriter {
     await this.flush();
     await this.inFlight;
     this.inFlight = null;
+    // Nothing more is coming: the last months are complete too (their indexes can be built while the volume scan runs).
+    this.monthsWrittenBefore(null);
   }
 
   get full(): boolean {
@@ -623,7 +712,144 @@ class HistoryWriter {
   }
 }
 
+/** Character codes of the hex digits. */
+const hexDigits = new Uint8Array([...'0123456789abcdef'].map((c) => c.charCodeAt(0)));
+/** The hex digit of bits shift..shift+3 of v. */
+const hexAt = (v: number, shift: number) => hexDigits[(v >>> shift) & 15]!;
+
+/**
+ * Event ids, deterministic (the same seed, window and scale give the same ids) and in the UUIDv7
+ * layout (RFC 9562), so time-ordered: the primary key index is appended to, not written all over.
+ * 48 bits of the event's time in milliseconds, the version and variant, 44 bits that tell runs apart,
+ * and the event's number in the run (32 bits): unique within a run, and two runs cannot hold events
+ * at the same millisecond (a window that already has events is refused).
+ */
+class EventIds {
+  /** "-7aaa-Vbbb-bbbb" as character codes: version 7, then the variant (binary 10) and the run's bits. */
+  private readonly middle: number[];
+  private n = 0;
+
+  constructor(seed: number, from: number, scale: number) {
+    const a = hash4(seed, Math.floor(from / 2 ** 32), from >>> 0, Math.round(scale * 1e6));
+    const b = hash2(a, 1);
+    const text = `-7${(a & 0xfff).toString(16).padStart(3, "0")}-${(0x8000 | (b & 0x3fff)).toString(16)}-${((b >>> 14) & 0xffff).toString(16).padStart(4, "0")}`;
+    this.middle = [...text].map((c) => c.charCodeAt(0));
+  }
+
+  /** The id of the next event, which occurs at `ms`. One flat string (concatenation would leave a rope of a dozen pieces on every row). */
+  next(ms: number): string {
+    const high = Math.floor(ms / 65536); // the top 32 of the 48 bits
+    const low = ms - high * 65536;
+    const n = this.n++ >>> 0;
+    const m = this.middle;
+    return String.fromCharCode(
+      hexAt(high, 28), hexAt(high, 24), hexAt(high, 20), hexAt(high, 16), hexAt(high, 12), hexAt(high, 8), hexAt(high, 4), hexAt(high, 0),
+      45, hexAt(low, 12), hexAt(low, 8), hexAt(low, 4), hexAt(low, 0),
+      m[0]!, m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!, m[7]!, m[8]!, m[9]!, m[10]!, m[11]!, m[12]!, m[13]!, m[14]!,
+      hexAt(n, 28), hexAt(n, 24), hexAt(n, 20), hexAt(n, 16), hexAt(n, 12), hexAt(n, 8), hexAt(n, 4), hexAt(n, 0),
+    );
+  }
+}
+
+/** Time order of events (Array.prototype.sort is stable: events at the same instant keep their order). */
+const byTime = (a: ChainedRow, b: ChainedRow) => a.occurredAt.getTime() - b.occurredAt.getTime();
+/** The actions of the session being turned into events (one array, reused). */
+const actions: string[] = [];
+
 const workstationArea: Record<SessionKind, string> = { report: "RAD", qa: "XR", clinic: "OPD", cross: "OPD", mdt_prep: "MDT", mdt: "MDT", break_glass: "ED", planted: "WARD" };
+
+// The per-session and per-event work lives in plain functions rather than in the loop of the async
+// generateAccessHistory: they are optimised early and as a whole, so their numbers and iterations
+// are not boxed and allocated on every step.
+
+const fallbackRoles: ClinicalRole[] = ["radiologist", "clinician", "reporting_radiographer", "radiographer", "mdt_coordinator"];
+
+/** Someone of the session's role at work that day at its trust (or of another role, when none is), picked by the session. */
+function someoneAtWork(s: Session, working: (trust: number, role: ClinicalRole) => Staff[]): Staff | null {
+  let list = working(s.trust, s.role);
+  for (let i = 0; i < fallbackRoles.length && list.length === 0; i++) list = working(s.trust, fallbackRoles[i]!);
+  return list.length ? list[Math.floor(s.pick * list.length)]! : null;
+}
+
+/**
+ * One session's events, in their stored form (the writer fills in their place in the chain), pushed
+ * onto `out`; events at or after `to` are left out (a session at the window's end is cut there).
+ * Says whether it was a view of another trust's images that went ahead.
+ */
+function eventsOfSession(ctx: Context, s: Session, actor: Staff, r: () => number, to: number, ids: EventIds, out: ChainedRow[]): "cross-trust" | "own-trust" | "denied" {
+  const exam = s.exam;
+  const source = ctx.trusts[exam.trust]!;
+  const crossTrust = s.trust !== exam.trust;
+  let policy: Policy | null = null;
+  let outcome: "success" | "denied" = "success";
+  if (crossTrust && s.kind !== "break_glass" && s.kind !== "planted") {
+    policy = ctx.policyOf(exam.trust, s.trust, s.at);
+    // No policy in force, or a restricted patient: the PACS refuses and audits the refusal.
+    if (!policy || ctx.restricted.has(`${exam.nhs}|${source.id}`) || r() < 0.02) {
+      policy = null;
+      outcome = "denied";
+    }
+  }
+  const actorTrust = ctx.trusts[s.trust]!;
+  actions.length = 0;
+  if (outcome === "denied") actions.push("study.view");
+  else {
+    const base = sessionActions[s.kind];
+    for (let i = 0; i < base.length; i++) actions.push(base[i]!);
+    if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
+    if (s.extras & 1) actions.splice(1, 0, "study.query");
+    if (s.extras & 2) actions.push("study.download");
+    if (s.extras & 4) actions.push("study.export");
+    if (s.extras & 8) actions.push("study.print");
+  }
+  const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${actor.desk}`;
+  const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${actor.host}`;
+  const policyId = policy?.id ?? null;
+  const policyVersion = policy?.version ?? null;
+  let at = s.at;
+  for (let i = 0; i < actions.length && at < to; i++) {
+    const occurredAt = new Date(at);
+    out.push({
+      id: ids.next(occurredAt.getTime()),
+      chain: source.id,
+      seq: 0,
+      occurredAt,
+      recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
+      action: actions[i]!,
+      outcome,
+      actorUserId: actor.userId,
+      actorEmail: actor.email,
+      actorTrustId: actorTrust.id,
+      actorRole: actor.role,
+      sourceTrustId: source.id,
+      patientNhsNumber: exam.nhs,
+      studyInstanceUid: exam.uid,
+      accessionNumber: exam.accession,
+      modality: exam.modality,
+      purpose: s.purpose,
+      policyId,
+      policyVersion,
+      breakGlassJustification: s.justification,
+      ip,
+      workstation,
+      targetType: "study",
+      targetId: exam.uid,
+      details: null,
+      prevHash: "",
+      hash: "",
+    });
+    at += 2000 + Math.floor(r() * 8000);
+  }
+  return outcome === "denied" ? "denied" : crossTrust ? "cross-trust" : "own-trust";
+}
+
+/** Hands the buffered events before `until` to the writer in time order; later ones stay buffered. */
+function releaseUntil(buffer: ChainedRow[], until: number, writer: HistoryWriter): void {
+  buffer.sort(byTime);
+  let k = 0;
+  while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
+  buffer.splice(0, k);
+}
 
 /** Generates and writes the access history of the four demo trusts for [from, to). */
 export async function generateAccessHistory(database: Database, options: AccessHistoryOptions): Promise<AccessHistoryResult> {
@@ -639,15 +865,16 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
   const seed = options.seed ?? 1;
   const ctx = await loadContext(database, seed, options.scale, from);
-  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000));
+  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000), options.onMonthWritten);
+  const ids = new EventIds(seed, from, options.scale);
 
-  const firstDay = dayOf(new Date(from + londonOffset(new Date(from)) * minuteMs).toISOString().slice(0, 10));
-  const lastDay = dayOf(new Date(to - 1 + londonOffset(new Date(to)) * minuteMs).toISOString().slice(0, 10));
+  const firstDay = dayAt(dayNumberOf(from));
+  const lastDay = dayAt(dayNumberOf(to - 1));
   const totalDays = Math.round((lastDay.number - firstDay.number) / 1) + 1;
   const pending = new Map<number, Session[]>();
   const schedule = (s: Session) => {
     if (s.at < from || s.at >= to) return;
-    const dayNumber = Math.floor((s.at + londonOffset(new Date(s.at)) * minuteMs) / dayMs);
+    const dayNumber = dayNumberOf(s.at);
     let list = pending.get(dayNumber);
     if (!list) pending.set(dayNumber, (list = []));
     list.push(s);
@@ -655,12 +882,12 @@ export async function generateAccessHistory(database: Database, options: AccessH
   // Exams of the two weeks before the window are still being viewed in its first days.
   let exams = 0;
   for (let back = 21; back >= 1; back--) {
-    const d = dayOf(addDays(firstDay.iso, -back));
+    const d = dayAt(firstDay.number - back);
     for (const t of ctx.trusts) for (let i = 0, n = examsOn(ctx, d, t); i < n; i++) planExam(ctx, d, t, i, schedule);
   }
 
   for (let dayIndex = 0; dayIndex < totalDays; dayIndex++) {
-    const day = dayOf(addDays(firstDay.iso, dayIndex));
+    const day = dayAt(firstDay.number + dayIndex);
     // Who works today: a stable share of each role, fewer at weekends, within their assignment.
     const noon = localTime(day, 12 * 60);
     const share = day.working ? workingShare : weekendShare;
@@ -675,7 +902,6 @@ export async function generateAccessHistory(database: Database, options: AccessH
       list.push(s);
     }
     const working = (trust: number, role: ClinicalRole): Staff[] => rota.get(`${trust}|${role}`) ?? [];
-    const fallback: ClinicalRole[] = ["radiologist", "clinician", "reporting_radiographer", "radiographer", "mdt_coordinator"];
 
     for (const t of ctx.trusts) {
       const n = examsOn(ctx, day, t);
@@ -686,14 +912,11 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
     const sessions = (pending.get(day.number) ?? []).sort((a, b) => a.at - b.at);
     pending.delete(day.number);
-    const r = generator(hash(seed, day.number, 99));
+    const r = generator(hash3(seed, day.number, 99));
     // Events are buffered and released in time order: a session's events follow its start by at most a minute.
-    let buffer: Omit<ChainedFields, "seq" | "chain">[] = [];
+    const buffer: ChainedRow[] = [];
     const release = async (until: number) => {
-      buffer.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-      let k = 0;
-      while (k < buffer.length && buffer[k]!.occurredAt.getTime() < until) writer.add(buffer[k++]!);
-      buffer = buffer.slice(k);
+      releaseUntil(buffer, until, writer);
       if (writer.full) await writer.flush();
       // Let the batch in flight make progress while the next is generated.
       await new Promise((resolve) => setImmediate(resolve));
@@ -701,73 +924,11 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
     for (let k = 0; k < sessions.length; k++) {
       const s = sessions[k]!;
-      let actor = s.actor;
-      if (!actor) {
-        let list = working(s.trust, s.role);
-        for (const role of fallback) {
-          if (list.length) break;
-          list = working(s.trust, role);
-        }
-        if (list.length === 0) continue;
-        actor = list[Math.floor(s.pick * list.length)]!;
-      }
-      const exam = s.exam;
-      const source = ctx.trusts[exam.trust]!;
-      const crossTrust = s.trust !== exam.trust;
-      let policy: Policy | null = null;
-      let outcome: "success" | "denied" = "success";
-      if (crossTrust && s.kind !== "break_glass" && s.kind !== "planted") {
-        policy = ctx.policyOf(exam.trust, s.trust, s.at);
-        // No policy in force, or a restricted patient: the PACS refuses and audits the refusal.
-        if (!policy || ctx.restricted.has(`${exam.nhs}|${source.id}`) || r() < 0.02) {
-          policy = null;
-          outcome = "denied";
-        }
-      }
-      const actorTrust = ctx.trusts[s.trust]!;
-      const actions = outcome === "denied" ? ["study.view"] : [...sessionActions[s.kind]];
-      if (outcome === "success") {
-        if ((s.kind === "clinic" || s.kind === "cross") && r() < 0.7) actions.push("report.view");
-        if (s.extras & 1) actions.splice(1, 0, "study.query");
-        if (s.extras & 2) actions.push("study.download");
-        if (s.extras & 4) actions.push("study.export");
-        if (s.extras & 8) actions.push("study.print");
-      }
-      if (crossTrust && outcome === "success") writer.crossTrust++;
+      const actor = s.actor ?? someoneAtWork(s, working);
+      if (!actor) continue;
+      const viewed = eventsOfSession(ctx, s, actor, r, to, ids, buffer);
+      if (viewed === "cross-trust") writer.crossTrust++;
       if (s.kind === "break_glass") writer.breakGlass++;
-      const workstation = `${actorTrust.sites[Math.floor(s.pick * actorTrust.sites.length)]}-${workstationArea[s.kind]}-${String(1 + (hash(actor.key, 3) % 40)).padStart(2, "0")}`;
-      const ip = `${ipPrefix[actorTrust.ods] ?? "10.99"}.${1 + (hash(actor.key, 5) % 250)}.${1 + (hash(actor.key, 7) % 250)}`;
-      let at = s.at;
-      for (const action of actions) {
-        if (at >= to) break; // a session at the window's end is cut there
-        const occurredAt = new Date(at);
-        buffer.push({
-          id: crypto.randomUUID(),
-          occurredAt,
-          recordedAt: new Date(at + 1000 + Math.floor(r() * 20_000)),
-          action,
-          outcome,
-          actorUserId: actor.userId,
-          actorEmail: actor.email,
-          actorTrustId: actorTrust.id,
-          actorRole: actor.role,
-          sourceTrustId: source.id,
-          patientNhsNumber: exam.nhs,
-          studyInstanceUid: exam.uid,
-          accessionNumber: exam.accession,
-          modality: exam.modality,
-          purpose: s.purpose,
-          policyId: policy?.id ?? null,
-          policyVersion: policy?.version ?? null,
-          breakGlassJustification: s.justification ?? null,
-          ip,
-          workstation,
-          targetType: "study",
-          targetId: exam.uid,
-          details: null,
-        });
-        at += 2000 + Math.floor(r() * 8000);
-      }
       if (buffer.length >= 2_000) await release(s.at);
     }
     await release(Infinity);
