@@ -40,14 +40,18 @@ export async function deferAuditIndexes(database: Database): Promise<DeferredAud
     await tx.execute(sql`lock table audit_events in share row exclusive mode`);
     const events = rowsOf(await tx.execute(sql`select 1 from audit_events where target_type = 'study' limit 1`));
     if (events.length) return null;
-    await tx.execute(sql`create table if not exists mosaic_deferred_indexes (name text primary key, def text not null)`);
+    await tx.execute(sql`create table if not exists mosaic_deferred_indexes (name text primary key, def text not null, position integer not null)`);
+    // In the order they were made: PostgreSQL names a partition's indexes in that order (two
+    // indexes on the same columns get _idx and _idx1), so rebuilt they get the same names.
     const defs = rowsOf<IndexDefinition>(
       await tx.execute(sql`select c.relname as name, pg_get_indexdef(i.indexrelid) as def
         from pg_index i join pg_class c on c.oid = i.indexrelid
-        where i.indrelid = 'audit_events'::regclass and not i.indisprimary order by c.relname`),
+        where i.indrelid = 'audit_events'::regclass and not i.indisprimary order by i.indexrelid`),
     );
-    for (const d of defs) {
-      await tx.execute(sql`insert into mosaic_deferred_indexes (name, def) values (${d.name}, ${d.def}) on conflict (name) do update set def = excluded.def`);
+    for (const [position, d] of defs.entries()) {
+      await tx.execute(
+        sql`insert into mosaic_deferred_indexes (name, def, position) values (${d.name}, ${d.def}, ${position}) on conflict (name) do update set def = excluded.def, position = excluded.position`,
+      );
       // Dropping a partitioned index drops its partitions' indexes with it.
       await tx.execute(sql.raw(`drop index ${quoteIdent(d.name)}`));
     }
@@ -76,7 +80,7 @@ export async function deferAuditIndexes(database: Database): Promise<DeferredAud
 export async function restoreAuditIndexes(database: Database, onIndex?: (done: number, total: number) => void): Promise<number> {
   const table = rowsOf<{ t: string | null }>(await database.db.execute(sql`select to_regclass('mosaic_deferred_indexes')::text as t`))[0]?.t;
   if (!table) return 0;
-  const defs = rowsOf<IndexDefinition>(await database.db.execute(sql`select name, def from mosaic_deferred_indexes order by name`));
+  const defs = rowsOf<IndexDefinition>(await database.db.execute(sql`select name, def from mosaic_deferred_indexes order by position`));
   let done = 0;
   for (const d of defs) {
     onIndex?.(done, defs.length);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, lte } from "drizzle-orm";
 import { auditChainHeads, auditEvents } from "@/db/schema";
 import type { Executor } from "@/db/client";
 import type { ChainedFields } from "./canonical";
@@ -39,7 +39,9 @@ export async function verifyChain(
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, expectedSeq - 1)))
+      // Bounded above too: with only a lower bound the planner, blind to how many rows row-level
+      // security lets through, may read the rest of the chain for every page.
+      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, expectedSeq - 1), lte(auditEvents.seq, expectedSeq - 1 + batchSize)))
       .orderBy(asc(auditEvents.seq))
       .limit(batchSize);
     for (const row of rows) {
