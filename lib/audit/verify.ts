@@ -35,15 +35,24 @@ export async function verifyChain(
   let checked = 0;
   const fail = (b: Omit<ChainBreak, "chain">): ChainReport => ({ chain, events: checked, headSeq: head?.seq ?? 0, ok: false, firstBreak: { chain, ...b } });
 
-  for (;;) {
-    const rows = await db
+  // Pages of the chain by sequence number, bounded above as well as below: with only a lower bound
+  // the planner, blind to what row-level security lets through, may read the rest of the chain for
+  // every page. The next page is asked for while this one is hashed.
+  const pageFrom = (after: number) => {
+    const page = db
       .select()
       .from(auditEvents)
-      // Bounded above too: with only a lower bound the planner, blind to how many rows row-level
-      // security lets through, may read the rest of the chain for every page.
-      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, expectedSeq - 1), lte(auditEvents.seq, expectedSeq - 1 + batchSize)))
+      .where(and(eq(auditEvents.chain, chain), gt(auditEvents.seq, after), lte(auditEvents.seq, after + batchSize)))
       .orderBy(asc(auditEvents.seq))
-      .limit(batchSize);
+      .limit(batchSize)
+      .execute();
+    page.catch(() => {}); // a page asked for ahead and not needed (the walk stopped) must not go unhandled
+    return page;
+  };
+  let next = pageFrom(expectedSeq - 1);
+  for (;;) {
+    const rows = await next;
+    if (rows.length === batchSize) next = pageFrom(expectedSeq - 1 + batchSize);
     for (const row of rows) {
       if (row.seq < expectedSeq) {
         return fail({ seq: row.seq, eventId: row.id, problem: "broken_link", message: `Event ${row.id} repeats sequence number ${row.seq}.` });
