@@ -6,9 +6,9 @@
 // Run it periodically (cron, or a pg-boss job once the job runner lands); a checkpoint protects
 // what happened before it.
 import fs from "node:fs";
-import { createCheckpoints, exportCheckpoints } from "@/lib/audit/checkpoints";
+import { exportCheckpoints } from "@/lib/audit/checkpoints";
 import { demoSigningKeyFile, loadSigningKey } from "@/lib/audit/signing-key";
-import { describeDatabase, openCliDatabase } from "./cli-database";
+import { describeDatabase, openCliDatabase, signCheckpointsWithProgress } from "./cli-database";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -37,7 +37,7 @@ const database = openCliDatabase();
 let broken = 0;
 try {
   console.log(`Checkpointing the audit chains in the ${describeDatabase(database)}…`);
-  for (const run of await createCheckpoints(database.db, key)) {
+  for (const run of await signCheckpointsWithProgress(database, key)) {
     if (run.status === "broken") broken++;
     const label = { signed: "signed ", unchanged: "same   ", empty: "empty  ", broken: "BROKEN " }[run.status];
     console.log(`  ${label} ${run.chain}: ${run.message}`);

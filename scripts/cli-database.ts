@@ -4,8 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { openDatabase, pgliteDir, type Database } from "@/db/client";
 import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
-import { createCheckpoints } from "@/lib/audit/checkpoints";
-import { loadSigningKey } from "@/lib/audit/signing-key";
+import cliProgress from "cli-progress";
+import { createCheckpoints, type CheckpointRun } from "@/lib/audit/checkpoints";
+import { loadSigningKey, type SigningKey } from "@/lib/audit/signing-key";
 
 // Where the demo keeps its generated secret and API key (a test server gets its own).
 export const dataDir = path.resolve(process.env.MOSAIC_DATA_DIR ?? ".data");
@@ -67,8 +68,31 @@ export function writeDemoApiKey(key: string): string {
   return path.relative(process.cwd(), file);
 }
 
+/**
+ * Signs a checkpoint of every chain whose head moved, with a progress bar over the events walked
+ * first (every event since the last checkpoints: all of them after a large seed).
+ */
+export async function signCheckpointsWithProgress(database: Database, key: SigningKey): Promise<CheckpointRun[]> {
+  const bar = new cliProgress.SingleBar({ format: "Checkpoints |{bar}| {value}/{total} events walked before signing", hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  try {
+    return await createCheckpoints(database.db, key, {
+      onProgress: (walked, toWalk) => {
+        // Worth a bar only when there is a walk to wait for.
+        if (!started && toWalk >= 100_000) {
+          bar.start(toWalk, 0);
+          started = true;
+        }
+        if (started) bar.update(Math.min(walked, toWalk));
+      },
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}
+
 /** Signs the first checkpoints of a freshly seeded demo, so that the verify page has some to check. */
 export async function checkpointDemo(database: Database): Promise<void> {
   const key = await loadSigningKey({ create: true });
-  if (key) await createCheckpoints(database.db, key);
+  if (key) await signCheckpointsWithProgress(database, key);
 }

@@ -80,10 +80,23 @@ export type CheckpointRun = { chain: string; status: "signed" | "unchanged" | "e
  * that checkpoint are walked first (from genesis for a chain's first checkpoint), and a chain that
  * does not verify is not signed: a signature must never bless a tampered chain.
  */
-export async function createCheckpoints(db: Db, key: SigningKey, now: () => Date = () => new Date()): Promise<CheckpointRun[]> {
-  const chains = await asSystem(db, (tx) => listChains(tx));
+export async function createCheckpoints(
+  db: Db,
+  key: SigningKey,
+  options: { now?: () => Date; onProgress?: (walked: number, toWalk: number) => void } = {},
+): Promise<CheckpointRun[]> {
+  const now = options.now ?? (() => new Date());
+  const { chains, toWalk } = await asSystem(db, async (tx) => {
+    const [pending] = rowsOf<{ n: string | number | null }>(
+      await tx.execute(sql`select sum(h.seq - coalesce(c.seq, 0)) as n from audit_chain_heads h
+        left join (select chain, max(seq) as seq from audit_checkpoints group by chain) c on c.chain = h.chain`),
+    );
+    return { chains: await listChains(tx), toWalk: Math.max(0, Number(pending?.n ?? 0)) };
+  });
   const ring = await keyRing(key.publicJwk);
   const runs: CheckpointRun[] = [];
+  let walked = 0;
+  options.onProgress?.(walked, toWalk);
   for (const chain of chains) {
     runs.push(
       await asSystem(db, async (tx): Promise<CheckpointRun> => {
@@ -106,7 +119,8 @@ export async function createCheckpoints(db: Db, key: SigningKey, now: () => Date
           if (last.seq > head.seq) return { chain, status: "broken", seq: head.seq, message: `The head (${head.seq}) is behind the last checkpoint (${last.seq}): events were removed.` };
           from = { seq: last.seq, hash: last.hash };
         }
-        const report = await verifyChain(tx, chain, undefined, from);
+        const report = await verifyChain(tx, chain, (n) => options.onProgress?.(walked + n, toWalk), from);
+        walked += report.events;
         if (!report.ok) return { chain, status: "broken", seq: report.firstBreak?.seq ?? head.seq, message: report.firstBreak?.message ?? "The chain does not verify." };
         const payload: CheckpointPayload = { chain, seq: head.seq, hash: head.hash, signedAt: now().toISOString() };
         const signature = await signCheckpoint(payload, key);
