@@ -27,6 +27,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { gunzipSync } from "node:zlib";
@@ -438,6 +439,88 @@ async function counts(): Promise<{ exams: number; events: number; users: number 
 
 // ---------------------------------------------------------------------------------------------
 
+// Where the time went: CPU seconds of the Next server (its process tree) and of this database's
+// PostgreSQL backends over the timed run, and (BENCH_PROFILE=1) what those backends were doing,
+// sampled from pg_stat_activity every 50 ms: a poor man's pg_stat_statements, which is not loaded here.
+
+const ticksPerSecond = 100; // getconf CLK_TCK on Linux
+
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks / ticksPerSecond;
+}
+
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.existsSync("/proc") ? fs.readdirSync("/proc") : []) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
+function watchDatabase(): { stop: () => Promise<{ pgCpu: number; serverCpu: number; report: string[] }> } {
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const serverPids = server?.pid ? processTree(server.pid) : [];
+  const serverCpu0 = cpuSeconds(serverPids);
+  const pgCpu0 = new Map<number, number>();
+  const seen = new Set<number>();
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = await sql<{ pid: number; state: string | null; wait: string | null; query: string }[]>`
+        select pid, state, wait_event_type || ':' || wait_event as wait, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 160) as query
+          from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid() and backend_type = 'client backend'`;
+      samples++;
+      for (const r of rows) {
+        if (!seen.has(r.pid)) {
+          seen.add(r.pid);
+          pgCpu0.set(r.pid, cpuSeconds([r.pid]));
+        }
+        if (r.state === "idle") continue;
+        const key = r.state === "active" ? `${r.wait && !r.wait.startsWith("Client") ? `[${r.wait}] ` : ""}${r.query}` : `(${r.state}: the app holds the connection) ${r.query}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      await sleep(50);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      await sql.end();
+      const pgCpu = [...seen].reduce((sum, pid) => sum + Math.max(0, cpuSeconds([pid]) - (pgCpu0.get(pid) ?? 0)), 0);
+      const busy = [...counts.values()].reduce((a, b) => a + b, 0);
+      const report = [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 15)
+        .map(([q, n]) => `${(n / samples).toFixed(2).padStart(6)} ${q}`);
+      report.unshift(`  on average ${(busy / samples).toFixed(1)} of this database's connections were busy (${samples} samples); busy connections by statement:`);
+      return { pgCpu, serverCpu: cpuSeconds(serverPids) - serverCpu0, report };
+    },
+  };
+}
+
 const cleanup = async () => {
   if (server && server.exitCode === null) {
     server.kill("SIGTERM");
@@ -487,6 +570,7 @@ try {
 
   for (let r = 0; r < warmupRounds; r++) await Promise.all(persons.map((p, i) => walk(p, browsers[i]!, i, rounds + r, null)));
   const samples: Sample[] = [];
+  const watch = watchDatabase();
   const health = sampleHealth();
   const t0 = performance.now();
   await Promise.all(
@@ -497,6 +581,7 @@ try {
   );
   const seconds = (performance.now() - t0) / 1000;
   const healthMs = await health.stop();
+  const { pgCpu, serverCpu, report } = await watch.stop();
 
   const h50 = percentile(healthMs, 0.5);
   const h95 = percentile(healthMs, 0.95);
@@ -519,6 +604,11 @@ try {
         `${fmt(percentile(mine.map((s) => s.total), 0.95)).padStart(14)} ${`×${ratio.toFixed(2)}`.padStart(17)}  ${ratio < target ? "ok" : "MISSED"}`,
     );
   }
+  console.log(
+    `\nCPU over the timed run: Next server ${serverCpu.toFixed(1)} s (${((serverCpu / samples.length) * 1000).toFixed(0)} ms a page), ` +
+      `PostgreSQL backends of this database ${pgCpu.toFixed(1)} s (${((pgCpu / samples.length) * 1000).toFixed(0)} ms a page), in ${seconds.toFixed(0)} s on ${os.cpus().length} cores.`,
+  );
+  if (process.env.BENCH_PROFILE === "1") for (const line of report) console.log(line);
   console.log(`\n${missed ? `MISSED on ${missed} page(s)` : "Every page meets the target"} (p95 < ${target} × health p95 = ${fmt(target * h95)} ms).`);
 
   if (verifyAs !== "0") {
