@@ -21,6 +21,7 @@
 //   BENCH_KEEP=1 npm run bench:pages                     # keep the database (named after its scale) and reuse it next time
 //   BENCH_YEARS=1 BENCH_SCALE=0.1 BENCH_AUDIT_DAYS=90 BENCH_AUDIT_SCALE=0.1   # history and access history set apart, as db:seed
 //   BENCH_USERS=20 BENCH_ROUNDS=5 BENCH_WARMUP=1         # users, timed rounds (each user walks its pages once a round), untimed rounds first
+//   BENCH_SKIP=/audit,/storage                          # leave pages out (diagnosis: the others without the one that drowns them)
 //   BENCH_VERIFY=trust|all|0                             # "Verify now" as a trust's IG officer (default), as the consortium's, or not at all
 //   BENCH_DATABASE_URL=postgres://…                      # default postgres://postgres@127.0.0.1:5432/postgres
 import { spawn, type ChildProcess } from "node:child_process";
@@ -351,7 +352,9 @@ async function people(): Promise<Person[]> {
   }
 }
 
-const canSee = (p: Person, page: PageDef) => page.permission === null || p.permissions.has(page.permission);
+// BENCH_SKIP=/audit,/storage leaves pages out (to see the others without one that drowns them).
+const skipped = new Set((process.env.BENCH_SKIP ?? "").split(",").map((x) => x.trim()).filter(Boolean));
+const canSee = (p: Person, page: PageDef) => !skipped.has(page.page) && (page.permission === null || p.permissions.has(page.permission));
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
@@ -616,6 +619,7 @@ try {
       `PostgreSQL backends of this database ${pgCpu.toFixed(1)} s (${((pgCpu / samples.length) * 1000).toFixed(0)} ms a page), in ${seconds.toFixed(0)} s on ${os.cpus().length} cores.`,
   );
   if (process.env.BENCH_PROFILE === "1") for (const line of report) console.log(line);
+  if (skipped.size) console.log(`\nLeft out (BENCH_SKIP): ${[...skipped].join(", ")}.`);
   console.log(`\n${missed ? `MISSED on ${missed} page(s)` : "Every page meets the target"} (p95 < ${target} × health p95 = ${fmt(target * h95)} ms).`);
 
   if (verifyAs !== "0") {
