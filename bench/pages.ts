@@ -21,6 +21,7 @@
 //   BENCH_KEEP=1 npm run bench:pages                     # keep the database (named after its scale) and reuse it next time
 //   BENCH_YEARS=1 BENCH_SCALE=0.1 BENCH_AUDIT_DAYS=90 BENCH_AUDIT_SCALE=0.1   # history and access history set apart, as db:seed
 //   BENCH_USERS=20 BENCH_ROUNDS=5 BENCH_WARMUP=1         # users, timed rounds (each user walks its pages once a round), untimed rounds first
+//   BENCH_USERS=ig@rnz.example,cio@consortium.example    # these people only
 //   BENCH_SKIP=/audit,/storage                          # leave pages out (diagnosis: the others without the one that drowns them)
 //   BENCH_VERIFY=trust|all|0                             # "Verify now" as a trust's IG officer (default), as the consortium's, or not at all
 //   BENCH_DATABASE_URL=postgres://…                      # default postgres://postgres@127.0.0.1:5432/postgres
@@ -57,7 +58,9 @@ const years = num("BENCH_YEARS", 1);
 const scale = num("BENCH_SCALE", 0.02);
 const auditDays = Math.round(num("BENCH_AUDIT_DAYS", Math.round(years * 365)));
 const auditScale = num("BENCH_AUDIT_SCALE", scale);
-const userCount = Math.max(1, Math.round(num("BENCH_USERS", 20)));
+// BENCH_USERS: how many people (the demo sign-ins in turn), or which (a comma-separated list of their emails).
+const chosenEmails = process.env.BENCH_USERS?.includes("@") ? process.env.BENCH_USERS.split(",").map((e) => e.trim()) : null;
+const userCount = chosenEmails ? chosenEmails.length : Math.max(1, Math.round(num("BENCH_USERS", 20)));
 const rounds = Math.max(1, Math.round(num("BENCH_ROUNDS", 5)));
 const warmupRounds = Math.round(num("BENCH_WARMUP", 1));
 const healthGapMs = num("BENCH_HEALTH_GAP_MS", 50);
@@ -333,7 +336,7 @@ async function people(): Promise<Person[]> {
       }
       samples.set(t.ods_code, { userIds, patients: patients.length ? patients : ["9990000018"] });
     }
-    const list = demoSignIns();
+    const list = chosenEmails ? chosenEmails.map((email) => demoSignIns().find((d) => d.email === email) ?? { email, role: "(not a demo sign-in)" }) : demoSignIns();
     const out: Person[] = [];
     for (let i = 0; i < userCount; i++) {
       const s = list[i % list.length]!;
