@@ -149,7 +149,9 @@ const serverErrors: string[] = [];
 async function startServer(port: number): Promise<void> {
   buildIfNeeded();
   const base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node flags for the server only.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  server = spawn(process.execPath, [...nodeArgs, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     stdio: ["ignore", "ignore", "pipe"],
     env: {
       ...process.env,
