@@ -605,7 +605,7 @@ try {
       `health sampled ${healthMs.length} times meanwhile (at rest before the run: p50 ${fmt(percentile(atRest, 0.5))} ms, p95 ${fmt(percentile(atRest, 0.95))} ms).`,
   );
   console.log(`Time to first byte in ms; target: p95(page) < ${target} × p95(health) in the same run.\n`);
-  console.log(`${"page".padEnd(24)} ${"n".padStart(4)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"p95 last byte".padStart(14)} ${"p95 / health p95".padStart(17)}`);
+  console.log(`${"page".padEnd(24)} ${"n".padStart(4)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"p95 last byte".padStart(14)} ${"HTML kB".padStart(8)} ${"p95 / health p95".padStart(17)}`);
   console.log(`${"GET /api/health".padEnd(24)} ${String(healthMs.length).padStart(4)} ${fmt(h50).padStart(8)} ${fmt(h95).padStart(8)}`);
   let missed = 0;
   for (const page of pages) {
@@ -616,7 +616,8 @@ try {
     if (!(ratio < target)) missed++;
     console.log(
       `${page.page.padEnd(24)} ${String(mine.length).padStart(4)} ${fmt(percentile(mine.map((s) => s.ttfb), 0.5)).padStart(8)} ${fmt(p95).padStart(8)} ` +
-        `${fmt(percentile(mine.map((s) => s.total), 0.95)).padStart(14)} ${`×${ratio.toFixed(2)}`.padStart(17)}  ${ratio < target ? "ok" : "MISSED"}`,
+        `${fmt(percentile(mine.map((s) => s.total), 0.95)).padStart(14)} ${(mine.reduce((a, s) => a + s.bytes, 0) / mine.length / 1000).toFixed(0).padStart(8)} ` +
+        `${`×${ratio.toFixed(2)}`.padStart(17)}  ${ratio < target ? "ok" : "MISSED"}`,
     );
   }
   console.log(
