@@ -17,14 +17,18 @@
 // <Suspense> arrive later; the table shows each page's p95 to the last byte as well.
 //
 //   npm run bench:pages                                  # 1 year at scale 0.02 (35k exams, ~0.4M access events): a few minutes
-//   BENCH_SCALE=1 npm run bench:pages                    # full demo scale (db:seed --years 1 --scale 1: 1.75M exams, ~20M access events)
+//   BENCH_SCALE=1 npm run bench:pages                    # full demo scale (db:seed --years 1 --scale 1: 1.75M exams, ~20M access events;
+//                                                        #   about an hour of seeding today, so add BENCH_KEEP=1; checkpoints are not signed past 2M events)
 //   BENCH_KEEP=1 npm run bench:pages                     # keep the database (named after its scale) and reuse it next time
 //   BENCH_YEARS=1 BENCH_SCALE=0.1 BENCH_AUDIT_DAYS=90 BENCH_AUDIT_SCALE=0.1   # history and access history set apart, as db:seed
 //   BENCH_USERS=20 BENCH_ROUNDS=5 BENCH_WARMUP=1         # users, timed rounds (each user walks its pages once a round), untimed rounds first
 //   BENCH_USERS=ig@rnz.example,cio@consortium.example    # these people only
-//   BENCH_SKIP=/audit,/storage                          # leave pages out (diagnosis: the others without the one that drowns them)
+//   BENCH_SKIP=/audit,/storage                           # leave pages out (diagnosis: the others without the one that drowns them)
 //   BENCH_VERIFY=trust|all|0                             # "Verify now" as a trust's IG officer (default), as the consortium's, or not at all
 //   BENCH_DATABASE_URL=postgres://…                      # default postgres://postgres@127.0.0.1:5432/postgres
+//   BENCH_PROFILE=1                                      # also what this database's busy connections were running (sampled)
+//   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   # Node flags for the server only
+//   DATABASE_POOL_SIZE=20                                # the server's pool (default 10); the health route waits in the same pool
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
