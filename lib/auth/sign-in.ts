@@ -148,7 +148,10 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
   const { SESSION_IDLE_MINUTES } = env();
   return withSystem(async (tx) => {
     const now = new Date();
-    const [row] = await tx
+    // The session, the roles of its user and the consortium's MFA rule are asked for at once: one
+    // round trip instead of three on every request (postgres.js pipelines them on the transaction's
+    // connection). The roles are read by the session's user id, so they need not wait for the row.
+    const sessionRow = tx
       .select({
         sessionId: userSessions.id,
         lastSeenAt: userSessions.lastSeenAt,
@@ -164,6 +167,18 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
       .from(userSessions)
       .innerJoin(users, eq(users.id, userSessions.userId))
       .where(eq(userSessions.id, sessionId));
+    const roleRows = tx
+      .select({ role: roleAssignments.role, trustId: roleAssignments.trustId })
+      .from(roleAssignments)
+      .where(
+        and(
+          eq(roleAssignments.userId, tx.select({ userId: userSessions.userId }).from(userSessions).where(eq(userSessions.id, sessionId))),
+          isNull(roleAssignments.revokedAt),
+          lte(roleAssignments.validFrom, now),
+          or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now)),
+        ),
+      );
+    const [[row], roles, mfaRequired] = await Promise.all([sessionRow, roleRows, isMfaRequiredForPortalRoles(tx)]);
     if (!row || row.endedAt) return null;
     const idleSince = now.getTime() - row.lastSeenAt.getTime();
     const endReason =
@@ -182,18 +197,7 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
     if (idleSince > 60_000) {
       await tx.update(userSessions).set({ lastSeenAt: now }).where(eq(userSessions.id, sessionId));
     }
-    const roles = await tx
-      .select({ role: roleAssignments.role, trustId: roleAssignments.trustId })
-      .from(roleAssignments)
-      .where(
-        and(
-          eq(roleAssignments.userId, row.userId),
-          isNull(roleAssignments.revokedAt),
-          lte(roleAssignments.validFrom, now),
-          or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now)),
-        ),
-      );
-    const needsMfaEnrolment = needsEnrolment(await isMfaRequiredForPortalRoles(tx), roles, Boolean(row.totpConfirmedAt));
+    const needsMfaEnrolment = needsEnrolment(mfaRequired, roles, Boolean(row.totpConfirmedAt));
     return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles, needsMfaEnrolment };
   });
 }

@@ -10,9 +10,12 @@ export type CallerRole = { role: string; label: string; scope: string; trustOds:
 
 async function loadCallerDescription(ctx: Ctx): Promise<{ consortiumName: string; summary: string; roles: CallerRole[] }> {
   return withTenant(ctx, async (tx) => {
-    const [c] = await tx.select({ name: consortium.name }).from(consortium).limit(1);
     const ids = [...new Set(ctx.roles.flatMap((r) => (r.trustId ? [r.trustId] : [])).concat(ctx.homeTrustId ? [ctx.homeTrustId] : []))];
-    const named = ids.length ? await tx.select({ id: trusts.id, odsCode: trusts.odsCode, name: trusts.name }).from(trusts).where(inArray(trusts.id, ids)) : [];
+    // Both asked at once (pipelined on the transaction's connection): this runs on every page.
+    const [[c], named] = await Promise.all([
+      tx.select({ name: consortium.name }).from(consortium).limit(1),
+      ids.length ? tx.select({ id: trusts.id, odsCode: trusts.odsCode, name: trusts.name }).from(trusts).where(inArray(trusts.id, ids)) : Promise.resolve([]),
+    ]);
     const byId = new Map(named.map((t) => [t.id, t]));
     const roles = ctx.roles.map((r) => {
       const trust = r.trustId ? byId.get(r.trustId) : undefined;

@@ -18,7 +18,8 @@ export async function simulate(ctx: Ctx, input: unknown): Promise<{ explanation:
   const parsed = simulationInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error);
   const q = parsed.data;
-  const directory = await withTenant(ctx, trustDirectory);
+  // The directory and the compiled set are independent reads: asked for together, not one after the other.
+  const [directory, snapshot] = await Promise.all([withTenant(ctx, trustDirectory), policySetCache.get()]);
   const byOds = new Map(directory.map((t) => [t.odsCode, t]));
   const source = byOds.get(q.sourceTrust);
   const requester = byOds.get(q.requesterTrust);
@@ -32,7 +33,6 @@ export async function simulate(ctx: Ctx, input: unknown): Promise<{ explanation:
     });
   }
   const at = q.at ?? new Date();
-  const snapshot = await policySetCache.get();
   const explanation = explain(
     snapshot.set,
     {

@@ -3,13 +3,16 @@ import { inArray } from "drizzle-orm";
 import { consortium, departments } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
 import { withTenant } from "@/lib/db/scope";
-import { listTrusts } from "./queries";
+import { listTrustsIn } from "./queries";
 
 /** The consortium's headline figures and the caller's trusts with what they run. */
 export async function getOverview(ctx: Ctx) {
-  const trustList = await listTrusts(ctx);
+  // One transaction, the trusts and the consortium's row asked for at once (pipelined).
   return withTenant(ctx, async (tx) => {
-    const [c] = await tx.select({ name: consortium.name, contractedAnnualExams: consortium.contractedAnnualExams }).from(consortium).limit(1);
+    const [trustList, [c]] = await Promise.all([
+      listTrustsIn(tx, ctx),
+      tx.select({ name: consortium.name, contractedAnnualExams: consortium.contractedAnnualExams }).from(consortium).limit(1),
+    ]);
     const ids = trustList.map((t) => t.id);
     const rows = ids.length
       ? await tx.select({ trustId: departments.trustId, modalities: departments.modalities }).from(departments).where(inArray(departments.trustId, ids))

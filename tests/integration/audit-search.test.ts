@@ -286,5 +286,9 @@ describe("verification runs", () => {
     expect(again.chains.length).toBeGreaterThanOrEqual(4);
     expect(again.chains.every((ch) => ch.ok)).toBe(true);
     expect((await recentVerifications(igC))[0]).toMatchObject({ chains: [{ chain: c.id, ok: true }] });
+    // Another trust's run is not shown to C's officers; the consortium's officers see every run.
+    await runVerification(igA);
+    expect((await recentVerifications(igC)).map((r) => r.chains.map((ch) => ch.chain))).toEqual([[c.id]]);
+    expect(await recentVerifications(igAll)).toHaveLength(3);
   });
 });

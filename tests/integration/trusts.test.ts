@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, departments, sites, trusts } from "@/db/schema";
 import { createDepartment, createSite, createTrust, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
+import { getOverview } from "@/lib/trusts/overview";
 import { getTrust, listTrusts } from "@/lib/trusts/queries";
 import { testDatabase } from "../helpers/database";
 import { makeTrust, makeUser } from "../helpers/factories";
@@ -80,6 +81,9 @@ describe("a PACS manager at their own trust", () => {
     const view = await getTrust(pacs, trust.odsCode);
     const site = view.sites.find((s) => s.id === created.data.id);
     expect(site).toMatchObject({ town: "Portsmouth", status: "closed", departments: [{ name: "Outpatient X-ray", modalities: ["DX"] }] });
+    // The list and the overview count the new site and department beside the trust's first ones.
+    expect(await listTrusts(pacs)).toEqual([expect.objectContaining({ id: trust.id, siteCount: 2, departmentCount: 2 })]);
+    expect((await getOverview(pacs)).trusts).toEqual([expect.objectContaining({ id: trust.id, siteCount: 2, departmentCount: 2, modalities: ["CT", "DX", "MR"] })]);
   });
 
   it("cannot reuse a site code or a department name within a site", async () => {

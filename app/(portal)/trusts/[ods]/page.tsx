@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -8,6 +9,10 @@ import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
 
+// The title and the page read the same trust: once per request (React's cache lasts one request,
+// and both calls get the same context object from the request's cached session).
+const loadTrust = cache(getTrust);
+
 type Params = { params: Promise<{ ods: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
@@ -15,7 +20,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const ctx = await getRequestContext();
   if (!ctx) return {};
   const { ods } = await params;
-  const trust = await getTrust(ctx, ods).catch(() => null);
+  const trust = await loadTrust(ctx, ods).catch(() => null);
   return { title: trust ? `${trust.name} (${trust.odsCode})` : "Not found" };
 }
 
@@ -32,7 +37,7 @@ export default async function TrustPage({ params, searchParams }: Params) {
   const ctx = await requireContext();
   const { ods } = await params;
   const search = await searchParams;
-  const trust = await orNotFound(getTrust(ctx, ods));
+  const trust = await orNotFound(loadTrust(ctx, ods));
   const notice = Object.entries(search).map(([k, v]) => notices[`${k}=${v}`]).find(Boolean);
   const base = `/trusts/${trust.odsCode}`;
   return (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,6 +14,10 @@ import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
 import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
 
+// The title and the page read the same person: once per request (React's cache lasts one request,
+// and both calls get the same context object from the request's cached session).
+const loadUser = cache(getUser);
+
 type Params = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> };
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
@@ -20,7 +25,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   const ctx = await getRequestContext();
   if (!ctx) return {};
   const { id } = await params;
-  const user = await getUser(ctx, id).catch(() => null);
+  const user = await loadUser(ctx, id).catch(() => null);
   return { title: user ? user.name : "Not found" };
 }
 
@@ -57,7 +62,7 @@ export default async function UserPage({ params, searchParams }: Params) {
   const ctx = await requireContext();
   const { id } = await params;
   const search = await searchParams;
-  const user = await orNotFound(getUser(ctx, id));
+  const user = await orNotFound(loadUser(ctx, id));
   const notice = search.done ? notices[search.done] : undefined;
   const today = new Date().toISOString().slice(0, 10);
   return (
