@@ -6,11 +6,11 @@ import type { FormState } from "@/lib/forms";
 
 export type FormAction = (state: FormState, form: FormData) => Promise<FormState>;
 
-export function SubmitButton({ children }: { children: React.ReactNode }) {
+export function SubmitButton({ children, variant, pendingLabel = "Saving…" }: { children: React.ReactNode; variant?: "primary" | "secondary"; pendingLabel?: string }) {
   const { pending } = useFormStatus();
   return (
-    <Button type="submit" disabled={pending} aria-disabled={pending}>
-      {pending ? "Saving…" : children}
+    <Button type="submit" variant={variant} disabled={pending} aria-disabled={pending}>
+      {pending ? pendingLabel : children}
     </Button>
   );
 }

@@ -221,10 +221,10 @@ export async function checkCheckpointExport(exported: CheckpointExport, publicJw
 }
 
 /** The newest checkpoint of each chain, for the verify page and command. */
-export async function latestCheckpoints(db: Db): Promise<{ chain: string; seq: number; signedAt: Date }[]> {
+export async function latestCheckpoints(db: Db): Promise<{ chain: string; seq: number; hash: string; signedAt: Date }[]> {
   return asSystem(db, async (tx) => {
     const rows = await tx
-      .selectDistinctOn([auditCheckpoints.chain], { chain: auditCheckpoints.chain, seq: auditCheckpoints.seq, signedAt: auditCheckpoints.signedAt })
+      .selectDistinctOn([auditCheckpoints.chain], { chain: auditCheckpoints.chain, seq: auditCheckpoints.seq, hash: auditCheckpoints.hash, signedAt: auditCheckpoints.signedAt })
       .from(auditCheckpoints)
       .orderBy(asc(auditCheckpoints.chain), desc(auditCheckpoints.seq));
     return rows;

@@ -1,19 +1,27 @@
 import "server-only";
 import { and, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
-import { auditEvents } from "@/db/schema";
+import { auditChainHeads, auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant } from "@/lib/db/scope";
-import { notFound } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { actorOf, recordAuditEvent } from "./record";
 import { getDatabase } from "@/db/client";
 import { exportCheckpoints, latestCheckpoints, verifyCheckpoints, type CheckpointExport } from "./checkpoints";
 import { loadSigningKey } from "./signing-key";
+import { genesisHash } from "./chain";
+import type { VerifyMode } from "./verify-schemas";
 import { listChains, verifyChain, type ChainReport } from "./verify";
 
-export type CheckpointCheck = { checked: number; ok: boolean; failures: { chain: string; seq: number; message: string }[]; latest: { chain: string; label: string; seq: number; signedAt: string }[] } | null;
+export type CheckpointCheck = {
+  checked: number;
+  ok: boolean;
+  failures: { chain: string; seq: number; message: string }[];
+  latest: { chain: string; label: string; seq: number; hash: string; signedAt: string }[];
+} | null;
 
-export type VerifyRun = { id: string; at: Date; by: string | null; chains: (ChainReport & { label: string })[]; checkpoints?: CheckpointCheck };
+/** A run as recorded; `from` is the position each walk started after (0: the first event), absent in runs recorded before walks could start at a checkpoint. */
+export type VerifyRun = { id: string; at: Date; by: string | null; mode?: VerifyMode; chains: (ChainReport & { label: string; from?: number })[]; checkpoints?: CheckpointCheck };
 
 /** The target of a verification run's audit event: the trail of one trust, or of the whole consortium. */
 const verifiedTrail = "audit_trail";
@@ -26,20 +34,52 @@ function verifyScope(ctx: Ctx) {
 }
 
 /**
- * Walks every chain the caller may verify (their trusts', or all of them for consortium roles) and
- * records the run, with each chain's result, as an audit event of its own.
+ * Above this many events in the caller's chains, the page does not offer the walk from the first
+ * event: it would hold a request for minutes (about 30,000 events a second). `npm run audit:verify`
+ * does that walk, with progress.
  */
-export async function runVerification(ctx: Ctx): Promise<VerifyRun> {
+export const fullWalkLimit = 1_000_000;
+
+/** How many events the caller's chains hold, and whether the page may walk them all. */
+export async function verificationSize(ctx: Ctx): Promise<{ events: number; canWalkAll: boolean }> {
   const scope = verifyScope(ctx);
-  const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
-  const { reports, names } = await withTenant(ctx, async (tx) => {
-    const chains = (await listChains(tx)).filter(inScope);
-    const names = new Map((await trustDirectory(tx)).map((t) => [t.id, `${t.name} (${t.odsCode})`]));
-    const reports = [];
-    for (const chain of chains) reports.push({ ...(await verifyChain(tx, chain)), label: names.get(chain) ?? "Consortium" });
-    return { reports, names };
+  const events = await withTenant(ctx, async (tx) => {
+    const heads = await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads);
+    return heads.filter((h) => scope.all || scope.trustIds.includes(h.chain)).reduce((n, h) => n + h.seq, 0);
   });
+  return { events, canWalkAll: events <= fullWalkLimit };
+}
+
+/**
+ * Walks every chain the caller may verify (their trusts', or all of them for consortium roles),
+ * checks the signed checkpoints, and records the run, with each chain's result, as an audit event
+ * of its own.
+ */
+export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkpoint"): Promise<VerifyRun> {
+  const scope = verifyScope(ctx);
+  if (mode === "full" && !(await verificationSize(ctx)).canWalkAll) {
+    throw new AppError("CONFLICT", `Your chains hold more than ${fullWalkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
+  }
+  const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
+  const { chains, names } = await withTenant(ctx, async (tx) => ({
+    chains: (await listChains(tx)).filter(inScope),
+    names: new Map((await trustDirectory(tx)).map((t) => [t.id, `${t.name} (${t.odsCode})`])),
+  }));
+  // Checked first: a walk starts only from a checkpoint that still holds.
   const checkpoints = await checkSignedCheckpoints(inScope, names);
+  const startOf = (chain: string): { seq: number; hash: string } => {
+    const latest = checkpoints?.latest.find((c) => c.chain === chain);
+    const holds = latest && !checkpoints?.failures.some((f) => f.chain === chain);
+    return mode === "since_checkpoint" && latest && holds ? { seq: latest.seq, hash: latest.hash } : { seq: 0, hash: genesisHash };
+  };
+  const reports = await withTenant(ctx, async (tx) => {
+    const out = [];
+    for (const chain of chains) {
+      const from = startOf(chain);
+      out.push({ ...(await verifyChain(tx, chain, undefined, from)), label: names.get(chain) ?? "Consortium", from: from.seq });
+    }
+    return out;
+  });
   const ok = reports.every((r) => r.ok) && (checkpoints?.ok ?? true);
   const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
   const event = await withTenant(ctx, (tx) =>
@@ -50,11 +90,11 @@ export async function runVerification(ctx: Ctx): Promise<VerifyRun> {
       sourceTrustId: trustId,
       // The target lets the verify page find runs through the record-history index (see recentVerifications).
       target: { type: verifiedTrail, id: trustId ?? consortiumTrail },
-      details: { chains: reports, checkpoints },
+      details: { mode, chains: reports, checkpoints },
       client: ctx.client,
     }),
   );
-  return { id: event.id, at: new Date(), by: ctx.name, chains: reports, checkpoints };
+  return { id: event.id, at: new Date(), by: ctx.name, mode, chains: reports, checkpoints };
 }
 
 /**
@@ -73,7 +113,7 @@ async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names
     checked: report.checked,
     ok: failures.length === 0,
     failures,
-    latest: latest.map((c) => ({ chain: c.chain, label: names.get(c.chain) ?? "Consortium", seq: c.seq, signedAt: c.signedAt.toISOString() })),
+    latest: latest.map((c) => ({ chain: c.chain, label: names.get(c.chain) ?? "Consortium", seq: c.seq, hash: c.hash, signedAt: c.signedAt.toISOString() })),
   };
 }
 
@@ -116,8 +156,8 @@ export async function recentVerifications(ctx: Ctx, limit = 10): Promise<VerifyR
       .orderBy(desc(auditEvents.occurredAt))
       .limit(limit);
     return rows.map((r) => {
-      const details = r.details as { chains?: VerifyRun["chains"]; checkpoints?: CheckpointCheck } | null;
-      return { id: r.id, at: r.at, by: r.by, chains: details?.chains ?? [], checkpoints: details?.checkpoints ?? null };
+      const details = r.details as { mode?: VerifyMode; chains?: VerifyRun["chains"]; checkpoints?: CheckpointCheck } | null;
+      return { id: r.id, at: r.at, by: r.by, mode: details?.mode, chains: details?.chains ?? [], checkpoints: details?.checkpoints ?? null };
     });
   });
 }

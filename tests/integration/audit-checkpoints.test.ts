@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditCheckpoints, auditEvents } from "@/db/schema";
 import type { ApiCaller } from "@/lib/api/auth";
 import type { ChainedFields } from "@/lib/audit/canonical";
@@ -9,16 +9,19 @@ import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { auditEventInput } from "@/lib/audit/schemas";
 import { generateSigningKeyPem, signingKeyFromPem, type SigningKey } from "@/lib/audit/signing-key";
 import { verifyChain } from "@/lib/audit/verify";
+import { runVerification } from "@/lib/audit/verify-runs";
 import { testDatabase } from "../helpers/database";
-import { dbErrorOf, makeTrust, ownerQuery, type TestTrust } from "../helpers/factories";
+import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
 const consortiumCaller: ApiCaller = { clientId: crypto.randomUUID(), keyId: crypto.randomUUID(), name: "test", trustId: null, scopes: ["audit:write"] };
+let keyPem: string;
 let key: SigningKey;
 let otherKey: SigningKey;
 let actorTrust: TestTrust;
 
 beforeAll(async () => {
-  key = await signingKeyFromPem(generateSigningKeyPem());
+  keyPem = generateSigningKeyPem();
+  key = await signingKeyFromPem(keyPem);
   otherKey = await signingKeyFromPem(generateSigningKeyPem());
   actorTrust = await makeTrust();
 });
@@ -159,5 +162,60 @@ describe("signed checkpoints", () => {
     const edited = { ...mine, checkpoints: mine.checkpoints.map((c: object) => ({ ...c, hash: "0".repeat(64) })) };
     expect((await checkCheckpointExport(edited, key.publicJwk)).ok).toBe(false);
     expect((await checkCheckpointExport(mine, otherKey.publicJwk)).ok).toBe(false);
+  });
+});
+
+describe("the verify page's run", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  // Change one event's patient in place, leaving its hash: only a walk over that event notices.
+  const editInPlace = (trust: TestTrust, seq: number) =>
+    tamper(async (tx) => {
+      await tx.execute(sql`update audit_events set patient_nhs_number = '9990000026' where chain = ${trust.id} and seq = ${seq}`);
+    });
+
+  it("walks what was added since the latest checkpoint that holds, and from the first event when asked", async () => {
+    vi.stubEnv("AUDIT_SIGNING_KEY", keyPem);
+    const trust = await makeTrust();
+    const ig = await makeUser([{ role: "ig_officer", trustId: trust.id }]);
+    await ingest(trust, 4);
+    expect(await runOf(trust.id)).toMatchObject({ status: "signed", seq: 4 });
+    await ingest(trust, 2);
+
+    const since = await runVerification(ig);
+    expect(since.chains).toEqual([expect.objectContaining({ chain: trust.id, ok: true, from: 4, events: 2 })]);
+    expect(since.checkpoints).toMatchObject({ ok: true });
+
+    // An event behind the checkpoint edited in place: the walk from the first event names it.
+    await editInPlace(trust, 2);
+    expect((await runVerification(ig)).chains[0]).toMatchObject({ ok: true, from: 4 });
+    const full = await runVerification(ig, "full");
+    expect(full.chains[0]).toMatchObject({ ok: false, from: 0, firstBreak: { seq: 2, problem: "hash_mismatch" } });
+
+    // One added since the checkpoint: the default run names it.
+    await editInPlace(trust, 6);
+    expect((await runVerification(ig)).chains[0]).toMatchObject({ ok: false, from: 4, firstBreak: { seq: 6, problem: "hash_mismatch" } });
+  });
+
+  it("starts from the first event where the chain's checkpoint no longer holds, and fails the run", async () => {
+    vi.stubEnv("AUDIT_SIGNING_KEY", keyPem);
+    const trust = await makeTrust();
+    const ig = await makeUser([{ role: "ig_officer", trustId: trust.id }]);
+    await ingest(trust, 3);
+    await runOf(trust.id);
+    // Rewritten from scratch with every hash recomputed: the walk passes, the signature does not.
+    await tamper(async (tx) => {
+      const rows = await tx.select().from(auditEvents).where(eq(auditEvents.chain, trust.id)).orderBy(auditEvents.seq);
+      let prev = genesisHash;
+      for (const row of rows) {
+        const hash = chainHash(prev, { ...row, action: "study.print" });
+        await tx.execute(sql`update audit_events set action = 'study.print', prev_hash = ${prev}, hash = ${hash} where id = ${row.id}`);
+        prev = hash;
+      }
+      await tx.execute(sql`update audit_chain_heads set hash = ${prev} where chain = ${trust.id}`);
+    });
+    const run = await runVerification(ig);
+    expect(run.chains[0]).toMatchObject({ ok: true, from: 0, events: 3 });
+    expect(run.checkpoints).toMatchObject({ ok: false, failures: [expect.objectContaining({ chain: trust.id, seq: 3 })] });
   });
 });

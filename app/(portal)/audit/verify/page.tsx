@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SubmitButton } from "@/components/ui/form-fields";
 import { PageHeader } from "@/components/ui/page-header";
-import { recentVerifications } from "@/lib/audit/verify-runs";
+import { fullWalkLimit, recentVerifications, verificationSize } from "@/lib/audit/verify-runs";
 import { requireContext } from "@/lib/auth/request";
 import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
@@ -17,23 +17,38 @@ const when = (d: Date | string) => formatDateTime(d, { seconds: true });
 
 export default async function VerifyPage() {
   const ctx = await requireContext();
-  const runs = await orNotFound(recentVerifications(ctx));
+  const [runs, size] = await orNotFound(Promise.all([recentVerifications(ctx), verificationSize(ctx)]));
   const [latest, ...earlier] = runs;
   return (
     <>
       <PageHeader
         title="Verify the audit trail"
-        description="Each trust's events form a SHA-256 hash chain. Verifying walks every chain you are responsible for and names the first event that was altered, deleted or inserted out of order."
+        description="Each trust's events form a SHA-256 hash chain, and its head is signed at checkpoints with a key kept outside the database. Verifying checks every signed checkpoint of your chains, walks each chain from its latest checkpoint to its newest event, and names the first event that was altered, deleted or inserted out of order."
       />
       <AuditSubnav current="/audit/verify" sections={auditSectionsFor(ctx)} />
-      <div className="mb-6 flex flex-wrap items-center gap-4">
+      <div className="mb-2 flex flex-wrap items-center gap-4">
         <form action={runVerificationAction}>
-          <SubmitButton>Verify now</SubmitButton>
+          <input type="hidden" name="mode" value="since_checkpoint" />
+          <SubmitButton pendingLabel="Verifying…">Verify now</SubmitButton>
         </form>
+        {size.canWalkAll && (
+          <form action={runVerificationAction}>
+            <input type="hidden" name="mode" value="full" />
+            <SubmitButton variant="secondary" pendingLabel="Walking every event…">
+              Walk every event from the first
+            </SubmitButton>
+          </form>
+        )}
         <a href="/audit/verify/checkpoints.json" className="text-brand underline">
           Download signed checkpoints (JSON, for an outside auditor)
         </a>
       </div>
+      <p className="mb-6 max-w-3xl text-sm text-muted">
+        Your chains hold {size.events.toLocaleString("en-GB")} events. Events before a checkpoint were walked when it was signed.
+        {size.canWalkAll
+          ? " Walking every event from the first also catches an older event edited in place since."
+          : ` Walking every event from the first takes minutes at more than ${fullWalkLimit.toLocaleString("en-GB")} events: run npm run audit:verify on the server, which shows its progress.`}
+      </p>
       {!latest ? (
         <EmptyState title="Not verified yet">Run a verification to check the chains.</EmptyState>
       ) : (
@@ -50,7 +65,7 @@ export default async function VerifyPage() {
               <tr>
                 <th scope="col" className="px-3 py-2">Chain</th>
                 <th scope="col" className="px-3 py-2">Result</th>
-                <th scope="col" className="px-3 py-2 text-right">Events checked</th>
+                <th scope="col" className="px-3 py-2 text-right">Events walked</th>
                 <th scope="col" className="px-3 py-2">First broken link</th>
               </tr>
             </thead>
@@ -59,7 +74,10 @@ export default async function VerifyPage() {
                 <tr key={c.chain} className="border-b border-line last:border-0 align-top">
                   <td className="px-3 py-2">{c.label}</td>
                   <td className="px-3 py-2">{c.ok ? <Badge tone="success">intact</Badge> : <Badge tone="danger">broken</Badge>}</td>
-                  <td className="px-3 py-2 text-right">{c.events.toLocaleString("en-GB")}</td>
+                  <td className="px-3 py-2 text-right">
+                    {c.events.toLocaleString("en-GB")}
+                    <div className="text-muted">{c.from ? `after checkpoint at ${c.from.toLocaleString("en-GB")}` : "from the first event"}</div>
+                  </td>
                   <td className="px-3 py-2">
                     {c.firstBreak ? (
                       <>
