@@ -14,6 +14,9 @@ export async function signIn(page: Page, email: string, password = demoPassword)
 
 /** Fails on any WCAG 2.1 A/AA violation that axe finds on the page as it is now. */
 export async function expectAccessible(page: Page): Promise<void> {
+  // After a client-side navigation Next streams the new page's <title> in with its metadata: wait
+  // for the settled page (a page with no title at all still fails here).
+  await expect(page).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   expect(summary).toEqual([]);
