@@ -314,6 +314,10 @@ const queries: Query[] = [
   { label: "user (consortium IG)", who: "consortium", filterOf: (_p, s) => ({ user: s.user }) },
   { label: "user, RNZ staff (RNZ IG)", who: "rnz", filterOf: (_p, s) => ({ user: s.staff }) },
   { label: "user, other trust's staff (RNZ IG)", who: "rnz", filterOf: (_p, s) => ({ user: s.otherStaff }) },
+  // The few events of another trust's member of staff on RNZ's images lie across their whole history:
+  // at 10M the page holds several times the rows of 1M, each from a different month. At 5 a page both
+  // hold about as many, so this shows what the longer history alone costs.
+  { label: "user, other trust's staff, 5 a page (RNZ IG)", who: "rnz", filterOf: (_p, s) => ({ user: s.otherStaff }), limit: 5 },
   { label: "break-glass only (consortium IG)", who: "consortium", filterOf: () => ({ breakGlass: "yes" }) },
   { label: "break-glass only (RNZ IG)", who: "rnz", filterOf: () => ({ breakGlass: "yes" }) },
   { label: "trust + one day (consortium IG)", who: "consortium", filterOf: (p, s, i) => ({ trust: s.trust, from: p.days[i % p.days.length], to: p.days[i % p.days.length] }) },
@@ -346,7 +350,7 @@ async function measure(small: Prepared, large: Prepared, samples: Sample[]): Pro
   console.log(
     `\nSame run, alternating: ${small.events.toLocaleString("en-GB")} events (${small.months} monthly partitions) vs ${large.events.toLocaleString("en-GB")} (${large.months}), ${runs} runs each, times in ms`,
   );
-  console.log(`  ${"query".padEnd(42)} ${"1M p50".padStart(8)} ${"p95".padStart(8)} ${"10M p50".padStart(8)} ${"p95".padStart(8)}  rows 1M/10M  10M/1M p50    p95`);
+  console.log(`  ${"query".padEnd(46)} ${"1M p50".padStart(8)} ${"p95".padStart(8)} ${"10M p50".padStart(8)} ${"p95".padStart(8)}  rows 1M/10M  10M/1M p50    p95`);
   const results: Record<string, { s: Stats; l: Stats }> = {};
   let met = true;
   // Page 1 and page 1,000 of one search are measured in the same loop, turn about, like the two
@@ -385,7 +389,7 @@ async function measure(small: Prepared, large: Prepared, samples: Sample[]): Pro
       met &&= r50 <= 1.5;
       const rows = `${(t.rowsS / runs).toFixed(0)}/${(t.rowsL / runs).toFixed(0)}`;
       console.log(
-        `  ${label.padEnd(42)} ${fmt(ss.p50)} ${fmt(ss.p95)} ${fmt(ls.p50)} ${fmt(ls.p95)}  ${rows.padStart(11)}  ×${r50.toFixed(2).padEnd(6)}  ×${(ls.p95 / ss.p95).toFixed(2).padEnd(6)} ${r50 <= 1.5 ? "ok" : "MISSED"}`,
+        `  ${label.padEnd(46)} ${fmt(ss.p50)} ${fmt(ss.p95)} ${fmt(ls.p50)} ${fmt(ls.p95)}  ${rows.padStart(11)}  ×${r50.toFixed(2).padEnd(6)}  ×${(ls.p95 / ss.p95).toFixed(2).padEnd(6)} ${r50 <= 1.5 ? "ok" : "MISSED"}`,
       );
     }
   }

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { union, type SubqueryWithSelection } from "drizzle-orm/pg-core";
 import { auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
@@ -63,30 +64,64 @@ type EventRow = typeof auditEvents.$inferSelect;
 
 /** Newest first, ties by id: the order of every search index (…, occurred_at DESC, id). */
 const newestFirst = [desc(auditEvents.occurredAt), asc(auditEvents.id)];
+/** A page's keys: what the rows are found by once the page is known. */
+const keyColumns = { id: auditEvents.id, occurredAt: auditEvents.occurredAt };
 const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * One page in index order. PostgreSQL reads the monthly partitions newest first and stops when the
  * page is full, so the cost is the page's, not the history's. `keysFirst`, where a trust's officer
- * may see only some of the index's entries (a patient's or a user's events, their staff's work on
- * other trusts' images): the page's keys come first from the index alone (it carries the trust
+ * may see only some of the index's entries (a patient's events, their staff's work on other trusts'
+ * images): the page's keys come first from the index alone (it carries the trust
  * columns the read policy checks), and only the page's rows are read from the table; the other
  * entries are passed over in the index instead of each being read to learn it is another trust's.
  */
 async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
-  // Prepared (see genericPlansOn), with the page size written into the statement: as a parameter it
-  // would be planned as "a tenth of the table". It is a whole number from this module, never input.
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`a page size must be a positive whole number, not ${limit}`);
-  const size = sql.raw(String(limit)) as unknown as number;
+  const size = inlineLimit(limit);
   if (!keysFirst) return tx.select().from(auditEvents).where(where).orderBy(...newestFirst).limit(size).prepare("audit_search_page").execute();
-  const keys = tx.select({ id: auditEvents.id, occurredAt: auditEvents.occurredAt }).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
+  const keys = tx.select(keyColumns).from(auditEvents).where(where).orderBy(...newestFirst).limit(size).as("page_keys");
+  return rowsOfKeys(tx, keys).prepare("audit_search_keyed_page").execute();
+}
+
+/**
+ * A user's page for a trust's officer: the user's events on the officer's trusts' images, and their
+ * events as those trusts' staff. Each side is read in its own index, (actor_email, source_trust_id,
+ * occurred_at, id) and (actor_email, actor_trust_id, occurred_at, id), where the entries the officer
+ * may see lie together in time order; the sides' keys are merged (an event can be on both) and only
+ * the page's rows are read. In the user's own index those entries are scattered through the user's
+ * history: for another trust's member of staff, the few on this trust's images meant reading all of it.
+ */
+function userPageOf(tx: Tx, trustIds: string[], where: SQL | undefined, limit: number): Promise<EventRow[]> {
+  const size = inlineLimit(limit);
+  const side = (column: typeof auditEvents.sourceTrustId | typeof auditEvents.actorTrustId, trustId: string) =>
+    tx.select(keyColumns).from(auditEvents).where(and(where, eq(column, trustId))).orderBy(...newestFirst).limit(size);
+  const [first, second, ...rest] = trustIds.flatMap((t) => [side(auditEvents.sourceTrustId, t), side(auditEvents.actorTrustId, t)]);
+  if (!first || !second) return Promise.resolve([]);
+  // The merged keys are ordered by the union's own columns (its ORDER BY cannot name a table).
+  const keys = union(first, second, ...rest)
+    .orderBy(desc(sql.identifier("occurred_at")), asc(sql.identifier("id")))
+    .limit(size)
+    .as("page_keys");
+  return rowsOfKeys(tx, keys).prepare("audit_search_user_page").execute();
+}
+
+/** The rows of a page's keys (a subquery of id and occurred_at), in the keys' order. */
+function rowsOfKeys(tx: Tx, keys: SubqueryWithSelection<typeof keyColumns, "page_keys">) {
   return tx
     .select(getTableColumns(auditEvents))
     .from(keys)
     .innerJoin(auditEvents, and(eq(auditEvents.occurredAt, keys.occurredAt), eq(auditEvents.id, keys.id)))
-    .orderBy(desc(keys.occurredAt), asc(keys.id))
-    .prepare("audit_search_keyed_page")
-    .execute();
+    .orderBy(desc(keys.occurredAt), asc(keys.id));
+}
+
+/**
+ * A page size written into the statement (the queries are prepared, see genericPlansOn): as a
+ * parameter it would be planned as "a tenth of the table". It is a whole number from this module,
+ * never input.
+ */
+function inlineLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`a page size must be a positive whole number, not ${limit}`);
+  return sql.raw(String(limit)) as unknown as number;
 }
 
 // A search's statements run with generic plans: a plan then depends only on which filters are set, is
@@ -109,7 +144,9 @@ function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: Audit
   if (scope.all) return [pageOf(tx, where, limit, false)];
   const aboutOwnImages = inArray(auditEvents.sourceTrustId, scope.trustIds);
   const byOwnStaff = inArray(auditEvents.actorTrustId, scope.trustIds);
-  if (filter.patient || filter.user) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
+  // A patient's events are few: one pass over them in the patient's index, the trusts checked there.
+  if (filter.patient) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
+  if (filter.user) return [userPageOf(tx, scope.trustIds, where, limit)];
   const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
   return [pageOf(tx, and(where, aboutOwnImages), limit, false), pageOf(tx, and(where, byOwnStaff, notAboutOwnImages), limit, true)];
 }

@@ -123,7 +123,7 @@ describe("paging across monthly partitions", () => {
   // first instant and several at the very same instant: every caller pages through exactly what
   // they may see, once each, newest first (ties by id), whatever the page size.
   let d: TestTrust, e: TestTrust, f: TestTrust;
-  let igD: Ctx, igE: Ctx, igF: Ctx, igAllMonths: Ctx;
+  let igD: Ctx, igE: Ctx, igF: Ctx, igDF: Ctx, igAllMonths: Ctx;
   const nhs = (nine: string) => `${nine}${nhsCheckDigit(nine)}`;
   const [p1, p2] = [nhs("999123401"), nhs("999123402")];
   const clinician = (t: TestTrust) => `clinician@${t.odsCode.toLowerCase()}.example`;
@@ -140,6 +140,8 @@ describe("paging across monthly partitions", () => {
     igD = await makeUser([{ role: "ig_officer", trustId: d.id }]);
     igE = await makeUser([{ role: "ig_officer", trustId: e.id }]);
     igF = await makeUser([{ role: "ig_officer", trustId: f.id }]);
+    // An officer of two trusts: a search by user reads each side of each trust, and merges them.
+    igDF = await makeUser([{ role: "ig_officer", trustId: d.id }, { role: "ig_officer", trustId: f.id }]);
     igAllMonths = await makeUser([{ role: "ig_officer", trustId: null }], { homeTrustId: null });
     const key = await makeApiKey(["audit:write"]);
     // Each instant has every pairing of actor and source trust among D, E and F once, about p1 or p2.
@@ -169,9 +171,9 @@ describe("paging across monthly partitions", () => {
   });
 
   /** What a caller should see, in the search's order: newest first, ties by id. */
-  const expected = (trustId: string | null, keep: (t: Truth) => boolean) =>
+  const expected = (trustIds: string | string[] | null, keep: (t: Truth) => boolean) =>
     truth
-      .filter((t) => keep(t) && (trustId === null || t.source_trust_id === trustId || t.actor_trust_id === trustId))
+      .filter((t) => keep(t) && (trustIds === null || [trustIds].flat().some((id) => t.source_trust_id === id || t.actor_trust_id === id)))
       .sort((a, b) => new Date(b.occurred_at).getTime() - new Date(a.occurred_at).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((t) => t.id);
 
@@ -189,7 +191,7 @@ describe("paging across monthly partitions", () => {
   };
 
   it("returns every event the caller may see exactly once, in order, for each scope, filter and page size", async () => {
-    const callers: [Ctx, string | null][] = [[igAllMonths, null], [igD, d.id], [igE, e.id], [igF, f.id]];
+    const callers: [Ctx, string | string[] | null][] = [[igAllMonths, null], [igD, d.id], [igE, e.id], [igF, f.id], [igDF, [d.id, f.id]]];
     const filters: [Record<string, string>, (t: Truth) => boolean][] = [
       [{ action: "study.retrieve", from: "2026-01-01" }, (t) => [d.id, e.id, f.id].includes(t.source_trust_id)],
       [{ patient: p1 }, (t) => t.patient_nhs_number === p1],
