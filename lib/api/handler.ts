@@ -2,6 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import { AppError, httpStatusOf } from "@/lib/errors";
+import { nulMessage, nulPaths } from "@/lib/text-input";
 import { authenticateApiKey, type ApiCaller } from "./auth";
 
 export type ApiIssue = { path: string; item?: number; field: string; message: string };
@@ -17,27 +18,33 @@ function errorResponse(status: number, code: string, message: string, details?: 
  * field within it ("events.3.patient.nhsNumber" → item 3, field "patient.nhsNumber").
  */
 export function apiIssues(error: z.ZodError, batchKey?: string): ApiIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String);
-    const isItem = batchKey !== undefined && path[0] === batchKey && path.length > 1 && /^\d+$/.test(path[1] ?? "");
-    return {
-      path: path.join("."),
-      ...(isItem ? { item: Number(path[1]) } : {}),
-      field: (isItem ? path.slice(2) : path).join(".") || "(body)",
-      message: issue.message,
-    };
-  });
+  return error.issues.map((issue) => issueAt(issue.path.map(String), issue.message, batchKey));
 }
 
 /** Reads a JSON body (of any JSON media type, such as application/fhir+json), within the size limit. */
 export async function readJsonBody(request: Request): Promise<unknown> {
   const length = Number(request.headers.get("content-length") ?? 0);
   if (length > maxBodyBytes) throw new AppError("VALIDATION", `The body is larger than ${maxBodyBytes / 1024 / 1024} MB; send smaller batches.`);
+  let body: unknown;
   try {
-    return await request.json();
+    body = await request.json();
   } catch {
     throw new AppError("VALIDATION", "The body is not valid JSON.", { issues: [{ path: "", field: "(body)", message: "not valid JSON" }] });
   }
+  const nul = nulPaths(body);
+  if (nul.length) throw invalidRequest(nul.map((p) => issueAt(p.map(String), nulMessage, String(p[0]))));
+  return body;
+}
+
+/** An issue at a path; under a batch (a list at the top: `events.3.…`) it names the item and the field within it. */
+function issueAt(path: string[], message: string, batchKey: string | undefined): ApiIssue {
+  const isItem = batchKey !== undefined && path[0] === batchKey && path.length > 1 && /^\d+$/.test(path[1] ?? "");
+  return {
+    path: path.join("."),
+    ...(isItem ? { item: Number(path[1]) } : {}),
+    field: (isItem ? path.slice(2) : path).join(".") || "(body)",
+    message,
+  };
 }
 
 /** The 4xx for a body with these problems; the message names the first item and field. */

@@ -62,6 +62,16 @@ describe("POST /api/v1/exams", () => {
     expect(await ownerQuery(sql`select 1 from exams where study_instance_uid = ${good.studyInstanceUid}`)).toEqual([]);
   });
 
+  it("answers 422 naming the item and field of a NUL character in any string, and stores nothing", async () => {
+    const good = exam();
+    const res = await sendExams([good, exam({ accessionNumber: "ACC\u00001" })]);
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.error.details.issues.map((i: { item: number; field: string }) => [i.item, i.field])).toEqual([[1, "accessionNumber"]]);
+    expect(body.error.message).toContain("item 1, field accessionNumber");
+    expect(await ownerQuery(sql`select 1 from exams where study_instance_uid = ${good.studyInstanceUid}`)).toEqual([]);
+  });
+
   it("answers 422 for an unknown trust or site, naming the item", async () => {
     const res = await sendExams([exam(), exam({ site: "ZZZZ9" })]);
     expect(res.status).toBe(422);

@@ -36,6 +36,8 @@ describe("onboarding a trust", () => {
     [{ odsCode: "R-5", name: "Bad Code Trust" }, "odsCode"],
     [{ odsCode: "RN6", name: "" }, "name"],
     [{ odsCode: "RN7", name: "Status Trust", status: "closed" }, "status"],
+    // PostgreSQL text cannot hold a NUL: refused beside the field, never a database error.
+    [{ odsCode: "RN8", name: "Nul\u0000 Trust" }, "name"],
     [{}, "odsCode"],
   ])("names the bad field of %j and writes nothing", async (input, field) => {
     const admin = await makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null });
