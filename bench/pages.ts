@@ -432,8 +432,9 @@ async function timeVerifyNow(browser: Browser, who: string): Promise<void> {
   });
   const h = await health.stop();
   const after = await browser.send("GET", "/audit/verify");
-  const checked = /Every chain is intact \((\d+) checked\)|(\d+) chain\(s\) broken/.exec(after.body)?.[0] ?? "no result shown";
-  const events = [...after.body.matchAll(/<td class="px-3 py-2 text-right">([\d,]+)<\/td>/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+  const checked = /Every chain is intact \((\d+) checked\)|(\d+) chain\(s\) (broken|not verified)/.exec(after.body)?.[0] ?? "no result shown";
+  // The "Events walked" cells of the latest run (the number, then where the walk started).
+  const events = [...after.body.matchAll(/<td class="px-3 py-2 text-right">([\d,]+)</g)].map((m) => Number(m[1]!.replace(/,/g, "")));
   const walked = events.reduce((a, b) => a + b, 0);
   if (r.status !== 200 && r.status !== 303) failures.push(`${who}: POST Verify now answered ${r.status}`);
   console.log(`\n"Verify now" (a deliberately heavy action: walks the hash chains; not a page load), once, as ${who}:`);

@@ -9,7 +9,7 @@ import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { auditEventInput } from "@/lib/audit/schemas";
 import { generateSigningKeyPem, signingKeyFromPem, type SigningKey } from "@/lib/audit/signing-key";
 import { verifyChain } from "@/lib/audit/verify";
-import { runVerification } from "@/lib/audit/verify-runs";
+import { chainState, runVerification } from "@/lib/audit/verify-runs";
 import { testDatabase } from "../helpers/database";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
@@ -195,6 +195,21 @@ describe("the verify page's run", () => {
     // One added since the checkpoint: the default run names it.
     await editInPlace(trust, 6);
     expect((await runVerification(ig)).chains[0]).toMatchObject({ ok: false, from: 4, firstBreak: { seq: 6, problem: "hash_mismatch" } });
+  });
+
+  it("reports a chain as not verified, neither intact nor broken, when it holds more events since its checkpoint than a run may walk", async () => {
+    const trust = await makeTrust();
+    const ig = await makeUser([{ role: "ig_officer", trustId: trust.id }]);
+    await ingest(trust, 5);
+    // No checkpoint yet: the walk would start at the first event.
+    const run = await runVerification(ig, "since_checkpoint", 3);
+    expect(run.chains).toEqual([expect.objectContaining({ chain: trust.id, ok: false, events: 0, from: 0, notWalked: 5, firstBreak: null })]);
+    expect(run.chains.map(chainState)).toEqual(["not_walked"]);
+    const [recorded] = await ownerQuery<{ outcome: string }>(sql`select outcome from audit_events where id = ${run.id}`);
+    expect(recorded?.outcome).toBe("failure");
+    await expect(runVerification(ig, "full", 3)).rejects.toMatchObject({ code: "CONFLICT" });
+    // Within the limit it is walked (each run is an event of the chain too: 5 ingested, 1 run recorded).
+    expect((await runVerification(ig, "since_checkpoint", 6)).chains).toEqual([expect.objectContaining({ ok: true, events: 6, from: 0 })]);
   });
 
   it("starts from the first event where the chain's checkpoint no longer holds, and fails the run", async () => {

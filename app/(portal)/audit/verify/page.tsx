@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SubmitButton } from "@/components/ui/form-fields";
 import { PageHeader } from "@/components/ui/page-header";
-import { fullWalkLimit, recentVerifications, verificationSize } from "@/lib/audit/verify-runs";
+import { chainState, fullWalkLimit, recentVerifications, verificationSize, type VerifyRun } from "@/lib/audit/verify-runs";
 import { requireContext } from "@/lib/auth/request";
 import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
@@ -14,6 +14,17 @@ import { formatDateTime } from "@/lib/dates";
 export const metadata: Metadata = { title: "Verify the audit trail" };
 
 const when = (d: Date | string) => formatDateTime(d, { seconds: true });
+
+/** A run's outcome in a sentence: broken chains first, then chains too long to walk here. */
+function outcomeOf(run: VerifyRun): { text: string; tone: "success" | "warning" | "danger" } {
+  const states = run.chains.map(chainState);
+  const broken = states.filter((s) => s === "broken").length;
+  const notWalked = states.filter((s) => s === "not_walked").length;
+  if (broken) return { text: `${broken} chain(s) broken.`, tone: "danger" };
+  if (notWalked) return { text: `${notWalked} chain(s) not verified: too many events since their latest checkpoint to walk here.`, tone: "warning" };
+  return { text: `Every chain is intact (${run.chains.length} checked).`, tone: "success" };
+}
+const borders = { success: "border-success", warning: "border-warning", danger: "border-danger" } as const;
 
 export default async function VerifyPage() {
   const ctx = await requireContext();
@@ -56,8 +67,8 @@ export default async function VerifyPage() {
           <h2 id="latest-heading" className="mb-2 text-xl font-bold">
             Latest run: {when(latest.at)} by {latest.by}
           </h2>
-          <p role="status" className={`mb-3 border-l-4 bg-white p-3 font-semibold ${latest.chains.every((c) => c.ok) ? "border-success" : "border-danger"}`}>
-            {latest.chains.every((c) => c.ok) ? `Every chain is intact (${latest.chains.length} checked).` : `${latest.chains.filter((c) => !c.ok).length} chain(s) broken.`}
+          <p role="status" className={`mb-3 border-l-4 bg-white p-3 font-semibold ${borders[outcomeOf(latest).tone]}`}>
+            {outcomeOf(latest).text}
           </p>
           <table className="w-full rounded border border-line bg-white text-left text-sm">
             <caption className="sr-only">Chains checked in the latest run</caption>
@@ -73,13 +84,20 @@ export default async function VerifyPage() {
               {latest.chains.map((c) => (
                 <tr key={c.chain} className="border-b border-line last:border-0 align-top">
                   <td className="px-3 py-2">{c.label}</td>
-                  <td className="px-3 py-2">{c.ok ? <Badge tone="success">intact</Badge> : <Badge tone="danger">broken</Badge>}</td>
+                  <td className="px-3 py-2">
+                    {{ intact: <Badge tone="success">intact</Badge>, broken: <Badge tone="danger">broken</Badge>, not_walked: <Badge tone="warning">not verified</Badge> }[chainState(c)]}
+                  </td>
                   <td className="px-3 py-2 text-right">
                     {c.events.toLocaleString("en-GB")}
                     <div className="text-muted">{c.from ? `after checkpoint at ${c.from.toLocaleString("en-GB")}` : "from the first event"}</div>
                   </td>
                   <td className="px-3 py-2">
-                    {c.firstBreak ? (
+                    {c.notWalked !== undefined ? (
+                      <>
+                        {c.notWalked.toLocaleString("en-GB")} events since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no checkpoint signed yet)"}: more than a
+                        page walks. Run npm run audit:verify on the server, or npm run audit:checkpoint to sign a new starting point.
+                      </>
+                    ) : c.firstBreak ? (
                       <>
                         <div>{c.firstBreak.message}</div>
                         <div className="text-muted">
@@ -131,7 +149,7 @@ export default async function VerifyPage() {
           <ul className="list-disc pl-6">
             {earlier.map((r) => (
               <li key={r.id}>
-                {when(r.at)} by {r.by}: {r.chains.every((c) => c.ok) ? "intact" : `${r.chains.filter((c) => !c.ok).length} broken`} ({r.chains.length} chains)
+                {when(r.at)} by {r.by}: {outcomeOf(r).text}
               </li>
             ))}
           </ul>
