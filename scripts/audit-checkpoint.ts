@@ -3,7 +3,7 @@
 // the demo, .data/audit-signing-key (made on first use).
 //   --export <file>      also write every checkpoint as JSON an outside auditor checks offline
 //   --public-key <file>  also write the public key (JWK) that checks the signatures
-// Run it periodically (cron, or a pg-boss job once the job runner lands); a checkpoint protects
+// On the PostgreSQL server the background jobs (npm run jobs, or npm start) run it every 15 minutes; a checkpoint protects
 // what happened before it.
 import fs from "node:fs";
 import { exportCheckpoints } from "@/lib/audit/checkpoints";

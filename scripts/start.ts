@@ -9,6 +9,7 @@ import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
+import { runJobs } from "@/lib/jobs/runner";
 import { buildIfNeeded } from "./build-if-needed";
 import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
@@ -86,15 +87,27 @@ const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin
   stdio: "inherit",
   env: { ...process.env, AUTH_SECRET: secret, PORT: String(port) },
 });
+// On the PostgreSQL server, the background jobs run in this process beside the portal (MOSAIC_JOBS=off
+// where another process runs them: npm run jobs).
+const runner =
+  process.env.DATABASE_URL && process.env.MOSAIC_JOBS !== "off"
+    ? await runJobs(process.env.DATABASE_URL).catch((error: unknown) => {
+        // The portal still serves; the jobs wait for the next start (or npm run jobs).
+        console.error("The background jobs did not start:", error);
+        return null;
+      })
+    : null;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.kill(signal));
 }
 server.on("exit", (code) => {
   releaseLock();
-  process.exit(code ?? 0);
+  // A job under way finishes before the process ends.
+  void (runner ? runner.stop() : Promise.resolve()).finally(() => process.exit(code ?? 0));
 });
 
 if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {
   console.log(`\nMosaic is ready at http://localhost:${port} (${elapsed()})`);
+  if (runner) console.log("Background jobs (checkpoints, the unusual-volume scan, partitions ahead) run in this process.");
   if (isDemo) printDemoSignIns();
 }

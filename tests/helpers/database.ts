@@ -8,6 +8,7 @@ import { runMigrations } from "@/db/migrate";
 export const testDbKind = (process.env.MOSAIC_TEST_DB ?? "pglite") as "pglite" | "postgres";
 
 let database: Database | undefined;
+let databaseUrl: string | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
@@ -19,7 +20,8 @@ beforeAll(async () => {
     await admin.unsafe(`create database ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    database = openDatabase({ url: url.toString() });
+    databaseUrl = url.toString();
+    database = openDatabase({ url: databaseUrl });
     dropDatabase = async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
@@ -40,4 +42,10 @@ afterAll(async () => {
 export function testDatabase(): Database {
   if (!database) throw new Error("the test database is not open yet");
   return database;
+}
+
+/** The URL of this test file's database on the PostgreSQL server (for what opens its own connections). */
+export function testDatabaseUrl(): string {
+  if (!databaseUrl) throw new Error("this test file's database is not on the PostgreSQL server");
+  return databaseUrl;
 }

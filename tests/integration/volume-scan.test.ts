@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { auditAlerts } from "@/db/schema";
 import { scanUnusualVolume } from "@/lib/audit/volume-scan";
+import { scanYesterday } from "@/lib/jobs/tasks";
 import { testDatabase } from "../helpers/database";
 import { makeApiKey, postJson } from "../helpers/api";
 import { makeTrust, type TestTrust } from "../helpers/factories";
@@ -102,5 +103,12 @@ describe("the unusual-volume scan", () => {
     const quiet = await ownerScan(history[1]!, history.at(-1)!);
     expect(quiet.unusual).toEqual([]);
     expect(quiet.days).toBe(8);
+  });
+
+  it("runs nightly over yesterday in England, as the application role", async () => {
+    // 00:30 on 14 May in England is still 13 May in UTC: yesterday is the 13th all the same.
+    const nightly = await scanYesterday(testDatabase().db, new Date("2026-05-13T23:30:00Z"));
+    expect(nightly).toMatchObject({ days: 1, raised: 0 });
+    expect(nightly.unusual.map((u) => u.day)).toEqual([scanned, scanned]);
   });
 });

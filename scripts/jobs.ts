@@ -1,0 +1,22 @@
+// `npm run jobs`: the background jobs (lib/jobs/runner.ts) on the PostgreSQL server at
+// DATABASE_URL, until stopped: checkpoints of the audit chains every 15 minutes, yesterday's scan
+// for unusual volumes at 02:30, the audit partitions of this month and the next at 00:05. `npm start`
+// runs them too; run this beside a portal started another way (next start, a container).
+import { jobs, runJobs } from "@/lib/jobs/runner";
+
+const url = process.env.DATABASE_URL;
+if (!url) {
+  console.error(
+    "The background jobs run in the PostgreSQL server (pg-boss): set DATABASE_URL.\n" +
+      "On the embedded database, npm start signs checkpoints as it starts; npm run audit:checkpoint and npm run audit:scan do the rest while it is stopped.",
+  );
+  process.exit(2);
+}
+const runner = await runJobs(url);
+console.log(`Background jobs running (times in England): ${jobs.map((j) => `${j.name} at "${j.cron}"`).join(", ")}. Ctrl+C stops them.`);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.log("Stopping the background jobs (a job under way finishes first)…");
+    void runner.stop().then(() => process.exit(0));
+  });
+}
