@@ -43,7 +43,7 @@ try {
     console.log(`  ${label} ${run.chain}: ${run.message}`);
   }
   if (exportFile) {
-    fs.writeFileSync(exportFile, `${JSON.stringify(await exportCheckpoints(database.db, [key.publicJwk]), null, 2)}\n`);
+    fs.writeFileSync(exportFile, `${JSON.stringify(await exportCheckpoints(database.db, key.verifyingJwks), null, 2)}\n`);
     console.log(`Wrote the checkpoints to ${exportFile}.`);
   }
   if (publicKeyFile) {

@@ -1,7 +1,8 @@
 // `npm run audit:verify`: walks every audit hash chain and names the first broken link, then checks
 // every signed checkpoint (signature, and the event at its sequence number still has its hash).
 //   --public-key <file>  the public key(s) to check checkpoints with: a JWK, an array of JWKs, or a
-//                        checkpoint export; without it, the public half of the local signing key.
+//                        checkpoint export; without it, the public half of the local signing key and
+//                        those of the keys it replaced (AUDIT_RETIRED_PUBLIC_KEYS).
 import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import type { JWK } from "jose";
@@ -17,7 +18,7 @@ async function checkpointKeys(): Promise<JWK[] | null> {
     return Array.isArray(parsed) ? parsed : "publicKeys" in parsed ? parsed.publicKeys : [parsed as JWK];
   }
   const key = await loadSigningKey({ create: false });
-  return key ? [key.publicJwk] : null;
+  return key ? key.verifyingJwks : null;
 }
 
 const database = openCliDatabase();

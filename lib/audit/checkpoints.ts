@@ -93,7 +93,8 @@ export async function createCheckpoints(
     );
     return { chains: await listChains(tx), toWalk: Math.max(0, Number(pending?.n ?? 0)) };
   });
-  const ring = await keyRing(key.publicJwk);
+  // A last checkpoint signed by a key this one replaced still counts (AUDIT_RETIRED_PUBLIC_KEYS).
+  const ring = await keyRing(key.verifyingJwks);
   const runs: CheckpointRun[] = [];
   let walked = 0;
   options.onProgress?.(walked, toWalk);
@@ -113,7 +114,12 @@ export async function createCheckpoints(
           // The walk starts from the last checkpoint only if it is genuinely ours.
           const opened = await openCheckpoint(last.signature, ring);
           if (!opened.ok || opened.payload.chain !== chain || opened.payload.seq !== last.seq || opened.payload.hash !== last.hash) {
-            return { chain, status: "broken", seq: last.seq, message: `The last checkpoint (sequence ${last.seq}) does not verify with this key; run npm run audit:verify.` };
+            return {
+              chain,
+              status: "broken",
+              seq: last.seq,
+              message: `The last checkpoint (sequence ${last.seq}) does not verify with this key or a retired one (AUDIT_RETIRED_PUBLIC_KEYS); run npm run audit:verify.`,
+            };
           }
           if (last.seq === head.seq) return { chain, status: "unchanged", seq: head.seq, message: "The head has not moved since the last checkpoint." };
           if (last.seq > head.seq) return { chain, status: "broken", seq: head.seq, message: `The head (${head.seq}) is behind the last checkpoint (${last.seq}): events were removed.` };

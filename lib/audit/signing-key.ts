@@ -7,8 +7,40 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import fs from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, exportJWK, type JWK } from "jose";
+import { z } from "zod";
 
-export type SigningKey = { privateKey: KeyObject; publicJwk: JWK; keyId: string };
+/** The key that signs, and every public key that checks checkpoints: its own, then those of keys it replaced. */
+export type SigningKey = { privateKey: KeyObject; publicJwk: JWK; keyId: string; verifyingJwks: JWK[] };
+
+const retiredKeys = z.array(
+  z
+    .object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string().min(40), kid: z.string().min(1), d: z.undefined({ error: "holds a private key: give only the public key" }).optional() })
+    .transform(({ kty, crv, x, kid }): JWK => ({ kty, crv, x, kid, alg: "EdDSA", use: "sig" })),
+);
+
+/**
+ * The public keys of signing keys used before this one, so that their checkpoints still verify and
+ * checkpointing goes on after a key is replaced: AUDIT_RETIRED_PUBLIC_KEYS, a JSON array of the
+ * JWKs `npm run audit:checkpoint -- --public-key <file>` wrote while each key was in use. From the
+ * environment, as the key is: a public key read from the database would let whoever can rewrite
+ * the database vouch for their own signatures.
+ */
+export function retiredPublicKeys(): JWK[] {
+  const value = process.env.AUDIT_RETIRED_PUBLIC_KEYS?.trim();
+  if (!value) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error("AUDIT_RETIRED_PUBLIC_KEYS is not JSON: give an array of public JWKs.");
+  }
+  const parsed = retiredKeys.safeParse(Array.isArray(json) ? json : [json]);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`AUDIT_RETIRED_PUBLIC_KEYS, key ${issue?.path.join(".") || "?"}: ${issue?.message ?? "not a public Ed25519 JWK"}.`);
+  }
+  return parsed.data;
+}
 
 /** Where the demo key is kept (beside the embedded database). */
 export const demoSigningKeyFile = () => path.resolve(/*turbopackIgnore: true*/ process.env.MOSAIC_DATA_DIR ?? ".data", "audit-signing-key");
@@ -25,7 +57,8 @@ export async function signingKeyFromPem(pem: string): Promise<SigningKey> {
   const privateKey = createPrivateKey(pem.replace(/\\n/g, "\n"));
   if (privateKey.asymmetricKeyType !== "ed25519") throw new Error("The audit signing key must be an Ed25519 key (openssl genpkey -algorithm ed25519).");
   const publicJwk = await publicJwkOf(privateKey);
-  return { privateKey, publicJwk, keyId: publicJwk.kid as string };
+  const retired = retiredPublicKeys().filter((k) => k.kid !== publicJwk.kid);
+  return { privateKey, publicJwk, keyId: publicJwk.kid as string, verifyingJwks: [publicJwk, ...retired] };
 }
 
 /** A new Ed25519 private key as PKCS8 PEM. */

@@ -129,7 +129,7 @@ async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names
   const key = await loadSigningKey({ create: false });
   if (!key) return null;
   const { db } = getDatabase();
-  const report = await verifyCheckpoints(db, key.publicJwk);
+  const report = await verifyCheckpoints(db, key.verifyingJwks);
   const latest = (await latestCheckpoints(db)).filter((c) => inScope(c.chain));
   const failures = report.failures.filter((f) => inScope(f.chain)).map((f) => ({ chain: f.chain, seq: f.seq, message: f.message }));
   return {
@@ -144,7 +144,7 @@ async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names
 export async function exportCheckpointsFor(ctx: Ctx): Promise<CheckpointExport> {
   const scope = verifyScope(ctx);
   const key = await loadSigningKey({ create: false });
-  const exported = await exportCheckpoints(getDatabase().db, key ? [key.publicJwk] : []);
+  const exported = await exportCheckpoints(getDatabase().db, key?.verifyingJwks ?? []);
   const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
   const checkpoints = exported.checkpoints.filter((c) => scope.all || scope.trustIds.includes(c.chain));
   await withTenant(ctx, (tx) =>

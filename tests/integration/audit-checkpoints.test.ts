@@ -55,6 +55,8 @@ async function tamper(fn: (tx: Parameters<Parameters<ReturnType<typeof db>["tran
 }
 
 describe("signed checkpoints", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
   it("signs each chain whose head moved, once, and they verify", async () => {
     const trust = await makeTrust();
     await ingest(trust, 3);
@@ -162,6 +164,26 @@ describe("signed checkpoints", () => {
     const edited = { ...mine, checkpoints: mine.checkpoints.map((c: object) => ({ ...c, hash: "0".repeat(64) })) };
     expect((await checkCheckpointExport(edited, key.publicJwk)).ok).toBe(false);
     expect((await checkCheckpointExport(mine, otherKey.publicJwk)).ok).toBe(false);
+  });
+
+  it("go on after the signing key is replaced, when the old key's public half is kept in AUDIT_RETIRED_PUBLIC_KEYS", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 2);
+    expect(await runOf(trust.id)).toMatchObject({ status: "signed", seq: 2 });
+    await ingest(trust, 1);
+    // A new key alone cannot vouch for the old checkpoints: checkpointing stops, as for a forgery.
+    const newKeyPem = generateSigningKeyPem();
+    const alone = await signingKeyFromPem(newKeyPem);
+    expect((await createCheckpoints(db(), alone)).find((r) => r.chain === trust.id)).toMatchObject({ status: "broken", seq: 2 });
+    // With the old public key kept outside the database, the walk starts at the old checkpoint and the new key signs.
+    vi.stubEnv("AUDIT_RETIRED_PUBLIC_KEYS", JSON.stringify([key.publicJwk]));
+    const rotated = await signingKeyFromPem(newKeyPem);
+    expect(rotated.verifyingJwks.map((k) => k.kid)).toEqual([rotated.keyId, key.keyId]);
+    expect((await createCheckpoints(db(), rotated)).find((r) => r.chain === trust.id)).toMatchObject({ status: "signed", seq: 3 });
+    expect((await verifyCheckpoints(db(), rotated.verifyingJwks)).failures.filter((f) => f.chain === trust.id)).toEqual([]);
+    // A private key there is refused, naming the variable.
+    vi.stubEnv("AUDIT_RETIRED_PUBLIC_KEYS", JSON.stringify([{ ...key.publicJwk, d: "secret".padEnd(43, "x") }]));
+    await expect(signingKeyFromPem(newKeyPem)).rejects.toThrow(/AUDIT_RETIRED_PUBLIC_KEYS, key 0\.d: holds a private key/);
   });
 });
 
