@@ -72,9 +72,9 @@ const byNewestFirst = (a: EventRow, b: EventRow) => b.occurredAt.getTime() - a.o
  * One page in index order. PostgreSQL reads the monthly partitions newest first and stops when the
  * page is full, so the cost is the page's, not the history's. `keysFirst`, where a trust's officer
  * may see only some of the index's entries (a patient's events, their staff's work on other trusts'
- * images): the page's keys come first from the index alone (it carries the trust
- * columns the read policy checks), and only the page's rows are read from the table; the other
- * entries are passed over in the index instead of each being read to learn it is another trust's.
+ * images): the page's keys come first from the index alone (it carries the trust columns the read
+ * policy checks), and only the page's rows are read from the table; the other entries are passed
+ * over in the index instead of each being read to learn it is another trust's.
  */
 async function pageOf(tx: Tx, where: SQL | undefined, limit: number, keysFirst: boolean): Promise<EventRow[]> {
   const size = inlineLimit(limit);
