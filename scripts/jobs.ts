@@ -2,7 +2,7 @@
 // DATABASE_URL, until stopped: checkpoints of the audit chains every 15 minutes, yesterday's scan
 // for unusual volumes at 02:30, the audit partitions of this month and the next at 00:05. `npm start`
 // runs them too; run this beside a portal started another way (next start, a container).
-import { jobs, runJobs } from "@/lib/jobs/runner";
+import { jobs, startJobRunner } from "@/lib/jobs/runner";
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -12,11 +12,11 @@ if (!url) {
   );
   process.exit(2);
 }
-const runner = await runJobs(url);
+const boss = await startJobRunner(url);
 console.log(`Background jobs running (times in England): ${jobs.map((j) => `${j.name} at "${j.cron}"`).join(", ")}. Ctrl+C stops them.`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     console.log("Stopping the background jobs (a job under way finishes first)…");
-    void runner.stop().then(() => process.exit(0));
+    void boss.stop({ graceful: true, wait: true, timeout: 30_000 }).then(() => process.exit(0));
   });
 }

@@ -9,7 +9,7 @@ import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
-import { runJobs } from "@/lib/jobs/runner";
+import { startJobRunner } from "@/lib/jobs/runner";
 import { buildIfNeeded } from "./build-if-needed";
 import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
@@ -91,7 +91,7 @@ const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin
 // where another process runs them: npm run jobs).
 const runner =
   process.env.DATABASE_URL && process.env.MOSAIC_JOBS !== "off"
-    ? await runJobs(process.env.DATABASE_URL).catch((error: unknown) => {
+    ? await startJobRunner(process.env.DATABASE_URL).catch((error: unknown) => {
         // The portal still serves; the jobs wait for the next start (or npm run jobs).
         console.error("The background jobs did not start:", error);
         return null;
@@ -103,7 +103,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 server.on("exit", (code) => {
   releaseLock();
   // A job under way finishes before the process ends.
-  void (runner ? runner.stop() : Promise.resolve()).finally(() => process.exit(code ?? 0));
+  void (runner ? runner.stop({ graceful: true, wait: true, timeout: 30_000 }) : Promise.resolve()).finally(() => process.exit(code ?? 0));
 });
 
 if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {

@@ -71,7 +71,7 @@ export async function verificationSize(ctx: Ctx): Promise<{ events: number; canW
 export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkpoint", walkLimit = fullWalkLimit): Promise<VerifyRun> {
   const scope = verifyScope(ctx);
   if (mode === "full" && (await verificationSize(ctx)).events > walkLimit) {
-    throw new AppError("CONFLICT", `Your chains hold more than ${fullWalkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
+    throw new AppError("CONFLICT", `Your chains hold more than ${walkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
   }
   const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
   const { chains, heads, names } = await withTenant(ctx, async (tx) => ({

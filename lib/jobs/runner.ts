@@ -1,6 +1,5 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import { openDatabase, type Db } from "@/db/client";
 import { checkpointChains, partitionsAhead, scanYesterday } from "./tasks";
 
 /**
@@ -15,8 +14,8 @@ export const jobs = [
     cron: "*/15 * * * *",
     // After a large import the walk before signing can take minutes.
     expireInSeconds: 3600,
-    run: async (db: Db) => {
-      const runs = await checkpointChains(db);
+    run: async () => {
+      const runs = await checkpointChains();
       if (!runs) return "no signing key (AUDIT_SIGNING_KEY): nothing signed";
       const broken = runs.filter((r) => r.status === "broken");
       for (const r of broken) console.error(`[mosaic] audit chain ${r.chain} does not verify, not signed: ${r.message}`);
@@ -28,8 +27,8 @@ export const jobs = [
     name: "audit-volume-scan",
     cron: "30 2 * * *",
     expireInSeconds: 3600,
-    run: async (db: Db) => {
-      const result = await scanYesterday(db);
+    run: async () => {
+      const result = await scanYesterday();
       return `${result.unusual.length} unusual, ${result.raised} alert(s) raised`;
     },
   },
@@ -38,17 +37,18 @@ export const jobs = [
     name: "audit-partitions",
     cron: "5 0 * * *",
     expireInSeconds: 600,
-    run: async (db: Db) => {
-      await partitionsAhead(db);
+    run: async () => {
+      await partitionsAhead();
       return "this month's and next month's partitions in place";
     },
   },
 ] as const;
 
-export type JobName = (typeof jobs)[number]["name"];
-
-/** Starts pg-boss on the server at `url`: its queues, their schedules and their workers. Stop it with `stop()`. */
-export async function startJobRunner(url: string, db: Db, options: { pollingIntervalSeconds?: number } = {}): Promise<PgBoss> {
+/**
+ * Starts pg-boss on the server at `url` (the database the process reads through lib/): its queues,
+ * their schedules and their workers. `stop()` lets a job under way finish.
+ */
+export async function startJobRunner(url: string, options: { pollingIntervalSeconds?: number } = {}): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString: url, schema: "pgboss", application_name: "mosaic-jobs", max: 2 });
   boss.on("error", (error) => console.error("[mosaic] job runner:", error));
   await boss.start();
@@ -56,25 +56,10 @@ export async function startJobRunner(url: string, db: Db, options: { pollingInte
     await boss.createQueue(job.name, { name: job.name, policy: "singleton", expireInSeconds: job.expireInSeconds, retryLimit: 2, retryDelay: 60 });
     await boss.schedule(job.name, job.cron, {}, { tz: "Europe/London" });
     await boss.work(job.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 10 }, async () => {
-      const outcome = await job.run(db);
+      const outcome = await job.run();
       console.log(`[mosaic] job ${job.name}: ${outcome}`);
       return outcome;
     });
   }
   return boss;
-}
-
-/**
- * The jobs with a database connection of their own (`npm run jobs`, and `npm start` on the server),
- * and how to stop them: a job under way is let finish first.
- */
-export async function runJobs(url: string): Promise<{ stop: () => Promise<void> }> {
-  const database = openDatabase({ url });
-  const boss = await startJobRunner(url, database.db);
-  return {
-    stop: async () => {
-      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
-      await database.close();
-    },
-  };
 }

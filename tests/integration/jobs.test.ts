@@ -8,7 +8,7 @@ import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { generateSigningKeyPem } from "@/lib/audit/signing-key";
 import { jobs, startJobRunner } from "@/lib/jobs/runner";
 import { checkpointChains, partitionsAhead } from "@/lib/jobs/tasks";
-import { testDatabase, testDatabaseUrl, testDbKind } from "../helpers/database";
+import { testDatabaseUrl, testDbKind } from "../helpers/database";
 import { makeTrust, ownerQuery } from "../helpers/factories";
 
 afterEach(() => vi.unstubAllEnvs());
@@ -41,23 +41,23 @@ describe("the jobs' work", () => {
     const trust = await ingest(3);
     vi.stubEnv("AUDIT_SIGNING_KEY", "");
     vi.stubEnv("MOSAIC_DATA_DIR", "/nonexistent-mosaic-test");
-    expect(await checkpointChains(testDatabase().db)).toBeNull();
+    expect(await checkpointChains()).toBeNull();
     vi.stubEnv("AUDIT_SIGNING_KEY", keyPem);
-    const runs = await checkpointChains(testDatabase().db);
+    const runs = await checkpointChains();
     expect(runs?.find((r) => r.chain === trust.id)).toMatchObject({ status: "signed", seq: 3 });
     expect((await checkpointsOf(trust.id)).map((r) => Number(r.seq))).toEqual([3]);
     // Nothing new: nothing signed again.
-    expect((await checkpointChains(testDatabase().db))?.find((r) => r.chain === trust.id)).toMatchObject({ status: "unchanged" });
+    expect((await checkpointChains())?.find((r) => r.chain === trust.id)).toMatchObject({ status: "unchanged" });
   });
 
   it("makes this month's and next month's audit partitions ahead", async () => {
-    await partitionsAhead(testDatabase().db, new Date("2031-12-20T12:00:00Z"));
+    await partitionsAhead(new Date("2031-12-20T12:00:00Z"));
     const parts = await ownerQuery<{ name: string }>(
       sql`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_events'::regclass and c.relname like 'audit_events_203%' order by 1`,
     );
     expect(parts.map((p) => p.name)).toEqual(["audit_events_2031_12", "audit_events_2032_01"]);
     // Again: nothing to do.
-    await partitionsAhead(testDatabase().db, new Date("2031-12-20T12:00:00Z"));
+    await partitionsAhead(new Date("2031-12-20T12:00:00Z"));
   });
 });
 
@@ -65,7 +65,7 @@ describe.runIf(testDbKind === "postgres")("the pg-boss runner", () => {
   it("schedules every job in England's time, and runs a job sent to it", async () => {
     vi.stubEnv("AUDIT_SIGNING_KEY", keyPem);
     const trust = await ingest(2);
-    const boss = await startJobRunner(testDatabaseUrl(), testDatabase().db, { pollingIntervalSeconds: 0.5 });
+    const boss = await startJobRunner(testDatabaseUrl(), { pollingIntervalSeconds: 0.5 });
     try {
       const schedules = await ownerQuery<{ name: string; cron: string; timezone: string }>(sql`select name, cron, timezone from pgboss.schedule order by name`);
       expect(schedules).toEqual(jobs.map((j) => ({ name: j.name, cron: j.cron, timezone: "Europe/London" })).sort((a, b) => a.name.localeCompare(b.name)));

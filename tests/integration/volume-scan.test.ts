@@ -107,7 +107,7 @@ describe("the unusual-volume scan", () => {
 
   it("runs nightly over yesterday in England, as the application role", async () => {
     // 00:30 on 14 May in England is still 13 May in UTC: yesterday is the 13th all the same.
-    const nightly = await scanYesterday(testDatabase().db, new Date("2026-05-13T23:30:00Z"));
+    const nightly = await scanYesterday(new Date("2026-05-13T23:30:00Z"));
     expect(nightly).toMatchObject({ days: 1, raised: 0 });
     expect(nightly.unusual.map((u) => u.day)).toEqual([scanned, scanned]);
   });
