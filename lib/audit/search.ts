@@ -153,10 +153,10 @@ function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: Audit
 
 /**
  * One page of audit events, newest first, with keyset paging (no OFFSET, no count of the whole
- * result). A trust's officer sees events about their trust's images or by their trust's staff. For
- * a patient or a user that is a filter on their index; otherwise two index-ordered queries (source
- * side, actor side), each stopping after a page, are merged here. Row-level security enforces the
- * same scope below.
+ * result). A trust's officer sees events about their trust's images or by their trust's staff: for
+ * a patient, a filter on the patient's index; for a user, the two sides' keys merged in one
+ * statement; otherwise two index-ordered queries (source side, actor side), each stopping after a
+ * page, merged here. Row-level security enforces the same scope below.
  */
 export async function findAuditEvents(
   tx: Tx,

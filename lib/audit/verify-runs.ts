@@ -1,8 +1,8 @@
 import "server-only";
-import { and, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
 import { auditChainHeads, auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { withTenant } from "@/lib/db/scope";
+import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { actorOf, recordAuditEvent } from "./record";
@@ -11,7 +11,7 @@ import { exportCheckpoints, latestCheckpoints, verifyCheckpoints, type Checkpoin
 import { loadSigningKey } from "./signing-key";
 import { genesisHash } from "./chain";
 import type { VerifyMode } from "./verify-schemas";
-import { listChains, verifyChain, type ChainReport } from "./verify";
+import { verifyChain, type ChainReport } from "./verify";
 
 export type CheckpointCheck = {
   checked: number;
@@ -53,13 +53,18 @@ function verifyScope(ctx: Ctx) {
  */
 export const fullWalkLimit = 1_000_000;
 
+/** The heads of the chains the caller may verify, in chain order: how many events each holds. */
+async function headsInScope(tx: Tx, scope: ReturnType<typeof verifyScope>): Promise<{ chain: string; seq: number }[]> {
+  const heads = await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads).orderBy(asc(auditChainHeads.chain));
+  return heads.filter((h) => scope.all || scope.trustIds.includes(h.chain));
+}
+
+const eventsIn = (heads: { seq: number }[]) => heads.reduce((n, h) => n + h.seq, 0);
+
 /** How many events the caller's chains hold, and whether the page may walk them all. */
 export async function verificationSize(ctx: Ctx): Promise<{ events: number; canWalkAll: boolean }> {
   const scope = verifyScope(ctx);
-  const events = await withTenant(ctx, async (tx) => {
-    const heads = await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads);
-    return heads.filter((h) => scope.all || scope.trustIds.includes(h.chain)).reduce((n, h) => n + h.seq, 0);
-  });
+  const events = eventsIn(await withTenant(ctx, (tx) => headsInScope(tx, scope)));
   return { events, canWalkAll: events <= fullWalkLimit };
 }
 
@@ -70,15 +75,14 @@ export async function verificationSize(ctx: Ctx): Promise<{ events: number; canW
  */
 export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkpoint", walkLimit = fullWalkLimit): Promise<VerifyRun> {
   const scope = verifyScope(ctx);
-  if (mode === "full" && (await verificationSize(ctx)).events > walkLimit) {
-    throw new AppError("CONFLICT", `Your chains hold more than ${walkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
-  }
   const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
-  const { chains, heads, names } = await withTenant(ctx, async (tx) => ({
-    chains: (await listChains(tx)).filter(inScope),
-    heads: new Map((await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads)).map((h) => [h.chain, h.seq])),
+  const { heads, names } = await withTenant(ctx, async (tx) => ({
+    heads: await headsInScope(tx, scope),
     names: new Map((await trustDirectory(tx)).map((t) => [t.id, `${t.name} (${t.odsCode})`])),
   }));
+  if (mode === "full" && eventsIn(heads) > walkLimit) {
+    throw new AppError("CONFLICT", `Your chains hold more than ${walkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
+  }
   // Checked first: a walk starts only from a checkpoint that still holds.
   const checkpoints = await checkSignedCheckpoints(inScope, names);
   const startOf = (chain: string): { seq: number; hash: string } => {
@@ -89,10 +93,9 @@ export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkp
   const reports = await withTenant(ctx, async (tx) => {
     const out: VerifiedChain[] = [];
     let budget = walkLimit;
-    for (const chain of chains) {
+    for (const { chain, seq: headSeq } of heads) {
       const from = startOf(chain);
       const label = names.get(chain) ?? "Consortium";
-      const headSeq = heads.get(chain) ?? 0;
       const needed = headSeq - from.seq;
       if (needed > budget) {
         out.push({ chain, events: 0, headSeq, ok: false, firstBreak: null, label, from: from.seq, notWalked: needed });
