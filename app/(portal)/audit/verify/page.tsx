@@ -26,6 +26,11 @@ function outcomeOf(run: VerifyRun): { text: string; tone: "success" | "warning" 
 }
 const borders = { success: "border-success", warning: "border-warning", danger: "border-danger" } as const;
 
+function LatestOutcome({ run }: { run: VerifyRun }) {
+  const { text, tone } = outcomeOf(run);
+  return <p role="status" className={`mb-3 border-l-4 bg-white p-3 font-semibold ${borders[tone]}`}>{text}</p>;
+}
+
 export default async function VerifyPage() {
   const ctx = await requireContext();
   const [runs, size] = await orNotFound(Promise.all([recentVerifications(ctx), verificationSize(ctx)]));
@@ -67,9 +72,7 @@ export default async function VerifyPage() {
           <h2 id="latest-heading" className="mb-2 text-xl font-bold">
             Latest run: {when(latest.at)} by {latest.by}
           </h2>
-          <p role="status" className={`mb-3 border-l-4 bg-white p-3 font-semibold ${borders[outcomeOf(latest).tone]}`}>
-            {outcomeOf(latest).text}
-          </p>
+          <LatestOutcome run={latest} />
           <table className="w-full rounded border border-line bg-white text-left text-sm">
             <caption className="sr-only">Chains checked in the latest run</caption>
             <thead className="border-b border-line bg-canvas">
