@@ -25,7 +25,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf, useDatabase as pointLibAt, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { generateAccessHistory } from "@/db/seed/access-history";
+import { eventsPerDayAtScale1, generateAccessHistory } from "@/db/seed/access-history";
+import { restoreAuditIndexes, setAsideAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { findAuditEvents } from "@/lib/audit/search";
 import type { AuditFilter } from "@/lib/audit/search-filter";
@@ -75,38 +76,11 @@ async function accessEvents(database: Database): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-// Secondary indexes off while loading, back on (same definitions) before timing.
-async function dropIndexes(database: Database): Promise<void> {
-  await database.db.execute(sql`create table if not exists bench_dropped_indexes (name text primary key, def text not null)`);
-  const defs = await q<{ indexname: string; indexdef: string }>(database, sql`select indexname, indexdef from pg_indexes where tablename = 'audit_events' and indexname <> 'audit_events_pkey'`);
-  for (const d of defs) {
-    // pg_indexes shows a partitioned table's index as "ON ONLY"; rebuilt without it, it covers every partition.
-    await database.db.execute(sql`insert into bench_dropped_indexes (name, def) values (${d.indexname}, ${d.indexdef.replace(" ON ONLY ", " ON ")}) on conflict do nothing`);
-    await database.db.execute(sql.raw(`drop index if exists ${d.indexname}`));
-  }
-}
-
+// Secondary indexes off while loading, back on (same definitions) before timing, as a large seed does.
 async function restoreIndexes(database: Database): Promise<void> {
-  await database.db.execute(sql`create table if not exists bench_dropped_indexes (name text primary key, def text not null)`);
-  // An index left invalid (built on the parent only) is dropped and rebuilt.
-  const invalid = await q<{ name: string; def: string }>(
-    database,
-    sql`select c.relname as name, pg_get_indexdef(i.indexrelid) as def from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = 'audit_events'::regclass and not i.indisvalid`,
-  );
-  for (const d of invalid) {
-    await database.db.execute(sql`insert into bench_dropped_indexes (name, def) values (${d.name}, ${d.def.replace(" ON ONLY ", " ON ")}) on conflict (name) do update set def = excluded.def`);
-    await database.db.execute(sql.raw(`drop index ${d.name}`));
-  }
-  const defs = await q<{ name: string; def: string }>(database, sql`select name, def from bench_dropped_indexes order by name`);
-  for (const d of defs) {
-    const t = performance.now();
-    await database.db.transaction(async (tx) => {
-      await tx.execute(sql`set local maintenance_work_mem = '256MB'`);
-      await tx.execute(sql.raw(d.def.replace(/^CREATE INDEX /, "CREATE INDEX IF NOT EXISTS ")));
-      await tx.execute(sql`delete from bench_dropped_indexes where name = ${d.name}`);
-    });
-    console.log(`  index ${d.name} rebuilt in ${seconds(t)}`);
-  }
+  const t = performance.now();
+  const n = await restoreAuditIndexes(database, (done, total) => process.stdout.write(`\r  rebuilding indexes: ${done}/${total}   `));
+  if (n) process.stdout.write(`\r  ${n} indexes rebuilt in ${seconds(t)}\n`);
 }
 
 const londonMidnight = async (database: Database, day: string) =>
@@ -119,12 +93,12 @@ async function generateTo(database: Database, target: number): Promise<void> {
   console.log(`Generating access events: ${have.toLocaleString("en-GB")} → ${target.toLocaleString("en-GB")} (scale 1, a week at a time)…`);
   const [last] = await q<{ d: string | null }>(database, sql`select to_char(max(occurred_at) at time zone 'Europe/London', 'YYYY-MM-DD') as d from audit_events where target_type = 'study'`);
   let fromDay = last?.d ? new Date(Date.parse(`${last.d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : start;
-  await dropIndexes(database);
+  await setAsideAuditIndexes(database);
   const t0 = performance.now();
   const before = have;
   while (have < target) {
-    // Days needed at ~55k a day, at most a week per call.
-    const days = Math.max(1, Math.min(7, Math.ceil((target - have) / 55_000)));
+    // Days needed, at most a week per call.
+    const days = Math.max(1, Math.min(7, Math.ceil((target - have) / eventsPerDayAtScale1)));
     const toDay = new Date(Date.parse(`${fromDay}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     await generateAccessHistory(database, {
       from: await londonMidnight(database, fromDay),
@@ -147,7 +121,7 @@ async function replicateTo(database: Database, target: number): Promise<void> {
   let have = await accessEvents(database);
   if (have >= target) return;
   console.log(`Extending the history to ${target.toLocaleString("en-GB")} events with time-shifted copies of the generated weeks…`);
-  await dropIndexes(database);
+  await setAsideAuditIndexes(database);
   const [span] = await q<{ lo: string; hi: string; days: number }>(
     database,
     sql`select min(occurred_at)::text as lo, max(occurred_at)::text as hi, (max(occurred_at)::date - min(occurred_at)::date + 1) as days from audit_events where target_type = 'study' and chain not like 'replica-%'`,
@@ -185,7 +159,9 @@ async function replicateTo(database: Database, target: number): Promise<void> {
 async function build(): Promise<{ small: Database; large: Database }> {
   if (!(await databaseExists(names.small))) await admin.unsafe(`create database ${names.small}`);
   let small = open(names.small);
+  // A kept database gets this checkout's new migrations, and any index an interrupted load left out.
   await runMigrations(small);
+  await restoreIndexes(small);
   await seedDemo(small);
   await generateTo(small, smallTarget);
   if (!(await databaseExists(names.large))) {
@@ -197,11 +173,8 @@ async function build(): Promise<{ small: Database; large: Database }> {
     small = open(names.small);
   }
   const large = open(names.large);
-  for (const database of [small, large]) {
-    // A kept database gets this checkout's new migrations (and any index an interrupted load left out).
-    await runMigrations(database);
-    await restoreIndexes(database);
-  }
+  await runMigrations(large);
+  await restoreIndexes(large);
   await replicateTo(large, largeTarget);
   for (const database of [small, large]) await database.db.execute(sql`vacuum analyze audit_events`);
   return { small, large };
@@ -266,9 +239,9 @@ async function sampleEvents(database: Database): Promise<Sample[]> {
 
 async function prepare(database: Database): Promise<Prepared> {
   switchTo(database);
-  const [range] = await q<{ lo: string; hi: string; months: number }>(
+  const [range] = await q<{ lo: string; hi: string; months: number; n: string }>(
     database,
-    sql`select min(occurred_at)::text as lo, max(occurred_at)::text as hi,
+    sql`select min(occurred_at)::text as lo, max(occurred_at)::text as hi, count(*)::text as n,
       (select count(*)::int from pg_inherits where inhparent = 'audit_events'::regclass) as months
       from audit_events where target_type = 'study'`,
   );
@@ -288,7 +261,6 @@ async function prepare(database: Database): Promise<Prepared> {
     }
     return cursor;
   };
-  const [events] = await q<{ n: string }>(database, sql`select count(*)::text as n from audit_events where target_type = 'study'`);
   const deep = selected.some((x) => x.label.includes("page 1,000"));
   return {
     database,
@@ -299,7 +271,7 @@ async function prepare(database: Database): Promise<Prepared> {
     deep: deep ? await cursorOf(consortium, { trust: "RHM" }) : undefined,
     deepAll: deep ? await cursorOf(consortium, {}) : undefined,
     deepScoped: deep ? await cursorOf(rnz, {}) : undefined,
-    events: Number(events!.n),
+    events: Number(range!.n),
     months: Number(range!.months),
   };
 }

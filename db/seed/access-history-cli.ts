@@ -2,11 +2,9 @@ import "server-only";
 // The demo access history with a progress bar, for `npm run db:seed` and `npm start`.
 import cliProgress from "cli-progress";
 import type { Database } from "../client";
-import { generateAccessHistory } from "./access-history";
-import { deferAuditIndexes, restoreAuditIndexes } from "./audit-indexes";
+import { eventsPerDayAtScale1, generateAccessHistory } from "./access-history";
+import { deferAuditIndexes } from "./audit-indexes";
 
-/** About how many access events a day of history holds at scale 1 (20 million a year). */
-const eventsPerDayAtScale1 = 55_000;
 /** From about this many events, the secondary indexes are built after the load rather than during it (db/seed/audit-indexes.ts). */
 const deferIndexesFrom = 1_000_000;
 
@@ -23,8 +21,6 @@ export async function seedAccessHistoryWithProgress(database: Database, days: nu
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   bar.start(days + 1, 0, { phase: "", events: "0" });
   try {
-    // Indexes left aside by a load that was interrupted come back first (the scripts do this too, after migrating).
-    await restoreAuditIndexes(database, (done, total) => bar.update({ phase: `restoring indexes ${done}/${total}` }));
     const deferred = days * scale * eventsPerDayAtScale1 >= deferIndexesFrom ? await deferAuditIndexes(database) : null;
     const generate = generateAccessHistory(database, {
       from,

@@ -101,6 +101,9 @@ function weighted<T>(r: number, table: readonly (readonly [T, number])[]): T {
   return table[table.length - 1]![0];
 }
 
+/** About how many access events a day of history holds at scale 1 (20 million a year), for planning a load. */
+export const eventsPerDayAtScale1 = 55_000;
+
 // ---------------------------------------------------------------------------------------------
 // The calendar: days in England, British Summer Time, bank holidays (England and Wales).
 

@@ -11,7 +11,7 @@ import "server-only";
 // gives them. The definitions are kept in a table until the indexes are back, so a load that is
 // interrupted is repaired by the next seed (restoreAuditIndexes).
 import { sql } from "drizzle-orm";
-import { rowsOf, type Database } from "../client";
+import { rowsOf, type Database, type Tx } from "../client";
 import { isDemoDatabase } from "./seed-demo";
 
 type IndexDefinition = { name: string; def: string };
@@ -39,23 +39,7 @@ export async function deferAuditIndexes(database: Database): Promise<DeferredAud
     // Taken first, so that no access event can arrive between the check and the drop.
     await tx.execute(sql`lock table audit_events in share row exclusive mode`);
     const events = rowsOf(await tx.execute(sql`select 1 from audit_events where target_type = 'study' limit 1`));
-    if (events.length) return null;
-    await tx.execute(sql`create table if not exists mosaic_deferred_indexes (name text primary key, def text not null, position integer not null)`);
-    // In the order they were made: PostgreSQL names a partition's indexes in that order (two
-    // indexes on the same columns get _idx and _idx1), so rebuilt they get the same names.
-    const defs = rowsOf<IndexDefinition>(
-      await tx.execute(sql`select c.relname as name, pg_get_indexdef(i.indexrelid) as def
-        from pg_index i join pg_class c on c.oid = i.indexrelid
-        where i.indrelid = 'audit_events'::regclass and not i.indisprimary order by i.indexrelid`),
-    );
-    for (const [position, d] of defs.entries()) {
-      await tx.execute(
-        sql`insert into mosaic_deferred_indexes (name, def, position) values (${d.name}, ${d.def}, ${position}) on conflict (name) do update set def = excluded.def, position = excluded.position`,
-      );
-      // Dropping a partitioned index drops its partitions' indexes with it.
-      await tx.execute(sql.raw(`drop index ${quoteIdent(d.name)}`));
-    }
-    return defs;
+    return events.length ? null : dropAndKeep(tx);
   });
   if (!definitions || definitions.length === 0) return null;
 
@@ -70,6 +54,34 @@ export async function deferAuditIndexes(database: Database): Promise<DeferredAud
     await restoreAuditIndexes(database, onIndex);
   };
   return { count: definitions.length, monthWritten, finish };
+}
+
+/**
+ * Sets the secondary indexes of audit_events aside with no questions asked, for a benchmark that
+ * loads a database of its own; restoreAuditIndexes puts them back. Returns how many.
+ */
+export async function setAsideAuditIndexes(database: Database): Promise<number> {
+  return (await database.db.transaction((tx) => dropAndKeep(tx))).length;
+}
+
+/** Drops the secondary indexes of audit_events, keeping their definitions in mosaic_deferred_indexes. */
+async function dropAndKeep(tx: Tx): Promise<IndexDefinition[]> {
+  await tx.execute(sql`create table if not exists mosaic_deferred_indexes (name text primary key, def text not null, position integer not null)`);
+  // In the order they were made: PostgreSQL names a partition's indexes in that order (two
+  // indexes on the same columns get _idx and _idx1), so rebuilt they get the same names.
+  const defs = rowsOf<IndexDefinition>(
+    await tx.execute(sql`select c.relname as name, pg_get_indexdef(i.indexrelid) as def
+      from pg_index i join pg_class c on c.oid = i.indexrelid
+      where i.indrelid = 'audit_events'::regclass and not i.indisprimary order by i.indexrelid`),
+  );
+  for (const [position, d] of defs.entries()) {
+    await tx.execute(
+      sql`insert into mosaic_deferred_indexes (name, def, position) values (${d.name}, ${d.def}, ${position}) on conflict (name) do update set def = excluded.def, position = excluded.position`,
+    );
+    // Dropping a partitioned index drops its partitions' indexes with it.
+    await tx.execute(sql.raw(`drop index ${quoteIdent(d.name)}`));
+  }
+  return defs;
 }
 
 /**
