@@ -777,9 +777,9 @@ function someoneAtWork(s: Session, working: (trust: number, role: ClinicalRole) 
 /**
  * One session's events, in their stored form (the writer fills in their place in the chain), pushed
  * onto `out`; events at or after `to` are left out (a session at the window's end is cut there).
- * Says whether it was a view of another trust's images that went ahead.
+ * Returns whether it was a view of another trust's images that went ahead.
  */
-function eventsOfSession(ctx: Context, s: Session, actor: Staff, r: () => number, to: number, ids: EventIds, out: ChainedRow[]): "cross-trust" | "own-trust" | "denied" {
+function eventsOfSession(ctx: Context, s: Session, actor: Staff, r: () => number, to: number, ids: EventIds, out: ChainedRow[]): boolean {
   const exam = s.exam;
   const source = ctx.trusts[exam.trust]!;
   const crossTrust = s.trust !== exam.trust;
@@ -843,7 +843,7 @@ function eventsOfSession(ctx: Context, s: Session, actor: Staff, r: () => number
     });
     at += 2000 + Math.floor(r() * 8000);
   }
-  return outcome === "denied" ? "denied" : crossTrust ? "cross-trust" : "own-trust";
+  return outcome !== "denied" && crossTrust;
 }
 
 /** Hands the buffered events before `until` to the writer in time order; later ones stay buffered. */
@@ -929,8 +929,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
       const s = sessions[k]!;
       const actor = s.actor ?? someoneAtWork(s, working);
       if (!actor) continue;
-      const viewed = eventsOfSession(ctx, s, actor, r, to, ids, buffer);
-      if (viewed === "cross-trust") writer.crossTrust++;
+      if (eventsOfSession(ctx, s, actor, r, to, ids, buffer)) writer.crossTrust++;
       if (s.kind === "break_glass") writer.breakGlass++;
       if (buffer.length >= 2_000) await release(s.at);
     }
