@@ -15,6 +15,12 @@ const schema = z.object({
   OIDC_NAME: z.string().default("NHS Care Identity"),
   // The claim that carries the national RBAC job-role code the person selected (CIS2: selected_roleid).
   OIDC_ROLE_CLAIM: z.string().default("selected_roleid"),
+  // The checkpoint witness: an append-only folder outside the database (a write-once mount in
+  // production; README, "Audit trail"). Relative paths are from the working directory.
+  AUDIT_WITNESS_DIR: z.string().trim().min(1).default(".data/audit-witness"),
+  // How often the serving process signs and witnesses the chains whose head moved: the longest an
+  // event stays unprotected by a witnessed checkpoint, plus the time to sign.
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
 });
 
 export type Env = z.infer<typeof schema>;

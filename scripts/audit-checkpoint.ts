@@ -3,8 +3,9 @@
 // the demo, .data/audit-signing-key (made on first use).
 //   --export <file>      also write every checkpoint as JSON an outside auditor checks offline
 //   --public-key <file>  also write the public key (JWK) that checks the signatures
-// On the PostgreSQL server the background jobs (npm run jobs, or npm start) run it every 15 minutes; a checkpoint protects
-// what happened before it.
+// Each checkpoint is published to the witness (AUDIT_WITNESS_DIR) before it counts. The serving
+// process (npm start, or npm run jobs) does this every AUDIT_CHECKPOINT_SECONDS for the chains an
+// ingest moved; this command is for a database whose server is stopped.
 import fs from "node:fs";
 import { exportCheckpoints } from "@/lib/audit/checkpoints";
 import { demoSigningKeyFile, loadSigningKey } from "@/lib/audit/signing-key";
@@ -39,7 +40,7 @@ try {
   console.log(`Checkpointing the audit chains in the ${describeDatabase(database)}…`);
   for (const run of await signCheckpointsWithProgress(database, key)) {
     if (run.status === "broken") broken++;
-    const label = { signed: "signed ", unchanged: "same   ", empty: "empty  ", broken: "BROKEN " }[run.status];
+    const label = { signed: "signed ", unchanged: "same   ", empty: "empty  ", broken: "BROKEN ", busy: "busy   " }[run.status];
     console.log(`  ${label} ${run.chain}: ${run.message}`);
   }
   if (exportFile) {

@@ -3,15 +3,18 @@ import "server-only";
 // deleted or inserted relative to its neighbours, but someone with database access could rewrite a
 // whole chain from scratch with every hash recomputed. A checkpoint pins a chain's head (sequence
 // number and hash) with a signature made by a key that is not in the database; verifying it checks
-// that the event at that sequence number still has that hash. Run `npm run audit:checkpoint`
-// periodically; what it signs is only as old as the last run.
-import { asc, desc, eq, sql } from "drizzle-orm";
+// that the event at that sequence number still has that hash. Each checkpoint is also published to
+// a witness outside the database (witness.ts) before it counts, so that deleting checkpoints from
+// the database and rewriting the events behind them is caught too. The serving process signs the
+// chains an ingest moved every AUDIT_CHECKPOINT_SECONDS (lib/jobs/checkpoint-loop.ts).
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { rowsOf, type Db, type Tx } from "@/db/client";
 import { auditChainHeads, auditCheckpoints } from "@/db/schema";
 import { genesisHash } from "./chain";
 import type { SigningKey } from "./signing-key";
-import { listChains, verifyChain } from "./verify";
+import { findVanishedChains, listChains, verifyChain, type ChainBreak, type ChainReport } from "./verify";
+import { configuredWitness, type Witness } from "./witness";
 
 /** What a checkpoint's signature covers. */
 export type CheckpointPayload = { chain: string; seq: number; hash: string; signedAt: string };
@@ -73,25 +76,73 @@ async function openCheckpoint(jws: string, ring: KeyRing): Promise<{ ok: true; p
   }
 }
 
-export type CheckpointRun = { chain: string; status: "signed" | "unchanged" | "empty" | "broken"; seq: number; message: string };
+export type CheckpointRun = { chain: string; status: "signed" | "unchanged" | "empty" | "broken" | "busy"; seq: number; message: string };
 
 /**
- * Signs a checkpoint of every chain whose head moved since its last checkpoint. The events since
- * that checkpoint are walked first (from genesis for a chain's first checkpoint), and a chain that
- * does not verify is not signed: a signature must never bless a tampered chain.
+ * Whether a witnessed checkpoint still holds in the database: its row is there with its hash, the
+ * event at its sequence number has its hash, and the head is at or beyond it. Null when it holds.
+ */
+function witnessedProblem(
+  w: { seq: number; hash: string },
+  db: { checkpointHashes: string[] | null; eventHashes: string[] | null; headSeq: number | null },
+): { problem: WitnessFailure["problem"]; message: string } | null {
+  const cps = db.checkpointHashes ?? [];
+  if (!cps.includes(w.hash)) {
+    return { problem: "checkpoint_deleted", message: `The checkpoint at sequence ${w.seq} is in the witness but not in the database: checkpoints were deleted.` };
+  }
+  const events = db.eventHashes ?? [];
+  if (events.length === 0) return { problem: "event_missing", message: `The event at sequence ${w.seq}, pinned by a witnessed checkpoint, is gone.` };
+  if (events.some((h) => h !== w.hash)) {
+    return { problem: "hash_mismatch", message: `The event at sequence ${w.seq} no longer has the hash of its witnessed checkpoint: the chain was rewritten.` };
+  }
+  if (db.headSeq === null) return { problem: "head_behind", message: `The chain has no head, but the witness holds its checkpoint at sequence ${w.seq}.` };
+  if (db.headSeq < w.seq) {
+    return { problem: "head_behind", message: `The chain head (${db.headSeq}) is behind the witnessed checkpoint at sequence ${w.seq}: events were removed.` };
+  }
+  return null;
+}
+
+/** What the database holds at these sequence numbers of a chain: checkpoint hashes, event hashes, and the head. */
+async function pinnedInDb(tx: Tx, chain: string, seqs: number[]) {
+  const [head] = await tx.select({ seq: auditChainHeads.seq }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain));
+  const out = new Map<number, { checkpointHashes: string[] | null; eventHashes: string[] | null; headSeq: number | null }>();
+  // In slices: a busy chain gathers a witnessed checkpoint every few seconds.
+  for (let i = 0; i < seqs.length; i += 2_000) {
+    const json = JSON.stringify(seqs.slice(i, i + 2_000));
+    const rows = rowsOf<{ seq: string | number; cps: string[] | null; evs: string[] | null }>(
+      await tx.execute(sql`select x.seq,
+          (select array_agg(c.hash) from audit_checkpoints c where c.chain = ${chain} and c.seq = x.seq) as cps,
+          (select array_agg(e.hash) from audit_events e where e.chain = ${chain} and e.seq = x.seq) as evs
+        from (select distinct value::bigint as seq from json_array_elements_text(${json}::json)) as x`),
+    );
+    for (const r of rows) out.set(Number(r.seq), { checkpointHashes: r.cps, eventHashes: r.evs, headSeq: head ? head.seq : null });
+  }
+  return out;
+}
+
+/**
+ * Signs a checkpoint of every chain whose head moved since its last witnessed checkpoint (of
+ * `options.chains` only, when given), and publishes it to the witness before it counts: the row is
+ * written and the witness appended to inside one transaction, which commits only once the witness
+ * has it durably. The events since the last witnessed checkpoint are walked first (from genesis
+ * for a chain's first), and a chain that does not verify, or whose last witnessed checkpoint no
+ * longer holds in the database, is not signed: a signature must never bless a tampered chain. A
+ * transaction-level advisory lock per chain keeps several instances from signing the same head.
  */
 export async function createCheckpoints(
   db: Db,
   key: SigningKey,
-  options: { now?: () => Date; onProgress?: (walked: number, toWalk: number) => void } = {},
+  options: { now?: () => Date; onProgress?: (walked: number, toWalk: number) => void; witness?: Witness; chains?: string[]; pageSize?: number } = {},
 ): Promise<CheckpointRun[]> {
   const now = options.now ?? (() => new Date());
+  const witness = options.witness ?? configuredWitness();
   const { chains, toWalk } = await asSystem(db, async (tx) => {
     const [pending] = rowsOf<{ n: string | number | null }>(
       await tx.execute(sql`select sum(h.seq - coalesce(c.seq, 0)) as n from audit_chain_heads h
         left join (select chain, max(seq) as seq from audit_checkpoints group by chain) c on c.chain = h.chain`),
     );
-    return { chains: await listChains(tx), toWalk: Math.max(0, Number(pending?.n ?? 0)) };
+    const all = await listChains(tx);
+    return { chains: options.chains ? all.filter((c) => options.chains?.includes(c)) : all, toWalk: Math.max(0, Number(pending?.n ?? 0)) };
   });
   // A last checkpoint signed by a key this one replaced still counts (AUDIT_RETIRED_PUBLIC_KEYS).
   const ring = await keyRing(key.verifyingJwks);
@@ -101,41 +152,171 @@ export async function createCheckpoints(
   for (const chain of chains) {
     runs.push(
       await asSystem(db, async (tx): Promise<CheckpointRun> => {
+        const [locked] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(hashtextextended(${`mosaic.audit-checkpoint:${chain}`}, 0)) as ok`));
+        if (!locked?.ok) return { chain, status: "busy", seq: 0, message: "Another process is signing this chain." };
         const [head] = await tx.select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash }).from(auditChainHeads).where(eq(auditChainHeads.chain, chain));
         if (!head || head.seq === 0) return { chain, status: "empty", seq: 0, message: "No events yet." };
-        const [last] = await tx
-          .select({ seq: auditCheckpoints.seq, hash: auditCheckpoints.hash, signature: auditCheckpoints.signature })
-          .from(auditCheckpoints)
-          .where(eq(auditCheckpoints.chain, chain))
-          .orderBy(desc(auditCheckpoints.seq))
-          .limit(1);
+        const last = await witness.latest(chain);
         let from = { seq: 0, hash: genesisHash };
         if (last) {
-          // The walk starts from the last checkpoint only if it is genuinely ours.
-          const opened = await openCheckpoint(last.signature, ring);
-          if (!opened.ok || opened.payload.chain !== chain || opened.payload.seq !== last.seq || opened.payload.hash !== last.hash) {
+          // The walk starts from the last witnessed checkpoint only if it is genuinely ours and still holds.
+          const opened = await openCheckpoint(last.jws, ring);
+          if (!opened.ok || opened.payload.chain !== chain || opened.payload.seq !== last.seq) {
             return {
               chain,
               status: "broken",
               seq: last.seq,
-              message: `The last checkpoint (sequence ${last.seq}) does not verify with this key or a retired one (AUDIT_RETIRED_PUBLIC_KEYS); run npm run audit:verify.`,
+              message: `The last witnessed checkpoint (sequence ${last.seq}) does not verify with this key or a retired one (AUDIT_RETIRED_PUBLIC_KEYS); run npm run audit:verify.`,
             };
           }
+          const problem = witnessedProblem(opened.payload, (await pinnedInDb(tx, chain, [last.seq])).get(last.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: head.seq });
+          if (problem) return { chain, status: "broken", seq: last.seq, message: `${problem.message} Run npm run audit:verify.` };
           if (last.seq === head.seq) return { chain, status: "unchanged", seq: head.seq, message: "The head has not moved since the last checkpoint." };
-          if (last.seq > head.seq) return { chain, status: "broken", seq: head.seq, message: `The head (${head.seq}) is behind the last checkpoint (${last.seq}): events were removed.` };
-          from = { seq: last.seq, hash: last.hash };
+          from = { seq: last.seq, hash: opened.payload.hash };
         }
-        const report = await verifyChain(tx, chain, (n) => options.onProgress?.(walked + n, toWalk), from);
+        const report = await verifyChain(tx, chain, (n) => options.onProgress?.(walked + n, toWalk), from, { pageSize: options.pageSize });
         walked += report.events;
         if (!report.ok) return { chain, status: "broken", seq: report.firstBreak?.seq ?? head.seq, message: report.firstBreak?.message ?? "The chain does not verify." };
-        const payload: CheckpointPayload = { chain, seq: head.seq, hash: head.hash, signedAt: now().toISOString() };
-        const signature = await signCheckpoint(payload, key);
-        await tx.insert(auditCheckpoints).values({ chain, seq: payload.seq, hash: payload.hash, signedAt: new Date(payload.signedAt), keyId: key.keyId, signature });
+        // A checkpoint of this head already in the database (signed before the witness existed, or
+        // by a run whose witness write failed) is published as it is; otherwise a new one is signed.
+        const [existing] = await tx
+          .select({ hash: auditCheckpoints.hash, signature: auditCheckpoints.signature })
+          .from(auditCheckpoints)
+          .where(and(eq(auditCheckpoints.chain, chain), eq(auditCheckpoints.seq, head.seq)));
+        let jws: string;
+        if (existing) {
+          const opened = await openCheckpoint(existing.signature, ring);
+          if (!opened.ok || opened.payload.chain !== chain || opened.payload.seq !== head.seq || opened.payload.hash !== head.hash || existing.hash !== head.hash) {
+            return { chain, status: "broken", seq: head.seq, message: `The checkpoint in the database at sequence ${head.seq} does not verify or does not match the head; run npm run audit:verify.` };
+          }
+          jws = existing.signature;
+        } else {
+          const payload: CheckpointPayload = { chain, seq: head.seq, hash: head.hash, signedAt: now().toISOString() };
+          jws = await signCheckpoint(payload, key);
+          await tx.insert(auditCheckpoints).values({ chain, seq: payload.seq, hash: payload.hash, signedAt: new Date(payload.signedAt), keyId: key.keyId, signature: jws });
+        }
+        // Published before the transaction commits: a checkpoint the witness lacks never counts.
+        await witness.publish({ chain, seq: head.seq, jws });
         return { chain, status: "signed", seq: head.seq, message: `Signed the head at sequence ${head.seq}.` };
       }),
     );
   }
   return runs;
+}
+
+export type WitnessFailure = {
+  chain: string;
+  seq: number;
+  problem: "checkpoint_deleted" | "event_missing" | "hash_mismatch" | "head_behind" | "unknown_key" | "bad_signature" | "payload_mismatch";
+  message: string;
+};
+
+/**
+ * The database held against the witness: every witnessed checkpoint verifies with the auditor's
+ * keys, its row is in audit_checkpoints, the event at its sequence number has its hash, and the
+ * chain's head is at or beyond it. `starts` gives, for each chain, its latest witnessed checkpoint
+ * that holds: where a walk of what came since begins.
+ */
+export type WitnessReport = {
+  description: string;
+  witnessed: number;
+  ok: boolean;
+  failures: WitnessFailure[];
+  chains: string[];
+  starts: Map<string, { seq: number; hash: string; signedAt: string }>;
+};
+
+/** Checks the database against the witness (see WitnessReport), for the chains `inScope` keeps. */
+export async function checkWitness(db: Db, witness: Witness, publicJwks: JWK | JWK[], inScope: (chain: string) => boolean = () => true): Promise<WitnessReport> {
+  const ring = await keyRing(publicJwks);
+  const chains = (await witness.chains()).filter(inScope);
+  const failures: WitnessFailure[] = [];
+  const starts: WitnessReport["starts"] = new Map();
+  let witnessed = 0;
+  for (const chain of chains) {
+    const entries = await witness.list(chain);
+    witnessed += entries.length;
+    const good: CheckpointPayload[] = [];
+    for (const e of entries) {
+      const opened = await openCheckpoint(e.jws, ring);
+      if (!opened.ok) failures.push({ chain, seq: e.seq, problem: opened.problem, message: `Witnessed checkpoint at sequence ${e.seq}: ${opened.message}` });
+      else if (opened.payload.chain !== chain || opened.payload.seq !== e.seq) {
+        failures.push({ chain, seq: e.seq, problem: "payload_mismatch", message: `The witness lists a checkpoint at sequence ${e.seq} whose signature covers ${opened.payload.chain} at ${opened.payload.seq}.` });
+      } else good.push(opened.payload);
+    }
+    const inDb = await asSystem(db, (tx) => pinnedInDb(tx, chain, good.map((p) => p.seq)));
+    let chainFailed = false;
+    for (const p of good.sort((a, b) => a.seq - b.seq)) {
+      const problem = witnessedProblem(p, inDb.get(p.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: null });
+      if (problem) {
+        // The first failure of a chain names it; the rest follow from it.
+        if (!chainFailed) failures.push({ chain, seq: p.seq, ...problem });
+        chainFailed = true;
+      } else starts.set(chain, { seq: p.seq, hash: p.hash, signedAt: p.signedAt });
+    }
+  }
+  return { description: witness.description, witnessed, ok: failures.length === 0, failures, chains, starts };
+}
+
+/** What a verification of the whole audit trail found: the chains' walks, chains without heads, the checkpoints, the witness. */
+export type TrailReport = {
+  ok: boolean;
+  chains: (ChainReport & { from: number; notWalked?: number })[];
+  vanished: ChainBreak[];
+  checkpoints: CheckpointReport | null;
+  witness: WitnessReport | null;
+};
+
+/**
+ * Verifies the audit trail, as `npm run audit:verify` and the verify page do: holds the database
+ * against the witness, checks every signed checkpoint in the database, looks for chains that lost
+ * their head, and walks every chain to its head, from its latest witnessed checkpoint that holds
+ * (`since_checkpoint`) or from genesis (`full`). Without keys (`publicJwks` null) only the walks
+ * from genesis are possible. `walkIn` runs a walk in a transaction (default: as the app role with
+ * consortium scope); `inScope` keeps the chains the caller may verify.
+ */
+export async function verifyAuditTrail(
+  db: Db,
+  options: {
+    publicJwks: JWK | JWK[] | null;
+    witness: Witness;
+    mode?: "since_checkpoint" | "full";
+    inScope?: (chain: string) => boolean;
+    walkIn?: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+    walkLimit?: number;
+    pageSize?: number;
+    onProgress?: (chain: string, checked: number) => void;
+  },
+): Promise<TrailReport> {
+  const inScope = options.inScope ?? (() => true);
+  const walkIn = options.walkIn ?? (<T>(fn: (tx: Tx) => Promise<T>) => asSystem(db, fn));
+  const keys = options.publicJwks;
+  const witnessReport = keys ? await checkWitness(db, options.witness, keys, inScope) : null;
+  const checkpoints = keys ? await verifyCheckpoints(db, keys) : null;
+  if (checkpoints) {
+    checkpoints.failures = checkpoints.failures.filter((f) => inScope(f.chain));
+    checkpoints.ok = checkpoints.failures.length === 0;
+  }
+  const { heads, vanished } = await walkIn(async (tx) => ({
+    heads: (await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads).orderBy(asc(auditChainHeads.chain))).filter((h) => inScope(h.chain)),
+    vanished: (await findVanishedChains(tx, witnessReport?.chains ?? [])).filter((b) => inScope(b.chain)),
+  }));
+  const chains: TrailReport["chains"] = [];
+  let budget = options.walkLimit ?? Number.POSITIVE_INFINITY;
+  for (const { chain, seq: headSeq } of heads) {
+    const start = options.mode === "full" ? undefined : witnessReport?.starts.get(chain);
+    const from = start ? { seq: start.seq, hash: start.hash } : { seq: 0, hash: genesisHash };
+    const needed = Math.max(0, headSeq - from.seq);
+    if (needed > budget) {
+      chains.push({ chain, events: 0, headSeq, ok: false, firstBreak: null, from: from.seq, notWalked: needed });
+      continue;
+    }
+    budget -= needed;
+    const report = await walkIn((tx) => verifyChain(tx, chain, (n) => options.onProgress?.(chain, n), from, { pageSize: options.pageSize }));
+    chains.push({ ...report, from: from.seq });
+  }
+  const ok = chains.every((c) => c.ok) && vanished.length === 0 && (checkpoints?.ok ?? true) && (witnessReport?.ok ?? true);
+  return { ok, chains, vanished, checkpoints, witness: witnessReport };
 }
 
 export type CheckpointFailure = {

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditCheckpoints, auditEvents } from "@/db/schema";
@@ -12,6 +15,9 @@ import { verifyChain } from "@/lib/audit/verify";
 import { chainState, runVerification } from "@/lib/audit/verify-runs";
 import { testDatabase } from "../helpers/database";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
+
+// This file's own witness folder (read once, by lib/env.ts, before the first checkpoint).
+process.env.AUDIT_WITNESS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-witness-"));
 
 const consortiumCaller: ApiCaller = { clientId: crypto.randomUUID(), keyId: crypto.randomUUID(), name: "test", trustId: null, scopes: ["audit:write"] };
 let keyPem: string;

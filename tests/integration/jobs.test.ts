@@ -1,5 +1,8 @@
 // The background jobs: what each does, on both databases, and on the PostgreSQL server the pg-boss
 // runner that schedules them and runs a job sent to it.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ApiCaller } from "@/lib/api/auth";
@@ -12,6 +15,8 @@ import { testDatabaseUrl, testDbKind } from "../helpers/database";
 import { makeTrust, ownerQuery } from "../helpers/factories";
 
 afterEach(() => vi.unstubAllEnvs());
+// This file's own witness folder (read once, by lib/env.ts, before the first checkpoint).
+process.env.AUDIT_WITNESS_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-witness-"));
 const keyPem = generateSigningKeyPem();
 
 const consortiumCaller: ApiCaller = { clientId: crypto.randomUUID(), keyId: crypto.randomUUID(), name: "test", trustId: null, scopes: ["audit:write"] };
