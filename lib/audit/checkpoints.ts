@@ -79,27 +79,27 @@ async function openCheckpoint(jws: string, ring: KeyRing): Promise<{ ok: true; p
 export type CheckpointRun = { chain: string; status: "signed" | "unchanged" | "empty" | "broken" | "busy"; seq: number; message: string };
 
 /**
- * Whether a witnessed checkpoint still holds in the database: its row is there with its hash, the
- * event at its sequence number has its hash, and the head is at or beyond it. Null when it holds.
+ * How a witnessed checkpoint fails to hold in the database, if it does: its row is gone (or says
+ * another hash), and the event at its sequence number is gone or has another hash or the head is
+ * behind it. Each of the two at most once; empty when it holds.
  */
-function witnessedProblem(
+function witnessedProblems(
   w: { seq: number; hash: string },
   db: { checkpointHashes: string[] | null; eventHashes: string[] | null; headSeq: number | null },
-): { problem: WitnessFailure["problem"]; message: string } | null {
-  const cps = db.checkpointHashes ?? [];
-  if (!cps.includes(w.hash)) {
-    return { problem: "checkpoint_deleted", message: `The checkpoint at sequence ${w.seq} is in the witness but not in the database: checkpoints were deleted.` };
+): { problem: WitnessFailure["problem"]; message: string }[] {
+  const out: { problem: WitnessFailure["problem"]; message: string }[] = [];
+  if (!(db.checkpointHashes ?? []).includes(w.hash)) {
+    out.push({ problem: "checkpoint_deleted", message: `The checkpoint at sequence ${w.seq} is in the witness but not in the database: checkpoints were deleted.` });
   }
   const events = db.eventHashes ?? [];
-  if (events.length === 0) return { problem: "event_missing", message: `The event at sequence ${w.seq}, pinned by a witnessed checkpoint, is gone.` };
-  if (events.some((h) => h !== w.hash)) {
-    return { problem: "hash_mismatch", message: `The event at sequence ${w.seq} no longer has the hash of its witnessed checkpoint: the chain was rewritten.` };
+  if (events.length === 0) out.push({ problem: "event_missing", message: `The event at sequence ${w.seq}, pinned by a witnessed checkpoint, is gone.` });
+  else if (events.some((h) => h !== w.hash)) {
+    out.push({ problem: "hash_mismatch", message: `The event at sequence ${w.seq} no longer has the hash of its witnessed checkpoint: the chain was rewritten.` });
+  } else if (db.headSeq === null) out.push({ problem: "head_behind", message: `The chain has no head, but the witness holds its checkpoint at sequence ${w.seq}.` });
+  else if (db.headSeq < w.seq) {
+    out.push({ problem: "head_behind", message: `The chain head (${db.headSeq}) is behind the witnessed checkpoint at sequence ${w.seq}: events were removed.` });
   }
-  if (db.headSeq === null) return { problem: "head_behind", message: `The chain has no head, but the witness holds its checkpoint at sequence ${w.seq}.` };
-  if (db.headSeq < w.seq) {
-    return { problem: "head_behind", message: `The chain head (${db.headSeq}) is behind the witnessed checkpoint at sequence ${w.seq}: events were removed.` };
-  }
-  return null;
+  return out;
 }
 
 /** What the database holds at these sequence numbers of a chain: checkpoint hashes, event hashes, and the head. */
@@ -169,7 +169,7 @@ export async function createCheckpoints(
               message: `The last witnessed checkpoint (sequence ${last.seq}) does not verify with this key or a retired one (AUDIT_RETIRED_PUBLIC_KEYS); run npm run audit:verify.`,
             };
           }
-          const problem = witnessedProblem(opened.payload, (await pinnedInDb(tx, chain, [last.seq])).get(last.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: head.seq });
+          const [problem] = witnessedProblems(opened.payload, (await pinnedInDb(tx, chain, [last.seq])).get(last.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: head.seq });
           if (problem) return { chain, status: "broken", seq: last.seq, message: `${problem.message} Run npm run audit:verify.` };
           if (last.seq === head.seq) return { chain, status: "unchanged", seq: head.seq, message: "The head has not moved since the last checkpoint." };
           from = { seq: last.seq, hash: opened.payload.hash };
@@ -245,14 +245,20 @@ export async function checkWitness(db: Db, witness: Witness, publicJwks: JWK | J
       } else good.push(opened.payload);
     }
     const inDb = await asSystem(db, (tx) => pinnedInDb(tx, chain, good.map((p) => p.seq)));
-    let chainFailed = false;
+    // A chain's first checkpoint row missing, and its first pinned event gone or changed, are
+    // named; the rest follow from them (a busy chain can have thousands of witnessed checkpoints).
+    let rowsFailed = false;
+    let eventsFailed = false;
     for (const p of good.sort((a, b) => a.seq - b.seq)) {
-      const problem = witnessedProblem(p, inDb.get(p.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: null });
-      if (problem) {
-        // The first failure of a chain names it; the rest follow from it.
-        if (!chainFailed) failures.push({ chain, seq: p.seq, ...problem });
-        chainFailed = true;
-      } else starts.set(chain, { seq: p.seq, hash: p.hash, signedAt: p.signedAt });
+      const problems = witnessedProblems(p, inDb.get(p.seq) ?? { checkpointHashes: null, eventHashes: null, headSeq: null });
+      for (const problem of problems) {
+        const isRow = problem.problem === "checkpoint_deleted";
+        if (isRow ? !rowsFailed : !eventsFailed) failures.push({ chain, seq: p.seq, ...problem });
+        if (isRow) rowsFailed = true;
+        else eventsFailed = true;
+      }
+      // Where a walk may start: a witnessed checkpoint that holds in full, none before it pinning a changed event.
+      if (problems.length === 0 && !eventsFailed) starts.set(chain, { seq: p.seq, hash: p.hash, signedAt: p.signedAt });
     }
   }
   return { description: witness.description, witnessed, ok: failures.length === 0, failures, chains, starts };

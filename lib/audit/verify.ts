@@ -119,7 +119,13 @@ export async function verifyChain(
     .orderBy(asc(auditEvents.seq))
     .limit(1);
   if (beyond) {
-    return fail({ seq: beyond.seq, eventId: beyond.id, problem: "beyond_head", message: `Event ${beyond.id} (sequence ${beyond.seq}) lies beyond the chain head (${headSeq}): the head was moved back.` });
+    // Named from the first sequence number past the head: the tail the head was moved back over starts there.
+    return fail({
+      seq: headSeq + 1,
+      eventId: beyond.seq === headSeq + 1 ? beyond.id : null,
+      problem: "beyond_head",
+      message: `Event ${beyond.id} (sequence ${beyond.seq}) lies beyond the chain head (${headSeq}): the head was moved back over the events after ${headSeq}.`,
+    });
   }
   return { chain, events: checked, headSeq, ok: true, firstBreak: null };
 }
