@@ -7,16 +7,19 @@ import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { actorOf, recordAuditEvent } from "./record";
 import { getDatabase } from "@/db/client";
-import { exportCheckpoints, latestCheckpoints, verifyCheckpoints, type CheckpointExport } from "./checkpoints";
+import { exportCheckpoints, verifyAuditTrail, type CheckpointExport } from "./checkpoints";
 import { loadSigningKey } from "./signing-key";
-import { genesisHash } from "./chain";
 import type { VerifyMode } from "./verify-schemas";
-import { verifyChain, type ChainReport } from "./verify";
+import type { ChainReport } from "./verify";
+import { configuredWitness, type Witness } from "./witness";
 
 export type CheckpointCheck = {
   checked: number;
+  /** Checkpoints in the witness (absent in runs recorded before there was one). */
+  witnessed?: number;
   ok: boolean;
   failures: { chain: string; seq: number; message: string }[];
+  /** Each chain's latest witnessed checkpoint that holds: where its walk started. */
   latest: { chain: string; label: string; seq: number; hash: string; signedAt: string }[];
 } | null;
 
@@ -69,11 +72,13 @@ export async function verificationSize(ctx: Ctx): Promise<{ events: number; canW
 }
 
 /**
- * Walks every chain the caller may verify (their trusts', or all of them for consortium roles),
- * checks the signed checkpoints, and records the run, with each chain's result, as an audit event
- * of its own.
+ * Verifies the chains the caller may verify (their trusts', or all of them for consortium roles)
+ * as `npm run audit:verify` does (verifyAuditTrail): holds the database against the checkpoint
+ * witness, checks the signed checkpoints, looks for chains that lost their head, and walks each
+ * chain from its latest witnessed checkpoint that holds (or from the first event); then records
+ * the run, with each chain's result, as an audit event of its own.
  */
-export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkpoint", walkLimit = fullWalkLimit): Promise<VerifyRun> {
+export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkpoint", walkLimit = fullWalkLimit, witness: Witness = configuredWitness()): Promise<VerifyRun> {
   const scope = verifyScope(ctx);
   const inScope = (chain: string) => scope.all || scope.trustIds.includes(chain);
   const { heads, names } = await withTenant(ctx, async (tx) => ({
@@ -83,30 +88,36 @@ export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkp
   if (mode === "full" && eventsIn(heads) > walkLimit) {
     throw new AppError("CONFLICT", `Your chains hold more than ${walkLimit.toLocaleString("en-GB")} events: walk them all with npm run audit:verify, which shows its progress.`);
   }
-  // Checked first: a walk starts only from a checkpoint that still holds.
-  const checkpoints = await checkSignedCheckpoints(inScope, names);
-  const startOf = (chain: string): { seq: number; hash: string } => {
-    const latest = checkpoints?.latest.find((c) => c.chain === chain);
-    const holds = latest && !checkpoints?.failures.some((f) => f.chain === chain);
-    return mode === "since_checkpoint" && latest && holds ? { seq: latest.seq, hash: latest.hash } : { seq: 0, hash: genesisHash };
-  };
-  const reports = await withTenant(ctx, async (tx) => {
-    const out: VerifiedChain[] = [];
-    let budget = walkLimit;
-    for (const { chain, seq: headSeq } of heads) {
-      const from = startOf(chain);
-      const label = names.get(chain) ?? "Consortium";
-      const needed = headSeq - from.seq;
-      if (needed > budget) {
-        out.push({ chain, events: 0, headSeq, ok: false, firstBreak: null, label, from: from.seq, notWalked: needed });
-        continue;
-      }
-      budget -= Math.max(0, needed);
-      out.push({ ...(await verifyChain(tx, chain, undefined, from)), label, from: from.seq });
-    }
-    return out;
+  const labelOf = (chain: string) => names.get(chain) ?? (chain === consortiumTrail ? "Consortium" : chain);
+  // Checkpoints and the witness are read as the app role with consortium scope (they concern every
+  // chain) and kept to the caller's chains; the walks run in the caller's own scope.
+  const key = await loadSigningKey({ create: false });
+  const report = await verifyAuditTrail(getDatabase().db, {
+    publicJwks: key?.verifyingJwks ?? null,
+    witness,
+    mode,
+    inScope,
+    walkIn: (fn) => withTenant(ctx, fn),
+    walkLimit,
   });
-  const ok = reports.every((r) => r.ok) && (checkpoints?.ok ?? true);
+  const reports: VerifiedChain[] = [
+    ...report.chains.map((c) => ({ ...c, label: labelOf(c.chain) })),
+    ...report.vanished.map((b) => ({ chain: b.chain, events: 0, headSeq: 0, ok: false, firstBreak: b, label: labelOf(b.chain), from: 0 })),
+  ];
+  const checkpoints: CheckpointCheck =
+    report.checkpoints && report.witness
+      ? {
+          checked: report.checkpoints.checked,
+          witnessed: report.witness.witnessed,
+          ok: report.checkpoints.ok && report.witness.ok,
+          failures: [
+            ...report.witness.failures.map((f) => ({ chain: f.chain, seq: f.seq, message: f.message })),
+            ...report.checkpoints.failures.map((f) => ({ chain: f.chain, seq: f.seq, message: f.message })),
+          ],
+          latest: [...report.witness.starts].map(([chain, c]) => ({ chain, label: labelOf(chain), seq: c.seq, hash: c.hash, signedAt: c.signedAt })),
+        }
+      : null;
+  const ok = report.ok;
   const trustId = scope.all ? null : (scope.trustIds[0] ?? null);
   const event = await withTenant(ctx, (tx) =>
     recordAuditEvent(tx, {
@@ -121,26 +132,6 @@ export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkp
     }),
   );
   return { id: event.id, at: new Date(), by: ctx.name, mode, chains: reports, checkpoints };
-}
-
-/**
- * Checks the signed checkpoints with the public key (they catch a chain rewritten from scratch,
- * which a walk alone cannot), keeping the caller's chains. Runs outside the caller's transaction:
- * it reads every chain's checkpoints, and PGlite serves one transaction at a time.
- */
-async function checkSignedCheckpoints(inScope: (chain: string) => boolean, names: Map<string, string>): Promise<CheckpointCheck> {
-  const key = await loadSigningKey({ create: false });
-  if (!key) return null;
-  const { db } = getDatabase();
-  const report = await verifyCheckpoints(db, key.verifyingJwks);
-  const latest = (await latestCheckpoints(db)).filter((c) => inScope(c.chain));
-  const failures = report.failures.filter((f) => inScope(f.chain)).map((f) => ({ chain: f.chain, seq: f.seq, message: f.message }));
-  return {
-    checked: report.checked,
-    ok: failures.length === 0,
-    failures,
-    latest: latest.map((c) => ({ chain: c.chain, label: names.get(c.chain) ?? "Consortium", seq: c.seq, hash: c.hash, signedAt: c.signedAt.toISOString() })),
-  };
 }
 
 /** The signed checkpoints of the caller's chains, as JSON an outside auditor checks offline. */

@@ -21,6 +21,7 @@ function outcomeOf(run: VerifyRun): { text: string; tone: "success" | "warning" 
   const broken = states.filter((s) => s === "broken").length;
   const notWalked = states.filter((s) => s === "not_walked").length;
   if (broken) return { text: `${broken} chain(s) broken.`, tone: "danger" };
+  if (run.checkpoints && !run.checkpoints.ok) return { text: "The database no longer holds what was signed and witnessed: see the checkpoints below.", tone: "danger" };
   if (notWalked) return { text: `${notWalked} chain(s) not verified: too many events since their latest checkpoint to walk here.`, tone: "warning" };
   return { text: `Every chain is intact (${run.chains.length} checked).`, tone: "success" };
 }
@@ -39,7 +40,7 @@ export default async function VerifyPage() {
     <>
       <PageHeader
         title="Verify the audit trail"
-        description="Each trust's events form a SHA-256 hash chain, and its head is signed at checkpoints with a key kept outside the database. Verifying checks every signed checkpoint of your chains, walks each chain from its latest checkpoint to its newest event, and names the first event that was altered, deleted or inserted out of order."
+        description="Each trust's events form a SHA-256 hash chain, and its head is signed within seconds of each change with a key kept outside the database, and published to a witness outside the database. Verifying holds the database against the witness, checks every signed checkpoint of your chains, walks each chain from its latest witnessed checkpoint to its newest event, and names the first event that was altered, deleted or inserted out of order."
       />
       <AuditSubnav current="/audit/verify" sections={auditSectionsFor(ctx)} />
       <div className="mb-2 flex flex-wrap items-center gap-4">
@@ -97,8 +98,8 @@ export default async function VerifyPage() {
                   <td className="px-3 py-2">
                     {c.notWalked !== undefined ? (
                       <>
-                        {c.notWalked.toLocaleString("en-GB")} events since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no checkpoint signed yet)"}: more than a
-                        page walks. Run npm run audit:verify on the server, or npm run audit:checkpoint to sign a new starting point.
+                        {c.notWalked.toLocaleString("en-GB")} events since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no witnessed checkpoint yet)"}: more than a
+                        page walks. Run npm run audit:verify on the server.
                       </>
                     ) : c.firstBreak ? (
                       <>
@@ -118,18 +119,18 @@ export default async function VerifyPage() {
           </table>
           <h3 className="mb-2 mt-6 text-lg font-bold">Signed checkpoints</h3>
           {!latest.checkpoints ? (
-            <p>No checkpoint signing key is set up here yet (npm run audit:checkpoint makes the first checkpoints).</p>
+            <p>No checkpoint signing key is set up here yet (npm start signs the first checkpoints).</p>
           ) : (
             <>
               <p className={`mb-2 border-l-4 bg-white p-3 ${latest.checkpoints.ok ? "border-success" : "border-danger font-semibold"}`}>
                 {latest.checkpoints.ok
-                  ? `Every signed checkpoint of your chains still matches its event (${latest.checkpoints.latest.length} chains checkpointed).`
-                  : `${latest.checkpoints.failures.length} checkpoint(s) no longer match: a chain was rewritten after it was signed.`}
+                  ? `Every signed checkpoint of your chains still matches its event${latest.checkpoints.witnessed !== undefined ? ", and the database holds every checkpoint the witness holds" : ""} (${latest.checkpoints.latest.length} chains checkpointed).`
+                  : `${latest.checkpoints.failures.length} problem(s): checkpoints deleted, or a chain rewritten or cut short after it was signed.`}
               </p>
               {latest.checkpoints.failures.length > 0 && (
                 <ul className="mb-2 list-disc pl-6">
-                  {latest.checkpoints.failures.map((f) => (
-                    <li key={`${f.chain}-${f.seq}`}>{f.message}</li>
+                  {latest.checkpoints.failures.map((f, i) => (
+                    <li key={`${f.chain}-${f.seq}-${i}`}>{f.message}</li>
                   ))}
                 </ul>
               )}
@@ -137,7 +138,7 @@ export default async function VerifyPage() {
                 <ul className="list-disc pl-6 text-sm">
                   {latest.checkpoints.latest.map((c) => (
                     <li key={c.chain}>
-                      {c.label}: signed up to position {c.seq.toLocaleString("en-GB")} on {when(c.signedAt)}
+                      {c.label}: signed and witnessed up to position {c.seq.toLocaleString("en-GB")} on {when(c.signedAt)}
                     </li>
                   ))}
                 </ul>
