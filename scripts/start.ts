@@ -83,14 +83,18 @@ const releaseLock = () => {
   }
 };
 
+// The checkpoint loop (audit checkpoints signed and witnessed every AUDIT_CHECKPOINT_SECONDS) runs
+// in the serving process, on both databases (instrumentation.ts starts it there: on the embedded
+// database only that process may open it). MOSAIC_JOBS=off where another process runs the
+// background work (npm run jobs).
+const jobsHere = process.env.MOSAIC_JOBS !== "off";
 const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
   stdio: "inherit",
-  env: { ...process.env, AUTH_SECRET: secret, PORT: String(port) },
+  env: { ...process.env, AUTH_SECRET: secret, PORT: String(port), MOSAIC_CHECKPOINT_LOOP: jobsHere ? "on" : "off" },
 });
-// On the PostgreSQL server, the background jobs run in this process beside the portal (MOSAIC_JOBS=off
-// where another process runs them: npm run jobs).
+// On the PostgreSQL server, the scheduled background jobs run in this process beside the portal.
 const runner =
-  process.env.DATABASE_URL && process.env.MOSAIC_JOBS !== "off"
+  process.env.DATABASE_URL && jobsHere
     ? await startJobRunner(process.env.DATABASE_URL).catch((error: unknown) => {
         // The portal still serves; the jobs wait for the next start (or npm run jobs).
         console.error("The background jobs did not start:", error);
@@ -108,6 +112,7 @@ server.on("exit", (code) => {
 
 if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {
   console.log(`\nMosaic is ready at http://localhost:${port} (${elapsed()})`);
-  if (runner) console.log("Background jobs (checkpoints, the unusual-volume scan, partitions ahead) run in this process.");
+  if (jobsHere) console.log(`Audit checkpoints are signed and witnessed every ${process.env.AUDIT_CHECKPOINT_SECONDS || 10} s, in ${process.env.AUDIT_WITNESS_DIR || ".data/audit-witness"}.`);
+  if (runner) console.log("Background jobs (the unusual-volume scan, partitions ahead) run in this process.");
   if (isDemo) printDemoSignIns();
 }

@@ -121,6 +121,19 @@ async function pinnedInDb(tx: Tx, chain: string, seqs: number[]) {
 }
 
 /**
+ * The chains whose head moved past their last checkpoint: one query, an index probe per chain
+ * (what the checkpoint loop asks every few seconds).
+ */
+export async function chainsToCheckpoint(db: Db): Promise<string[]> {
+  return asSystem(db, async (tx) =>
+    rowsOf<{ chain: string }>(
+      await tx.execute(sql`select h.chain from audit_chain_heads h
+        where h.seq > coalesce((select max(c.seq) from audit_checkpoints c where c.chain = h.chain), 0) order by h.chain`),
+    ).map((r) => r.chain),
+  );
+}
+
+/**
  * Signs a checkpoint of every chain whose head moved since its last witnessed checkpoint (of
  * `options.chains` only, when given), and publishes it to the witness before it counts: the row is
  * written and the witness appended to inside one transaction, which commits only once the witness

@@ -1,27 +1,15 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import { checkpointChains, partitionsAhead, scanYesterday } from "./tasks";
+import { partitionsAhead, scanYesterday } from "./tasks";
 
 /**
  * The background jobs, as pg-boss queues in the PostgreSQL server (DESIGN.md: jobs in PostgreSQL,
  * not a home-made scheduler). Every instance of the portal starts the runner; pg-boss sends each
  * scheduled job once across them, and a singleton queue runs one at a time. Times are England's.
+ * Audit checkpoints are not among them: they are signed within seconds of an ingest, by the
+ * checkpoint loop (checkpoint-loop.ts), on both databases.
  */
 export const jobs = [
-  {
-    // A checkpoint protects what happened before it: the verify page walks only what came after.
-    name: "audit-checkpoint",
-    cron: "*/15 * * * *",
-    // After a large import the walk before signing can take minutes.
-    expireInSeconds: 3600,
-    run: async () => {
-      const runs = await checkpointChains();
-      if (!runs) return "no signing key (AUDIT_SIGNING_KEY): nothing signed";
-      const broken = runs.filter((r) => r.status === "broken");
-      for (const r of broken) console.error(`[mosaic] audit chain ${r.chain} does not verify, not signed: ${r.message}`);
-      return `${runs.filter((r) => r.status === "signed").length} signed, ${broken.length} broken`;
-    },
-  },
   {
     // The "far more patients than their own usual" alert rule, over yesterday once it is over.
     name: "audit-volume-scan",
@@ -52,6 +40,8 @@ export async function startJobRunner(url: string, options: { pollingIntervalSeco
   const boss = new PgBoss({ connectionString: url, schema: "pgboss", application_name: "mosaic-jobs", max: 2 });
   boss.on("error", (error) => console.error("[mosaic] job runner:", error));
   await boss.start();
+  // Replaced by the checkpoint loop: a schedule left from an earlier version would send jobs no one takes.
+  for (const retired of ["audit-checkpoint"]) await boss.unschedule(retired);
   for (const job of jobs) {
     await boss.createQueue(job.name, { name: job.name, policy: "singleton", expireInSeconds: job.expireInSeconds, retryLimit: 2, retryDelay: 60 });
     await boss.schedule(job.name, job.cron, {}, { tz: "Europe/London" });

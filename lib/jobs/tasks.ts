@@ -1,21 +1,11 @@
 import "server-only";
-import { getDatabase } from "@/db/client";
 import { ensurePartitions } from "@/lib/audit/append";
-import { createCheckpoints, type CheckpointRun } from "@/lib/audit/checkpoints";
-import { loadSigningKey } from "@/lib/audit/signing-key";
 import { addDays, londonDay, scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
 import { withSystem } from "@/lib/db/scope";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
 // consortium-wide scope: a job reaches every trust, with the app's privileges only. Each is safe to
-// run twice: a chain whose head has not moved is not signed again, a day's alert is raised once, a
-// partition that exists is left as it is.
-
-/** A checkpoint of every chain whose head moved, signed after walking its events since the last; null without a key. */
-export async function checkpointChains(): Promise<CheckpointRun[] | null> {
-  const key = await loadSigningKey({ create: false });
-  return key ? createCheckpoints(getDatabase().db, key) : null;
-}
+// run twice: a day's alert is raised once, a partition that exists is left as it is.
 
 /** Yesterday in England scanned for people who opened far more patients' imaging than their own usual. */
 export function scanYesterday(now = new Date()): Promise<VolumeScanResult> {
