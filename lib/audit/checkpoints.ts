@@ -187,6 +187,19 @@ export async function createCheckpoints(
           if (last.seq === head.seq) return { chain, status: "unchanged", seq: head.seq, message: "The head has not moved since the last checkpoint." };
           from = { seq: last.seq, hash: opened.payload.hash };
         }
+        // The latest checkpoint in the database must hold too: were the witness lost or emptied, it
+        // still keeps a rewritten chain from being signed anew.
+        const [lastInDb] = rowsOf<{ seq: string | number; hash: string; signature: string; evs: string[] | null }>(
+          await tx.execute(sql`select c.seq, c.hash, c.signature, (select array_agg(e.hash) from audit_events e where e.chain = c.chain and e.seq = c.seq) as evs
+            from audit_checkpoints c where c.chain = ${chain} order by c.seq desc limit 1`),
+        );
+        if (lastInDb && Number(lastInDb.seq) > from.seq) {
+          const opened = await openCheckpoint(lastInDb.signature, ring);
+          const evs = lastInDb.evs ?? [];
+          if (!opened.ok || opened.payload.hash !== lastInDb.hash || evs.length === 0 || evs.some((h) => h !== lastInDb.hash)) {
+            return { chain, status: "broken", seq: Number(lastInDb.seq), message: `The checkpoint in the database at sequence ${lastInDb.seq} does not hold; run npm run audit:verify.` };
+          }
+        }
         const report = await verifyChain(tx, chain, (n) => options.onProgress?.(walked + n, toWalk), from, { pageSize: options.pageSize });
         walked += report.events;
         if (!report.ok) return { chain, status: "broken", seq: report.firstBreak?.seq ?? head.seq, message: report.firstBreak?.message ?? "The chain does not verify." };

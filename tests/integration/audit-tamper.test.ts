@@ -355,3 +355,24 @@ describe("the tamper matrix", () => {
     expect(report.witness?.failures).toEqual([expect.objectContaining({ seq: 5, problem: "event_missing" })]);
   });
 });
+
+describe("the checkpointer", () => {
+  it("counts a checkpoint only once the witness has it: a failed publish leaves no checkpoint in the database", async () => {
+    const trust = await makeTrust();
+    await ingest(trust, 2, "2026-04-03T08:00:00.000Z");
+    const failing: Witness = { ...witness, description: "a witness that is down", publish: () => Promise.reject(new Error("witness unreachable")) };
+    await expect(createCheckpoints(db(), key, { witness: failing, chains: [trust.id] })).rejects.toThrow(/witness unreachable/);
+    expect(await db().execute(sql`select 1 from audit_checkpoints where chain = ${trust.id}`).then((r) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows).length)).toBe(0);
+    // Once it is back, the same head is signed and witnessed.
+    await checkpoint(trust);
+    expect((await witness.list(trust.id)).map((e) => e.seq)).toEqual([2]);
+  });
+
+  it("refuses to sign a rewritten chain even when the witness was emptied, while a checkpoint in the database still pins it", async () => {
+    const { trust } = await chain();
+    await tamper((tx) => rewriteFrom(tx, trust, 2, () => ({ action: "study.print" })));
+    const empty = folderWitness(fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-witness-empty-")));
+    expect((await createCheckpoints(db(), key, { witness: empty, chains: [trust.id], pageSize }))[0]).toMatchObject({ status: "broken", seq: 9 });
+    expect(await empty.list(trust.id)).toEqual([]);
+  });
+});
