@@ -36,7 +36,10 @@ test("verify names the first event after someone edits the audit trail in the da
     await sql.end();
   }
 
-  await page.getByRole("button", { name: "Verify now" }).click();
+  // The portal signs and witnesses new events within seconds, so the edited event may already be
+  // behind the latest checkpoint, where "Verify now" does not walk: the walk from the first event
+  // names it whenever it was made.
+  await page.getByRole("button", { name: "Walk every event from the first" }).click();
   await expect(page.getByRole("status").filter({ hasText: "1 chain(s) broken." })).toBeVisible();
   const row = page.getByRole("row", { name: /University Hospital Southampton/ });
   await expect(row).toContainText("broken");

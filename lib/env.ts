@@ -17,7 +17,9 @@ const schema = z.object({
   OIDC_ROLE_CLAIM: z.string().default("selected_roleid"),
   // The checkpoint witness: an append-only folder outside the database (a write-once mount in
   // production; README, "Audit trail"). Relative paths are from the working directory.
-  AUDIT_WITNESS_DIR: z.string().trim().min(1).default(".data/audit-witness"),
+  // Unset: the demo's folder beside the embedded database (witness.ts, demoWitnessDir); required
+  // in production with DATABASE_URL.
+  AUDIT_WITNESS_DIR: z.string().trim().min(1).optional().or(z.literal("").transform(() => undefined)),
   // How often the serving process signs and witnesses the chains whose head moved: the longest an
   // event stays unprotected by a witnessed checkpoint, plus the time to sign.
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
@@ -38,6 +40,9 @@ export function env(): Env {
   const d = parsed.data;
   const oidc = [d.OIDC_ISSUER, d.OIDC_CLIENT_ID, d.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) throw new Error("Invalid environment:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all three or none.");
+  if (process.env.NODE_ENV === "production" && d.DATABASE_URL && !d.AUDIT_WITNESS_DIR) {
+    throw new Error("Invalid environment:\n  AUDIT_WITNESS_DIR is required when NODE_ENV=production and DATABASE_URL is set: a write-once folder outside the database (README, \"The audit trail\").");
+  }
   cached = d;
   return cached;
 }

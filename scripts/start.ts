@@ -9,6 +9,7 @@ import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
 import { seedHistoryWithProgress } from "@/db/seed/history-cli";
+import { demoWitnessDir } from "@/lib/audit/witness";
 import { startJobRunner } from "@/lib/jobs/runner";
 import { buildIfNeeded } from "./build-if-needed";
 import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
@@ -30,6 +31,20 @@ function authSecret(): string {
   return fs.readFileSync(file, "utf8").trim();
 }
 
+/**
+ * A new demo database starts a new demo witness: checkpoints left in the demo's folder belong to a
+ * database that is gone, and would all read as deleted. They are moved aside, never removed. Only
+ * the demo's own folder: a witness named by AUDIT_WITNESS_DIR is never touched.
+ */
+function setAsideDemoWitness(): void {
+  if (process.env.AUDIT_WITNESS_DIR) return;
+  const dir = demoWitnessDir();
+  if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return;
+  const aside = `${dir}.before-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  fs.renameSync(dir, aside);
+  console.log(`The demo witness of an earlier database was moved to ${aside}.`);
+}
+
 async function prepareDatabase(): Promise<boolean> {
   const database = openCliDatabase();
   try {
@@ -38,6 +53,7 @@ async function prepareDatabase(): Promise<boolean> {
     await restoreAuditIndexes(database);
     const seeded = await seedDemo(database);
     if (seeded.outcome === "seeded") {
+      setAsideDemoWitness();
       console.log(`Created the demo consortium in the ${describeDatabase(database)} (${elapsed()}).`);
       console.log(`The demo PACS's API key is in ${writeDemoApiKey(seeded.demoApiKey)}.`);
       // A small history so the dashboards have something to show, quickly: 400 days at 2% of the
@@ -112,7 +128,7 @@ server.on("exit", (code) => {
 
 if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {
   console.log(`\nMosaic is ready at http://localhost:${port} (${elapsed()})`);
-  if (jobsHere) console.log(`Audit checkpoints are signed and witnessed every ${process.env.AUDIT_CHECKPOINT_SECONDS || 10} s, in ${process.env.AUDIT_WITNESS_DIR || ".data/audit-witness"}.`);
+  if (jobsHere) console.log(`Audit checkpoints are signed and witnessed every ${process.env.AUDIT_CHECKPOINT_SECONDS || 10} s, in ${process.env.AUDIT_WITNESS_DIR || demoWitnessDir()}.`);
   if (runner) console.log("Background jobs (the unusual-volume scan, partitions ahead) run in this process.");
   if (isDemo) printDemoSignIns();
 }

@@ -143,7 +143,17 @@ export function folderWitness(dir: string): Witness {
   };
 }
 
-/** The witness this process publishes to and verifies against: the folder AUDIT_WITNESS_DIR (default .data/audit-witness, for the demo). */
+/**
+ * The demo's witness folder when AUDIT_WITNESS_DIR is not set: beside the embedded database
+ * (`.data/audit-witness` by default), or in MOSAIC_DATA_DIR with a PostgreSQL server. It proves
+ * nothing against whoever owns the machine; production sets AUDIT_WITNESS_DIR (lib/env.ts).
+ */
+export function demoWitnessDir(): string {
+  const base = process.env.DATABASE_URL ? (process.env.MOSAIC_DATA_DIR ?? ".data") : path.dirname(process.env.PGLITE_DIR || ".data/pglite");
+  return path.resolve(/*turbopackIgnore: true*/ base, "audit-witness");
+}
+
+/** The witness this process publishes to and verifies against: the folder AUDIT_WITNESS_DIR, else the demo's. */
 export function configuredWitness(): Witness {
-  return folderWitness(env().AUDIT_WITNESS_DIR);
+  return folderWitness(env().AUDIT_WITNESS_DIR ?? demoWitnessDir());
 }
