@@ -2,7 +2,10 @@
 // audit checkpoint loop in this, the serving process: on the embedded database no other process may
 // open the database while it serves.
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.MOSAIC_CHECKPOINT_LOOP !== "on") return;
-  const { startCheckpointLoop } = await import("@/lib/jobs/checkpoint-loop");
-  startCheckpointLoop();
+  // In this form (not an early return) the bundler leaves the import out of any non-Node build.
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    if (process.env.MOSAIC_CHECKPOINT_LOOP !== "on") return;
+    const { startCheckpointLoop } = await import("@/lib/jobs/checkpoint-loop");
+    startCheckpointLoop();
+  }
 }

@@ -42,8 +42,9 @@ function entriesOf(chain: string, text: string): WitnessEntry[] {
   const lines = text.split("\n");
   lines.pop();
   for (const line of lines) {
-    const [seq, jws] = line.split(" ");
-    if (seq && jws) out.push({ chain, seq: Number(seq), jws });
+    // A line cut short and closed off by the next write is not an entry either.
+    const m = /^(\d+) ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(line);
+    if (m?.[1] && m[2]) out.push({ chain, seq: Number(m[1]), jws: m[2] });
   }
   return out;
 }
