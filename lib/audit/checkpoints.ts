@@ -314,6 +314,8 @@ export async function verifyAuditTrail(
     witness: Witness;
     mode?: "since_checkpoint" | "full";
     inScope?: (chain: string) => boolean;
+    /** The chains in scope by name, when not all of them (a trust's officers): what is probed for events without a head. */
+    chainsInScope?: string[];
     walkIn?: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
     walkLimit?: number;
     pageSize?: number;
@@ -331,7 +333,7 @@ export async function verifyAuditTrail(
   }
   const { heads, vanished } = await walkIn(async (tx) => ({
     heads: (await tx.select({ chain: auditChainHeads.chain, seq: auditChainHeads.seq }).from(auditChainHeads).orderBy(asc(auditChainHeads.chain))).filter((h) => inScope(h.chain)),
-    vanished: (await findVanishedChains(tx, witnessReport?.chains ?? [])).filter((b) => inScope(b.chain)),
+    vanished: (await findVanishedChains(tx, witnessReport?.chains ?? [], options.chainsInScope)).filter((b) => inScope(b.chain)),
   }));
   const chains: TrailReport["chains"] = [];
   let budget = options.walkLimit ?? Number.POSITIVE_INFINITY;

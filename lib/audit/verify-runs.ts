@@ -97,6 +97,7 @@ export async function runVerification(ctx: Ctx, mode: VerifyMode = "since_checkp
     witness,
     mode,
     inScope,
+    chainsInScope: scope.all ? undefined : scope.trustIds,
     walkIn: (fn) => withTenant(ctx, fn),
     walkLimit,
   });

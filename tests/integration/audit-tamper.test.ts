@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditEvents } from "@/db/schema";
 import type { ApiCaller } from "@/lib/api/auth";
 import type { ChainedFields } from "@/lib/audit/canonical";
@@ -16,19 +16,22 @@ import { createCheckpoints, signCheckpoint, verifyAuditTrail, type TrailReport }
 import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { auditEventInput } from "@/lib/audit/schemas";
 import { generateSigningKeyPem, signingKeyFromPem, type SigningKey } from "@/lib/audit/signing-key";
+import { chainState, runVerification } from "@/lib/audit/verify-runs";
 import { folderWitness, type Witness } from "@/lib/audit/witness";
 import { testDatabase } from "../helpers/database";
-import { makeTrust, type TestTrust } from "../helpers/factories";
+import { makeTrust, makeUser, type TestTrust } from "../helpers/factories";
 
 const consortiumCaller: ApiCaller = { clientId: crypto.randomUUID(), keyId: crypto.randomUUID(), name: "test", trustId: null, scopes: ["audit:write"] };
 const pageSize = 3;
+let keyPem: string;
 let key: SigningKey;
 let attackerKey: SigningKey;
 let witness: Witness;
 let actorTrust: TestTrust;
 
 beforeAll(async () => {
-  key = await signingKeyFromPem(generateSigningKeyPem());
+  keyPem = generateSigningKeyPem();
+  key = await signingKeyFromPem(keyPem);
   attackerKey = await signingKeyFromPem(generateSigningKeyPem());
   witness = folderWitness(fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-witness-")));
   actorTrust = await makeTrust();
@@ -374,5 +377,26 @@ describe("the checkpointer", () => {
     const empty = folderWitness(fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-witness-empty-")));
     expect((await createCheckpoints(db(), key, { witness: empty, chains: [trust.id], pageSize }))[0]).toMatchObject({ status: "broken", seq: 9 });
     expect(await empty.list(trust.id)).toEqual([]);
+  });
+});
+
+describe("the verify page's run, as a trust's IG officer", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("names the chain whose head was deleted, and the checkpoints deleted, as npm run audit:verify does", async () => {
+    vi.stubEnv("AUDIT_SIGNING_KEY", keyPem);
+    const { trust } = await chain();
+    const ig = await makeUser([{ role: "ig_officer", trustId: trust.id }]);
+    const before = await runVerification(ig, "since_checkpoint", 1_000_000, witness);
+    expect(before.chains.map(chainState)).toEqual(["intact"]);
+    expect(before.checkpoints).toMatchObject({ ok: true, latest: [expect.objectContaining({ chain: trust.id, seq: 9 })] });
+
+    await tamper((tx) => tx.execute(sql`delete from audit_checkpoints where chain = ${trust.id} and seq = 9`));
+    const deleted = await runVerification(ig, "since_checkpoint", 1_000_000, witness);
+    expect(deleted.checkpoints).toMatchObject({ ok: false, failures: [expect.objectContaining({ seq: 9, message: expect.stringMatching(/checkpoints were deleted/) })] });
+
+    await tamper((tx) => tx.execute(sql`delete from audit_chain_heads where chain = ${trust.id}`));
+    const headless = await runVerification(ig, "since_checkpoint", 1_000_000, witness);
+    expect(headless.chains).toContainEqual(expect.objectContaining({ chain: trust.id, ok: false, firstBreak: expect.objectContaining({ problem: "head_missing" }) }));
   });
 });
