@@ -89,7 +89,7 @@ export async function insertExamRows(tx: Tx, rows: readonly ExamRow[]): Promise<
     ins as (
       insert into exams (study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes)
       select * from input
-      on conflict (study_instance_uid) do nothing
+      on conflict (study_instance_uid, trust_id) do nothing
       returning trust_id, site_id, modality, performed_at, size_bytes
     ),
     hourly as (
