@@ -197,6 +197,19 @@ describe("row-level security on its own", () => {
     for (const t of trusts) expect(await ownerQuery(sql`select id from audit_events where chain = ${t.id} and seq = 999`)).toEqual([]);
   });
 
+  it("moves the caller's own chain head only forward, and only to an event of that chain", async () => {
+    const home = trusts[0]!;
+    const [head] = await ownerQuery<{ seq: string; hash: string }>(sql`select seq::text, hash from audit_chain_heads where chain = ${home.id}`);
+    if (!head) throw new Error("no head");
+    const advance = (seq: number, hash: string) =>
+      asAppRole(home.id, (q) => q(sql`select mosaic_advance_chain_heads(array[${home.id}]::text[], array[${seq}]::bigint[], array[${hash}]::text[])`));
+    expect(await dbErrorOf(advance(Number(head.seq) - 1, head.hash))).toMatch(/may only move forward/);
+    expect(await dbErrorOf(advance(Number(head.seq), "2".repeat(64)))).toMatch(/may only move forward/);
+    expect(await dbErrorOf(advance(Number(head.seq) + 5, "2".repeat(64)))).toMatch(/has no event/);
+    // Where it stands already is no move at all.
+    await advance(Number(head.seq), head.hash);
+  });
+
   it("with no scope at all returns nothing", async () => {
     const rows = await testDatabase().db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('role', 'mosaic_app', true)`);
