@@ -35,7 +35,8 @@ export const auditEvents = pgTable(
     targetId: text("target_id"),
     details: jsonb("details").$type<Record<string, unknown>>(),
   },
-  (t) => [primaryKey({ columns: [t.id, t.occurredAt] })],
+  // Two trusts' machine clients may send the same event id: the chain is part of the key.
+  (t) => [primaryKey({ columns: [t.id, t.chain, t.occurredAt] })],
 );
 
 /** The head of each hash chain: the last sequence number and hash written to it. */
@@ -48,11 +49,21 @@ export const auditChainHeads = pgTable("audit_chain_heads", {
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
-/** Every event id accepted from a machine, for idempotent retries. */
-export const auditEventIds = pgTable("audit_event_ids", {
-  id: uuid("id").primaryKey(),
-  receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Every event id accepted from a machine, per chain (the owning trust's), with a digest of the
+ * event's content: a retry with the same content is a duplicate, other content under the same id a
+ * conflict. Ids stored before 0017_audit_chain_isolation.sql have no digest.
+ */
+export const auditEventIds = pgTable(
+  "audit_event_ids",
+  {
+    chain: text("chain").notNull(),
+    id: uuid("id").notNull(),
+    digest: text("digest"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: "audit_event_ids_pkey", columns: [t.chain, t.id] })],
+);
 
 export const alertRules = ["break_glass", "no_legitimate_basis", "inactive_user", "restricted_patient", "unusual_volume", "out_of_hours"] as const;
 export const alertStatuses = ["open", "assigned", "closed"] as const;

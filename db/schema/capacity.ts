@@ -1,10 +1,11 @@
 // Capacity: exams, storage quotas and usage, and the rollups the dashboards read.
 //
 // Exams are a high-volume table (about 1.75 million rows a year): the study instance UID is the
-// primary key (the distribution key if the consortium ever moves to Citus), trust_id is on every row
-// for row-level security, and there are no foreign keys from it to other high-volume tables. The
-// rollups are maintained in the same statement as the ingest (lib/capacity/ingest.ts) and can be
-// rebuilt from the raw rows (npm run capacity:rebuild-rollups).
+// first column of the primary key (the distribution key if the consortium ever moves to Citus) and
+// trust_id the second (a UID is unique within its trust: one trust's never hides another's);
+// trust_id is on every row for row-level security, and there are no foreign keys from it to other
+// high-volume tables. The rollups are maintained in the same statement as the ingest
+// (lib/capacity/ingest.ts) and can be rebuilt from the raw rows (npm run capacity:rebuild-rollups).
 //
 // "Day" everywhere here is a calendar day in the consortium's time zone (Europe/London); "hour" is
 // the start of an hour as an instant (UK offsets are whole hours, so it is also a local hour).
@@ -18,7 +19,7 @@ export const quotaRequestStatuses = ["pending", "approved", "declined"] as const
 export const exams = pgTable(
   "exams",
   {
-    studyInstanceUid: text("study_instance_uid").primaryKey(),
+    studyInstanceUid: text("study_instance_uid").notNull(),
     trustId: uuid("trust_id").notNull(),
     siteId: uuid("site_id").notNull(),
     accessionNumber: text("accession_number").notNull(),
@@ -29,6 +30,7 @@ export const exams = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [
+    primaryKey({ columns: [t.studyInstanceUid, t.trustId] }),
     index("exams_trust_performed_idx").on(t.trustId, t.performedAt),
     check("exams_counts_non_negative", sql`${t.imageCount} >= 0 and ${t.sizeBytes} >= 0`),
   ],

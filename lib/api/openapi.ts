@@ -59,7 +59,7 @@ export const operations: ApiOperation[] = [
     path: "/api/v1/audit-events",
     summary: "Send a batch of access events",
     description:
-      "Up to 5,000 events. All or nothing: one bad event refuses the batch with 422 naming each item and field. Idempotent on eventId: a retried batch stores nothing twice and answers with the count of duplicates.",
+      "Up to 5,000 events. All or nothing: one bad event refuses the batch with 422 naming each item and field. Idempotent on eventId within the source trust's chain: a retried batch with the same content stores nothing twice and answers with the count of duplicates; an eventId reused with other content (in an earlier batch or in this one) refuses the batch with 409 CONFLICT naming the item and field. Another trust's event with the same eventId is its own.",
     scope: "audit:write",
     request: auditBatchInput,
     response: batchResult,
@@ -70,7 +70,7 @@ export const operations: ApiOperation[] = [
     path: "/api/v1/exams",
     summary: "Send a batch of exams",
     description:
-      "Up to 5,000 exams. All or nothing: one bad exam refuses the batch naming each item and field (422; 403 for another trust's exam from a trust's client). Idempotent on studyInstanceUid: a retried batch stores nothing twice. The dashboards' rollups are updated in the same transaction.",
+      "Up to 5,000 exams. All or nothing: one bad exam refuses the batch naming each item and field (422; 403 for another trust's exam from a trust's client). Idempotent on studyInstanceUid within the exam's trust: a retried exam with the same content is a duplicate; a UID the trust reused with other content refuses the batch with 409 CONFLICT naming the item and field. Another trust's exam with the same UID is its own. The dashboards' rollups are updated in the same transaction.",
     scope: "exams:write",
     request: examBatch,
     response: batchResult,

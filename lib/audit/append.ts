@@ -6,9 +6,10 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
 import { rowsOf } from "@/db/client";
+import { pgArray } from "@/lib/db/arrays";
 import type { Tx } from "@/lib/db/scope";
 import type { ChainedFields } from "./canonical";
-import { chainHash, genesisHash } from "./chain";
+import { chainHash } from "./chain";
 
 /** An event with its place in its chain: what audit_events stores. */
 export type ChainedRow = ChainedFields & { prevHash: string; hash: string };
@@ -61,24 +62,26 @@ export async function ensurePartitions(tx: Tx, times: Date[]): Promise<void> {
 /**
  * Locks the heads of these chains (in a fixed order, so concurrent batches never deadlock) and
  * returns where each stands. Held to the end of the transaction: sequence numbers follow commit order.
+ * Through a definer function (db/migrations/0017_audit_chain_isolation.sql): the application role
+ * may only read heads, and only of chains in its scope; a chain outside it is refused.
  */
 export async function lockChainHeads(tx: Tx, chains: string[]): Promise<Map<string, ChainHead>> {
   const sorted = [...new Set(chains)].sort();
-  const json = JSON.stringify(sorted);
-  await tx.execute(
-    sql`insert into audit_chain_heads (chain, seq, hash) select c, 0, ${genesisHash} from json_array_elements_text(${json}::json) as c on conflict do nothing`,
-  );
   const heads = rowsOf<{ chain: string; seq: string | number; hash: string }>(
-    await tx.execute(sql`select chain, seq, hash from audit_chain_heads where chain in (select json_array_elements_text(${json}::json)) order by chain for update`),
+    await tx.execute(sql`select chain, seq, hash from mosaic_lock_chain_heads(${pgArray(sorted)}::text[])`),
   );
   return new Map(heads.map((h) => [h.chain, { seq: Number(h.seq), hash: h.hash }]));
 }
 
-/** Moves the chain heads to their new last events. */
+/**
+ * Moves the chain heads to their new last events, through the definer function that refuses a
+ * chain outside the caller's scope, a head moving backwards, and a head naming no stored event.
+ */
 export async function saveChainHeads(tx: Tx, heads: Map<string, ChainHead>): Promise<void> {
-  const json = JSON.stringify([...heads].map(([chain, h]) => ({ chain, seq: h.seq, hash: h.hash })));
-  await tx.execute(sql`update audit_chain_heads h set seq = x.seq, hash = x.hash, updated_at = now()
-    from json_to_recordset(${json}::json) as x(chain text, seq bigint, hash text) where h.chain = x.chain`);
+  if (heads.size === 0) return;
+  const entries = [...heads];
+  await tx.execute(sql`select mosaic_advance_chain_heads(${pgArray(entries.map(([chain]) => chain))}::text[],
+    ${pgArray(entries.map(([, h]) => h.seq))}::bigint[], ${pgArray(entries.map(([, h]) => h.hash))}::text[])`);
 }
 
 /**

@@ -1,10 +1,11 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
-import { auditChainHeads, auditEvents } from "@/db/schema";
+import { sql } from "drizzle-orm";
+import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/lib/db/scope";
 import type { Ctx } from "@/lib/auth/context";
 import type { ChainedFields } from "./canonical";
-import { chainHash, chainOf, genesisHash } from "./chain";
+import { lockChainHeads, saveChainHeads } from "./append";
+import { chainHash, chainOf } from "./chain";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
@@ -47,12 +48,9 @@ export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id:
   const occurredAt = input.occurredAt ?? now;
   const chain = chainOf(input.sourceTrustId);
   await tx.execute(sql`select mosaic_ensure_audit_partition(${occurredAt.toISOString()}::date)`);
-  await tx.insert(auditChainHeads).values({ chain, seq: 0, hash: genesisHash }).onConflictDoNothing();
-  const [head] = await tx
-    .select({ seq: auditChainHeads.seq, hash: auditChainHeads.hash })
-    .from(auditChainHeads)
-    .where(eq(auditChainHeads.chain, chain))
-    .for("update");
+  // The head is locked and later moved through definer functions that refuse a chain outside the
+  // transaction's scope; the insert below is held to the same rule by audit_events' policy.
+  const head = (await lockChainHeads(tx, [chain])).get(chain);
   if (!head) throw new Error(`audit chain head ${chain} missing`);
 
   const fields: ChainedFields = {
@@ -84,10 +82,7 @@ export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id:
   };
   const hash = chainHash(head.hash, fields);
   await tx.insert(auditEvents).values({ ...fields, details: input.details ?? null, prevHash: head.hash, hash });
-  await tx
-    .update(auditChainHeads)
-    .set({ seq: fields.seq, hash, updatedAt: now })
-    .where(eq(auditChainHeads.chain, chain));
+  await saveChainHeads(tx, new Map([[chain, { seq: fields.seq, hash }]]));
   return { id: fields.id, seq: fields.seq, hash };
 }
 

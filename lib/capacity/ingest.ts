@@ -42,7 +42,10 @@ class ItemProblems {
   readonly fieldErrors: FieldErrors = {};
   readonly issues: { path: string; item: number; field: string; message: string }[] = [];
   forbidden = false;
-  constructor(private readonly batchKey: string) {}
+  constructor(
+    private readonly batchKey: string,
+    private readonly code: "VALIDATION" | "CONFLICT" = "VALIDATION",
+  ) {}
   add(item: number, field: string, message: string, forbidden = false) {
     const path = `${this.batchKey}.${item}.${field}`;
     (this.fieldErrors[path] ??= []).push(message);
@@ -53,7 +56,7 @@ class ItemProblems {
     if (this.issues.length === 0) return;
     const first = this.issues[0]!;
     const more = this.issues.length > 1 ? ` (and ${this.issues.length - 1} more)` : "";
-    throw new AppError(this.forbidden ? "FORBIDDEN" : "VALIDATION", `The batch was not stored: item ${first.item}, field ${first.field}: ${first.message}${more}`, {
+    throw new AppError(this.forbidden ? "FORBIDDEN" : this.code, `The batch was not stored: item ${first.item}, field ${first.field}: ${first.message}${more}`, {
       fieldErrors: this.fieldErrors,
       issues: this.issues,
     });
@@ -66,13 +69,52 @@ async function trustsByOds(tx: Tx, codes: string[], scope: IngestScope): Promise
   return new Map(rows.map((r) => [r.odsCode, { id: r.id, allowed: scope.all || scope.trustIds.includes(r.id) }]));
 }
 
+// What makes two reports of one exam the same report, with the request field each comes from.
+const examFields: [keyof ExamRow, string][] = [
+  ["siteId", "site"],
+  ["accessionNumber", "accessionNumber"],
+  ["modality", "modality"],
+  ["performedAt", "performedAt"],
+  ["imageCount", "imageCount"],
+  ["sizeBytes", "sizeBytes"],
+];
+
+function examValue(row: Record<string, unknown>, key: keyof ExamRow): string | number {
+  const v = row[key];
+  if (key === "performedAt") return new Date(v as Date | string).getTime();
+  if (key === "imageCount" || key === "sizeBytes") return Number(v);
+  return String(v);
+}
+
+function differingExamField(a: Record<string, unknown>, b: Record<string, unknown>): string | undefined {
+  return examFields.find(([key]) => examValue(a, key) !== examValue(b, key))?.[1];
+}
+
 /**
  * Inserts exams and, in the same statement, adds the newly stored ones to the hourly, daily and
- * consortium rollups. Idempotent: a study UID already stored (by this batch, an earlier one or a
- * concurrent one) is skipped and not counted twice, because the rollups only see RETURNING rows.
+ * consortium rollups. Idempotent per trust: a study UID the trust already stored (by this batch, an
+ * earlier one or a concurrent one) with the same content is skipped and not counted twice, because
+ * the rollups only see RETURNING rows; with other content the batch is a CONFLICT naming the item
+ * and field, and nothing is written (the caller's transaction rolls back). Another trust's exam
+ * with the same UID is its own. `rows[i]` is item i of the batch, as the conflict names it.
  */
-export async function insertExamRows(tx: Tx, rows: readonly ExamRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+export async function insertExamRows(tx: Tx, batch: readonly ExamRow[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  const problems = new ItemProblems("exams", "CONFLICT");
+  const firstAt = new Map<string, number>();
+  const rows: ExamRow[] = [];
+  batch.forEach((r, i) => {
+    const key = `${r.trustId}|${r.studyInstanceUid}`;
+    const first = firstAt.get(key);
+    if (first === undefined) {
+      firstAt.set(key, i);
+      rows.push(r);
+      return;
+    }
+    const field = differingExamField(batch[first]!, r);
+    if (field) problems.add(i, field, `Study ${r.studyInstanceUid} is also item ${first} of this batch, with another ${field}.`);
+  });
+  problems.throwIfAny();
   const result = await tx.execute(sql`
     with input as (
       select * from unnest(
@@ -89,7 +131,7 @@ export async function insertExamRows(tx: Tx, rows: readonly ExamRow[]): Promise<
     ins as (
       insert into exams (study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes)
       select * from input
-      on conflict (study_instance_uid) do nothing
+      on conflict (study_instance_uid, trust_id) do nothing
       returning trust_id, site_id, modality, performed_at, size_bytes
     ),
     hourly as (
@@ -115,7 +157,29 @@ export async function insertExamRows(tx: Tx, rows: readonly ExamRow[]): Promise<
         do update set exam_count = r.exam_count + excluded.exam_count, size_bytes = r.size_bytes + excluded.size_bytes
     )
     select count(*)::int as accepted from ins`);
-  return Number(rowsOf<{ accepted: number }>(result)[0]?.accepted ?? 0);
+  const accepted = Number(rowsOf<{ accepted: number }>(result)[0]?.accepted ?? 0);
+  if (accepted < rows.length) await refuseChangedExams(tx, rows, firstAt);
+  return accepted;
+}
+
+/** Throws CONFLICT if a study this batch did not store was stored before with other content. */
+async function refuseChangedExams(tx: Tx, rows: readonly ExamRow[], itemOf: Map<string, number>): Promise<void> {
+  // Rows this batch just stored are read back too; they match themselves.
+  const stored = rowsOf<Record<string, unknown> & { trust_id: string; study_instance_uid: string }>(
+    await tx.execute(sql`select study_instance_uid, trust_id, site_id as "siteId", accession_number as "accessionNumber", modality,
+        performed_at as "performedAt", image_count as "imageCount", size_bytes as "sizeBytes"
+      from exams where (study_instance_uid, trust_id) in (
+        select * from unnest(${pgArray(rows.map((r) => r.studyInstanceUid))}::text[], ${pgArray(rows.map((r) => r.trustId))}::uuid[]))`),
+  );
+  const byKey = new Map(stored.map((s) => [`${s.trust_id}|${s.study_instance_uid}`, s]));
+  const problems = new ItemProblems("exams", "CONFLICT");
+  for (const r of rows) {
+    const key = `${r.trustId}|${r.studyInstanceUid}`;
+    const before = byKey.get(key);
+    const field = before && differingExamField(before, r);
+    if (field) problems.add(itemOf.get(key)!, field, `Study ${r.studyInstanceUid} was stored before with another ${field}.`);
+  }
+  problems.throwIfAny();
 }
 
 /**

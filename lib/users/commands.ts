@@ -192,16 +192,20 @@ export function markLeaver(ctx: Ctx, userId: string) {
       details: { before: { status: user.status }, after: { status: "left" }, endedRoles: ended.length, endedSessions: sessions },
       client: ctx.client,
     });
-    for (const role of ended) {
-      await recordAuditEvent(tx, {
-        action: "role.revoke",
-        actor,
-        sourceTrustId: role.trustId,
-        target: { type: "user", id: user.id },
-        details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
-        client: ctx.client,
-      });
-    }
+    // A role at another trust is audited in that trust's chain, which the database lets only a
+    // scope covering it append to (0017_audit_chain_isolation.sql): widened as the revocation was.
+    await withSystemScopeWithin(tx, async () => {
+      for (const role of ended) {
+        await recordAuditEvent(tx, {
+          action: "role.revoke",
+          actor,
+          sourceTrustId: role.trustId,
+          target: { type: "user", id: user.id },
+          details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
+          client: ctx.client,
+        });
+      }
+    });
     return { id: user.id, endedRoles: ended.length, endedSessions: sessions };
   });
 }

@@ -199,22 +199,31 @@ describe("rollups", () => {
           run++;
           const t = { a, b };
           for (const batch of examBatches) {
-            await ingestExams(
+            // A small pool of UIDs per run, so retries and repeats happen often: an even uidIndex
+            // sends the UID's one content (a faithful retry), an odd one random content (a reused
+            // UID, refused as a conflict with nothing written unless it is the UID's first report).
+            const sent = ingestExams(
               { all: true },
               {
-                exams: batch.map((e) => ({
-                  // A small pool of UIDs per run, so retries and repeats happen often.
-                  studyInstanceUid: `${runPrefix}.${run}.${e.uidIndex % 25}`,
-                  accessionNumber: `A${e.uidIndex}`,
-                  trust: t[e.trust].odsCode,
-                  site: `${t[e.trust].odsCode}1`,
-                  modality: e.modality,
-                  performedAt: e.performedAt,
-                  imageCount: 1,
-                  sizeBytes: e.sizeBytes,
-                })),
+                exams: batch.map((e) => {
+                  const uid = e.uidIndex % 25;
+                  const faithful = e.uidIndex % 2 === 0;
+                  return {
+                    studyInstanceUid: `${runPrefix}.${run}.${uid}`,
+                    accessionNumber: faithful ? `A${uid}` : `A${e.uidIndex}`,
+                    trust: t[e.trust].odsCode,
+                    site: `${t[e.trust].odsCode}1`,
+                    modality: faithful ? "CT" : e.modality,
+                    performedAt: faithful ? new Date(Date.UTC(2025, 2, 30, uid)).toISOString() : e.performedAt,
+                    imageCount: 1,
+                    sizeBytes: faithful ? uid * 1000 : e.sizeBytes,
+                  };
+                }),
               },
             );
+            await sent.catch((error: unknown) => {
+              if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
+            });
           }
           // One snapshot per key per batch; later batches correct earlier figures.
           const seen = new Set<string>();

@@ -3,14 +3,17 @@
 // (row-level security on its own).
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { testDatabase } from "../helpers/database";
-import { dbErrorOf, makeTrust, makeUser, type TestTrust } from "../helpers/factories";
+import { testDatabase, testDbKind } from "../helpers/database";
+import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
 import { portalRoles } from "@/lib/auth/permissions";
 import { createDepartment, createSite, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
 import { getDepartment, getSite, getTrust, getTrustSites, listTrusts } from "@/lib/trusts/queries";
 import { AppError } from "@/lib/errors";
-import { rowsOf } from "@/db/client";
+import { rowsOf, type Tx } from "@/db/client";
+import { copyConnectionOf, copyInto } from "@/db/copy";
+import { recordAuditEvent } from "@/lib/audit/record";
+import { withSystem, withTenant } from "@/lib/db/scope";
 
 const trustRoles = portalRoles.filter((r) => r !== "consortium_admin");
 
@@ -23,7 +26,14 @@ beforeAll(async () => {
   for (const role of trustRoles) {
     for (const trust of trusts) callers.set(`${role}@${trust.odsCode}`, await makeUser([{ role, trustId: trust.id }]));
   }
+  // One event on each trust's chain, so that every chain has a head and a partition exists.
+  await withSystem(async (tx) => {
+    for (const trust of trusts) await recordAuditEvent(tx, { action: "trust.update", actor: { email: "seed@test.example" }, sourceTrustId: trust.id, occurredAt: eventTime });
+  });
 });
+
+const eventTime = new Date("2026-05-01T09:30:00Z");
+const eventPartition = "audit_events_2026_05";
 
 async function expectNotFound(promise: Promise<unknown>) {
   await expect(promise).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === "NOT_FOUND");
@@ -67,6 +77,22 @@ describe.each(trustRoles)("a %s", (role) => {
   });
 });
 
+describe.each(trustRoles)("a %s's transaction", (role) => {
+  it.each([0, 1, 2, 3])("at trust #%i appends to no other trust's audit chain, nor to the consortium's", async (i) => {
+    const home = trusts[i]!;
+    const ctx = callers.get(`${role}@${home.odsCode}`)!;
+    for (const chainOwner of [...trusts.filter((t) => t !== home).map((t) => t.id), null]) {
+      // lib/ would never do this; the database refuses it anyway (the lock of the head, then the row).
+      const refused = await dbErrorOf(
+        withTenant(ctx, (tx) => recordAuditEvent(tx, { action: "trust.update", actor: { email: ctx.email }, sourceTrustId: chainOwner, occurredAt: eventTime })),
+      );
+      expect(refused).toMatch(/outside the caller's scope/);
+    }
+    // Its own trust's chain takes its event.
+    await withTenant(ctx, (tx) => recordAuditEvent(tx, { action: "trust.update", actor: { email: ctx.email }, sourceTrustId: home.id, occurredAt: eventTime }));
+  });
+});
+
 describe("a consortium administrator", () => {
   it("reads every trust", async () => {
     const admin = await makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null });
@@ -77,9 +103,11 @@ describe("a consortium administrator", () => {
 
 describe("row-level security on its own", () => {
   // As the application role with trust A's scope, with no application check in the way.
+  let currentTx: Tx | undefined;
   async function asAppRole<T>(scopeTrustId: string, fn: (q: (query: ReturnType<typeof sql>) => Promise<unknown[]>) => Promise<T>) {
     return testDatabase().db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('role', 'mosaic_app', true), set_config('mosaic.trust_ids', ${`{${scopeTrustId}}`}, true), set_config('mosaic.scope_all', 'off', true)`);
+      currentTx = tx;
       return fn(async (query) => rowsOf(await tx.execute(query)));
     });
   }
@@ -108,6 +136,78 @@ describe("row-level security on its own", () => {
         await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into departments (trust_id, site_id, name) values (${other.id}, ${other.siteId}, 'Sneaky')`))),
       ).toMatch(/row-level security/);
     }
+  });
+
+  // A row of audit_events for `chain`, about `source`'s images, as raw SQL values.
+  const eventValues = (chain: string, source: string | null) =>
+    sql`(${crypto.randomUUID()}, ${eventTime.toISOString()}::timestamptz, now(), ${chain}, 999, ${"0".repeat(64)}, ${"1".repeat(64)}, 'study.view', 'success', ${source}::uuid)`;
+  const eventColumns = sql.raw("(id, occurred_at, recorded_at, chain, seq, prev_hash, hash, action, outcome, source_trust_id)");
+
+  it.each([0, 1, 2, 3])("with trust #%i's scope reads, moves and appends to no other trust's audit chain", async (i) => {
+    const home = trusts[i]!;
+    for (const other of trusts.filter((t) => t !== home)) {
+      expect(await asAppRole(home.id, (q) => q(sql`select chain from audit_chain_heads where chain = ${other.id} or chain = 'consortium'`))).toEqual([]);
+      const heads = await asAppRole(home.id, (q) => q(sql`select chain from audit_chain_heads`));
+      expect(heads).toEqual([{ chain: home.id }]);
+      // Heads move only through the definer functions: no UPDATE or INSERT, even of its own.
+      for (const chain of [other.id, home.id]) {
+        expect(await dbErrorOf(asAppRole(home.id, (q) => q(sql`update audit_chain_heads set seq = seq + 1 where chain = ${chain}`)))).toMatch(/permission denied/);
+      }
+      expect(
+        await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into audit_chain_heads (chain, seq, hash) values (${other.id}, 0, ${"0".repeat(64)})`))),
+      ).toMatch(/permission denied/);
+      expect(await dbErrorOf(asAppRole(home.id, (q) => q(sql`select * from mosaic_lock_chain_heads(array[${other.id}]::text[])`)))).toMatch(/outside the caller's scope/);
+      expect(
+        await dbErrorOf(asAppRole(home.id, (q) => q(sql`select mosaic_advance_chain_heads(array[${other.id}]::text[], array[999]::bigint[], array[${"1".repeat(64)}]::text[])`))),
+      ).toMatch(/outside the caller's scope/);
+
+      // Appending to another trust's chain through the parent table: refused by its policy, and a
+      // chain that is not the event's source trust's is refused too.
+      for (const [chain, source] of [
+        [other.id, other.id],
+        [other.id, home.id],
+        [home.id, other.id],
+        ["consortium", null],
+      ] as const) {
+        expect(await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into audit_events ${eventColumns} values ${eventValues(chain, source)}`)))).toMatch(
+          /row-level security/,
+        );
+        // Through a partition, where row-level security does not apply: refused by its trigger.
+        expect(await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into ${sql.raw(eventPartition)} ${eventColumns} values ${eventValues(chain, source)}`)))).toMatch(
+          /outside the caller's scope/,
+        );
+      }
+      if (testDbKind === "postgres") {
+        // COPY into a partition, as the bulk append does. The same COPY of the caller's own chain
+        // goes through (rolled back by the sentinel), so the refusal is the scope's.
+        const copyAs = (chain: string) =>
+          asAppRole(home.id, async () => {
+            const connection = currentTx && copyConnectionOf(currentTx);
+            if (!connection) throw new Error("no COPY connection");
+            const line = [crypto.randomUUID(), eventTime.toISOString(), eventTime.toISOString(), chain, "999", "0".repeat(64), "1".repeat(64), "study.view", "success", chain].join("\t");
+            await copyInto(connection, eventPartition, ["id", "occurred_at", "recorded_at", "chain", "seq", "prev_hash", "hash", "action", "outcome", "source_trust_id"], [`${line}\n`]);
+            throw new Error("copied; rolled back");
+          });
+        expect(await dbErrorOf(copyAs(home.id))).toBe("copied; rolled back");
+        // db/copy.ts reports what the server answers next (postgres.js loses the COPY's own error).
+        expect(await dbErrorOf(copyAs(other.id))).toMatch(/The database refused the rows copied into audit_events_2026_05/);
+      }
+    }
+    // Nothing of the above reached another trust's chain.
+    for (const t of trusts) expect(await ownerQuery(sql`select id from audit_events where chain = ${t.id} and seq = 999`)).toEqual([]);
+  });
+
+  it("moves the caller's own chain head only forward, and only to an event of that chain", async () => {
+    const home = trusts[0]!;
+    const [head] = await ownerQuery<{ seq: string; hash: string }>(sql`select seq::text, hash from audit_chain_heads where chain = ${home.id}`);
+    if (!head) throw new Error("no head");
+    const advance = (seq: number, hash: string) =>
+      asAppRole(home.id, (q) => q(sql`select mosaic_advance_chain_heads(array[${home.id}]::text[], array[${seq}]::bigint[], array[${hash}]::text[])`));
+    expect(await dbErrorOf(advance(Number(head.seq) - 1, head.hash))).toMatch(/may only move forward/);
+    expect(await dbErrorOf(advance(Number(head.seq), "2".repeat(64)))).toMatch(/may only move forward/);
+    expect(await dbErrorOf(advance(Number(head.seq) + 5, "2".repeat(64)))).toMatch(/has no event/);
+    // Where it stands already is no move at all.
+    await advance(Number(head.seq), head.hash);
   });
 
   it("with no scope at all returns nothing", async () => {
