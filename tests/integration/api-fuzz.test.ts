@@ -365,7 +365,8 @@ function placeOf(endpoint: Endpoint, path: (string | number)[]): { item?: number
 const defineMember = (target: Record<string, Json>, name: string, value: Json) =>
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 
-const numRuns = 60;
+// Modest by default (the file runs in well under a minute per database); FUZZ_RUNS and FUZZ_SEED for a longer hunt.
+const numRuns = Number(process.env.FUZZ_RUNS ?? 60);
 
 describe.each(endpoints.map((e) => [e.name, e] as const))("fuzz %s", (_name, endpoint) => {
   it(`never answers 5xx, names the item and field of what it refuses, and then writes nothing (${numRuns} runs)`, async () => {
