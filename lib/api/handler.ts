@@ -90,7 +90,9 @@ export type IssueAt = (path: string[], message: string) => ApiIssue;
  * Reads a JSON body, within the limits of lib/api/limits.ts: 415 for another media type (the route
  * says which it takes: application/json by default), 413 beyond the size limit, and a 4xx naming
  * each place that is not JSON Mosaic can take as it is (lib/text-input.ts: NUL, lone surrogates,
- * forbidden member names, nesting too deep).
+ * forbidden member names, nesting too deep). JSON.parse itself takes any depth (V8's parser keeps
+ * its own stack: 100,000 deep parses); what would overflow is a recursive walk after it, so the
+ * scan is iterative and the depth is bounded there.
  */
 export async function readJsonBody(request: Request, options: { mediaTypes?: readonly string[]; issueAt?: IssueAt } = {}): Promise<unknown> {
   assertMediaType(request, options.mediaTypes ?? [jsonContentType]);
