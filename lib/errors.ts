@@ -1,6 +1,15 @@
 import type { z } from "zod";
 
-export const errorCodes = ["NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "VALIDATION", "CONFLICT", "RATE_LIMITED"] as const;
+export const errorCodes = [
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "VALIDATION",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export type FieldErrors = Record<string, string[]>;
@@ -24,6 +33,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   VALIDATION: 422,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 /** Turns a zod failure into a VALIDATION error whose field errors are keyed by dotted path. */

@@ -23,9 +23,10 @@
 //   entity[data]                ↔ study (what.identifier urn:dicom:uid / urn:oid:<UID>; details
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
+import { implausibleTimeMessage, isPlausibleTime, maxBatchItems } from "@/lib/api/limits";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { accessActions, auditEventInput, maxBatch, purposes, type AuditEventInput } from "./schemas";
+import { accessActions, auditEventInput, purposes, type AuditEventInput } from "./schemas";
 import { decodeCursor } from "./search-filter";
 
 export const fhirContentType = "application/fhir+json";
@@ -106,6 +107,16 @@ const agentTypes = {
 // The FHIR shapes Mosaic reads. Structural checks only; the values are checked by the Mosaic
 // schema after mapping, and its errors are reported at the FHIR element they came from.
 
+// A FHIR dateTime: a year, a month, a day, or an instant with its offset (FHIR R4 requires one when
+// there is a time). Plausible as every time the API takes (lib/api/limits.ts): its first instant.
+const fhirDateTimePattern = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
+const firstInstantOf = (s: string): number =>
+  Date.parse(s.length === 4 ? `${s}-01-01T00:00:00Z` : s.length === 7 ? `${s}-01T00:00:00Z` : s.length === 10 ? `${s}T00:00:00Z` : s);
+const fhirDateTime = z
+  .string()
+  .regex(fhirDateTimePattern, "must be a FHIR dateTime: YYYY, YYYY-MM, YYYY-MM-DD or an instant with its offset")
+  .refine((s) => isPlausibleTime(firstInstantOf(s), Date.now()), implausibleTimeMessage);
+
 const coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
 const codeableConcept = z.object({ coding: z.array(coding).optional(), text: z.string().optional() });
 const identifier = z.object({ system: z.string().optional(), value: z.string().optional() });
@@ -138,7 +149,7 @@ export const fhirAuditEvent = z.object({
   type: coding,
   subtype: z.array(coding).optional(),
   action: z.enum(["C", "R", "U", "D", "E"], { error: "must be C, R, U, D or E" }).optional(),
-  period: z.object({ start: z.string().optional(), end: z.string().optional() }).optional(),
+  period: z.object({ start: fhirDateTime.optional(), end: fhirDateTime.optional() }).optional(),
   recorded: z.string({ error: "is required: when the access happened, an instant with an offset" }),
   outcome: z.enum(["0", "4", "8", "12"], { error: "is required: 0 (success), 4 (denied), 8 or 12 (failure)" }),
   outcomeDesc: z.string().optional(),
@@ -163,7 +174,7 @@ export const fhirAuditBundle = z.object({
       { error: "is required: the AuditEvents" },
     )
     .min(1, "send at least one AuditEvent")
-    .max(maxBatch, `send at most ${maxBatch} AuditEvents per Bundle`),
+    .max(maxBatchItems, `send at most ${maxBatchItems} AuditEvents per Bundle`),
 });
 
 /** The body of a FHIR POST: one AuditEvent, or a Bundle of them. */
@@ -454,6 +465,16 @@ export function readFhirAuditEvent(resource: Parsed): { ok: true; event: AuditEv
 export type FhirApiIssue = { path: string; item?: number; field: string; message: string };
 
 /**
+ * A place in a FHIR body as the API names it: in a Bundle, the entry's index as `item` and the
+ * element within its resource as `field` ("entry.3.resource.agent.0.name" → item 3, "agent.0.name").
+ */
+export function fhirIssueAt(path: string[], message: string): FhirApiIssue {
+  const isEntry = path[0] === "entry" && /^\d+$/.test(path[1] ?? "");
+  const field = (isEntry ? path.slice(path[2] === "resource" ? 3 : 2) : path).join(".") || (isEntry ? "resource" : "(body)");
+  return { path: path.join("."), ...(isEntry ? { item: Number(path[1]) } : {}), field, message };
+}
+
+/**
  * Reads a FHIR body (a Bundle of AuditEvents, or one) into Mosaic events. Every problem is named as
  * the JSON API names them: for a Bundle the entry's index as `item` and the element within the
  * resource as `field` ("entry.3.resource.agent.0.who.identifier.value" → item 3,
@@ -463,17 +484,7 @@ export function readFhirAuditBody(
   body: unknown,
 ): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: FhirApiIssue[]) => FhirApiIssue[] } | { ok: false; issues: FhirApiIssue[] } {
   const parsed = fhirAuditInput.safeParse(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map((issue) => {
-        const path = issue.path.map(String);
-        const isEntry = path[0] === "entry" && /^\d+$/.test(path[1] ?? "");
-        const field = (isEntry ? path.slice(path[2] === "resource" ? 3 : 2) : path).join(".") || (isEntry ? "resource" : "(body)");
-        return { path: path.join("."), ...(isEntry ? { item: Number(path[1]) } : {}), field, message: issue.message };
-      }),
-    };
-  }
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => fhirIssueAt(issue.path.map(String), issue.message)) };
   const resources = parsed.data.resourceType === "Bundle" ? parsed.data.entry.map((e) => e.resource) : [parsed.data];
   const isBundle = parsed.data.resourceType === "Bundle";
   const events: AuditEventInput[] = [];

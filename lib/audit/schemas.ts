@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { maxBatchItems, maxInt4, plausibleInstant } from "@/lib/api/limits";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { modalities } from "@/lib/trusts/schemas";
@@ -32,13 +33,12 @@ export const studyInstanceUid = z
   .max(64, "a DICOM UID has at most 64 characters")
   .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, "must be a DICOM UID: digits and dots, no leading zeros");
 
-const isoWithOffset = z.iso.datetime({ offset: true, error: "must be an ISO 8601 time with an offset, e.g. 2026-05-01T09:30:00+01:00" });
 
 /** One access event as the PACS sends it (DESIGN.md, "Audit event"). */
 export const auditEventInput = z.object({
   // Lower case, as PostgreSQL hands uuids back: the idempotency claim matches ids by their text.
   eventId: z.uuid({ error: "must be a UUID" }).transform((id) => id.toLowerCase()),
-  occurredAt: isoWithOffset.refine((t) => new Date(t).getTime() <= Date.now() + 5 * 60_000, "must not be in the future"),
+  occurredAt: plausibleInstant("must be an ISO 8601 time with an offset, e.g. 2026-05-01T09:30:00+01:00"),
   action: z.enum(accessActions, { error: `must be one of ${accessActions.join(", ")}` }),
   outcome: z.enum(outcomes, { error: "must be success, denied or failure" }),
   actor: z.object({
@@ -54,7 +54,12 @@ export const auditEventInput = z.object({
     modality: z.enum(modalities, { error: `must be a DICOM modality: ${modalities.join(", ")}` }),
   }),
   purpose: z.enum(purposes, { error: `must be one of ${purposes.join(", ")}` }),
-  policy: z.object({ id: z.uuid(), version: z.number().int().positive() }).nullish(),
+  policy: z
+    .object({
+      id: z.uuid({ error: "must be a UUID" }),
+      version: z.int({ error: "must be a whole number" }).min(1, "must be at least 1").max(maxInt4, `must be at most ${maxInt4}`),
+    })
+    .nullish(),
   breakGlassJustification: z.string().trim().min(10, "a break-glass justification needs at least 10 characters").max(2000).nullish(),
   source: z
     .object({
@@ -65,10 +70,8 @@ export const auditEventInput = z.object({
 });
 export type AuditEventInput = z.output<typeof auditEventInput>;
 
-export const maxBatch = 5_000;
-
 export const auditBatchInput = z.object({
-  events: z.array(auditEventInput).min(1, "send at least one event").max(maxBatch, `send at most ${maxBatch} events per batch`),
+  events: z.array(auditEventInput).min(1, "send at least one event").max(maxBatchItems, `send at most ${maxBatchItems} events per batch`),
 });
 
 export const batchResult = z.object({ accepted: z.number().int(), duplicates: z.number().int() });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { hasNoNul } from "@/lib/text-input";
+import { isStorableText } from "@/lib/text-input";
 import { modalities } from "@/lib/trusts/schemas";
 import { accessActions, outcomes, purposes } from "./schemas";
 
@@ -16,10 +16,10 @@ export const searchActions = [...accessActions, "auth.sign_in", "auth.sign_in_fa
 /** The audit search's filters, from the address bar: every one optional, each checked. */
 export const auditFilter = z.object({
   patient: opt(z.string().transform(normaliseNhsNumber).refine(isValidNhsNumber, "Enter a 10-digit NHS number that passes the check digit.")),
-  user: opt(z.string().toLowerCase().max(200).refine(hasNoNul, "Enter an email address.")),
+  user: opt(z.string().toLowerCase().max(200).refine(isStorableText, "Enter an email address.")),
   trust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
   actorTrust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
-  action: opt(z.string().max(60).refine(hasNoNul, "Choose an action.")),
+  action: opt(z.string().max(60).refine(isStorableText, "Choose an action.")),
   outcome: opt(z.enum(outcomes, { error: "Choose an outcome." })),
   purpose: opt(z.enum(purposes, { error: "Choose a purpose." })),
   modality: opt(z.enum(modalities, { error: "Choose a modality." })),

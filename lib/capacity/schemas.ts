@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/api/limits";
 import { quotaRequestStatuses, storageTiers } from "@/db/schema/capacity";
 import { modalities } from "@/db/schema/trusts";
 import { odsCode } from "@/lib/trusts/schemas";
@@ -6,9 +7,6 @@ import { odsCode } from "@/lib/trusts/schemas";
 export { modalities, quotaRequestStatuses, storageTiers };
 export type Modality = (typeof modalities)[number];
 export type StorageTier = (typeof storageTiers)[number];
-
-/** The largest batch one request may carry; bigger loads are split by the client. */
-export const maxBatchItems = 5000;
 
 // A DICOM UID: dot-separated numbers without leading zeros, at most 64 characters (PS3.5 9.1).
 const studyInstanceUid = z
@@ -25,8 +23,6 @@ const siteCode = z
 const modality = z.enum(modalities, { error: `The modality is one of ${modalities.join(", ")}.` });
 const tier = z.enum(storageTiers, { error: "The tier is online or archive." });
 
-const notFarFuture = (d: Date) => d.getTime() <= Date.now() + 86_400_000;
-
 /** One exam as the PACS reports it (DESIGN.md, machine API shapes). */
 export const examInput = z.object({
   studyInstanceUid,
@@ -38,12 +34,10 @@ export const examInput = z.object({
   trust: odsCode,
   site: siteCode,
   modality,
-  performedAt: z.iso
-    .datetime({ offset: true, error: "performedAt is an ISO 8601 date and time with its offset, for example 2025-03-04T09:15:00Z." })
-    .transform((s) => new Date(s))
-    .refine(notFarFuture, "performedAt is in the future."),
+  performedAt: plausibleInstant("performedAt is an ISO 8601 date and time with its offset, for example 2025-03-04T09:15:00Z.").transform((s) => new Date(s)),
+  // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/api/limits.ts).
   imageCount: z.int({ error: "imageCount is a whole number." }).min(0, "imageCount cannot be negative.").max(1_000_000, "imageCount is at most 1,000,000."),
-  sizeBytes: z.int({ error: "sizeBytes is a whole number of bytes." }).min(0, "sizeBytes cannot be negative.").max(Number.MAX_SAFE_INTEGER, "sizeBytes is too large."),
+  sizeBytes: z.int({ error: "sizeBytes is a whole number of bytes." }).min(0, "sizeBytes cannot be negative.").max(maxExamBytes, `sizeBytes is at most ${maxExamBytes} (10 TB).`),
 });
 export type ExamInput = z.output<typeof examInput>;
 
@@ -58,9 +52,9 @@ export const examBatch = z.object({
 export const storageUsageInput = z.object({
   trust: odsCode,
   tier,
-  date: z.iso.date({ error: "date is an ISO 8601 date, for example 2025-03-04." }),
+  date: plausibleDate("date is an ISO 8601 date, for example 2025-03-04."),
   modality,
-  bytes: z.int({ error: "bytes is a whole number." }).min(0, "bytes cannot be negative.").max(Number.MAX_SAFE_INTEGER, "bytes is too large."),
+  bytes: z.int({ error: "bytes is a whole number." }).min(0, "bytes cannot be negative.").max(maxStorageBytes, `bytes is at most ${maxStorageBytes} (100 PB).`),
 });
 export type StorageUsageInput = z.output<typeof storageUsageInput>;
 

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Ctx } from "@/lib/auth/context";
 import { AppError, validationError } from "@/lib/errors";
 import { toResult, type ActionResult } from "@/lib/result";
-import { nulMessage, nulPaths } from "@/lib/text-input";
+import { textProblems } from "@/lib/text-input";
 import { withTenant, type Tx } from "./scope";
 
 /**
@@ -18,8 +18,8 @@ export function mutation<S extends z.ZodType, T>(
   handler: (tx: Tx, data: z.output<S>) => Promise<T>,
 ): Promise<ActionResult<T>> {
   return toResult(async () => {
-    const nul = nulPaths(input);
-    if (nul.length) throw new AppError("VALIDATION", "Some fields need attention.", { fieldErrors: Object.fromEntries(nul.map((p) => [p.join(".") || "_form", [nulMessage]])) });
+    const refused = textProblems(input);
+    if (refused.length) throw new AppError("VALIDATION", "Some fields need attention.", { fieldErrors: Object.fromEntries(refused.map((p) => [p.path.join(".") || "_form", [p.message]])) });
     const parsed = schema.safeParse(input);
     if (!parsed.success) throw validationError(parsed.error);
     const data = parsed.data;

@@ -2,12 +2,11 @@ import "server-only";
 import { z } from "zod";
 import type { ApiCaller } from "@/lib/api/auth";
 import { apiIssues, type ApiIssue } from "@/lib/api/handler";
+import { maxDecisionBatch } from "@/lib/api/limits";
 import { AppError } from "@/lib/errors";
 import { policySetCache } from "./cache";
 import { decideAccess, type DecisionAnswer } from "./decisions";
 import { accessDecisionRequest, type AccessDecisionRequest } from "./schemas";
-
-export const maxDecisionBatch = 500;
 
 export const accessDecisionBatch = z.object({
   requests: z.array(accessDecisionRequest).min(1, "requests must hold at least one request.").max(maxDecisionBatch, `A batch holds at most ${maxDecisionBatch} requests.`),

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { hasNoNul } from "@/lib/text-input";
+import { isStorableText } from "@/lib/text-input";
 import type { PolicyListItem } from "./queries";
 
 /** The policies list's filters, from the address bar. Unknown values are ignored, not errors. */
 export const policyFilter = z.object({
-  q: z.string().trim().max(100).refine(hasNoNul).catch("").default(""),
+  q: z.string().trim().max(100).refine(isStorableText).catch("").default(""),
   source: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{3,5}$/).optional().catch(undefined),
   target: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{3,5}$/).optional().catch(undefined),
   status: z.enum(["active", "pending_approval", "draft", "revoked", "superseded"]).optional().catch(undefined),

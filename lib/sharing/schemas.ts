@@ -1,5 +1,6 @@
 // Inputs of sharing, shared by the forms, the server actions and the machine API.
 import { z } from "zod";
+import { plausibleDate } from "@/lib/api/limits";
 import { clinicalRoles } from "@/lib/auth/permissions";
 import { modalities } from "@/db/schema/trusts";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
@@ -117,10 +118,7 @@ export const accessDecisionRequest = z.object({
   study: z.object({
     sourceTrust: odsCode,
     modality: z.enum(modalities, { error: "study.modality must be a DICOM modality code such as CT or MR." }),
-    studyDate: z
-      .string({ error: "study.studyDate is required (YYYY-MM-DD)." })
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "study.studyDate must be a date, YYYY-MM-DD.")
-      .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "study.studyDate must be a real date."),
+    studyDate: plausibleDate("study.studyDate must be a date, YYYY-MM-DD."),
     studyInstanceUid: z
       .string()
       .regex(/^[0-9]+(\.[0-9]+)*$/, "study.studyInstanceUid must be a DICOM UID (digits and dots).")
@@ -138,12 +136,6 @@ export const accessDecisionRequest = z.object({
     .transform((v) => (v ? v : null)),
 });
 export type AccessDecisionRequest = z.infer<typeof accessDecisionRequest>;
-
-/** One request, or a batch of up to 500. */
-export const accessDecisionBody = z.union([
-  z.object({ requests: z.array(accessDecisionRequest).min(1, "requests must hold at least one request.").max(500, "A batch holds at most 500 requests.") }),
-  accessDecisionRequest,
-]);
 
 /** The simulator's question: a hypothetical requester (trust and role) rather than a person. */
 export const simulationInput = z.object({

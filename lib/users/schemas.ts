@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { userStatuses } from "@/db/schema/identity";
 import { roles } from "@/lib/auth/permissions";
-import { hasNoNul } from "@/lib/text-input";
+import { isStorableText } from "@/lib/text-input";
 import { jobRoleCodePattern } from "./job-roles";
 
 export { userStatuses };
@@ -74,7 +74,7 @@ export const roleRevokeInput = z.object({ assignmentId: z.uuid({ error: "Choose 
 
 /** The users list's filters and cursor, from the address bar. Unknown values are ignored, not errors. */
 export const userFilter = z.object({
-  q: z.string().trim().max(100).refine(hasNoNul).catch("").default(""),
+  q: z.string().trim().max(100).refine(isStorableText).catch("").default(""),
   role: z.enum(roles).optional().catch(undefined),
   status: z.enum(userStatuses).optional().catch(undefined),
   trust: z

@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** May this user view this study? One request, or a batch `{ requests: [...] }` of up to 500. */
 export const POST = apiRoute("decisions:read", async (caller, request) => {
-  const body = await readJson(request, z.unknown());
+  const body = await readJson(request, z.unknown(), "requests");
   const answer = await answerAccessDecisions(caller, body, {
     ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
     userAgent: request.headers.get("user-agent"),

@@ -1,5 +1,5 @@
-import { apiRoute, invalidRequest, readJson, readJsonBody, type ApiIssue } from "@/lib/api/handler";
-import { fhirContentType, fhirExportQuery, readFhirAuditBody } from "@/lib/audit/fhir";
+import { apiRoute, invalidRequest, jsonContentType, mediaTypeOf, readJson, readJsonBody, type ApiIssue } from "@/lib/api/handler";
+import { fhirContentType, fhirExportQuery, fhirIssueAt, readFhirAuditBody } from "@/lib/audit/fhir";
 import { exportBundle, exportFhirAuditEvents } from "@/lib/audit/fhir-export";
 import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { auditBatchInput } from "@/lib/audit/schemas";
@@ -7,7 +7,8 @@ import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
-const isFhir = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() === fhirContentType;
+// Either media type is read at this door (any other is a 415); the type says how the body reads.
+const mediaTypes = [jsonContentType, fhirContentType];
 
 /**
  * A batch of up to 5,000 access events from the PACS: atomic, idempotent on eventId. As Mosaic
@@ -15,8 +16,8 @@ const isFhir = (request: Request) => (request.headers.get("content-type") ?? "")
  * of type batch or collection, or one resource), idempotent on the AuditEvent id.
  */
 export const POST = apiRoute("audit:write", async (caller, request) => {
-  if (isFhir(request)) {
-    const read = readFhirAuditBody(await readJsonBody(request));
+  if (mediaTypeOf(request) === fhirContentType) {
+    const read = readFhirAuditBody(await readJsonBody(request, { mediaTypes, issueAt: fhirIssueAt }));
     if (!read.ok) throw invalidRequest(read.issues);
     try {
       return Response.json(await ingestAuditEvents(caller, read.events));
@@ -27,7 +28,7 @@ export const POST = apiRoute("audit:write", async (caller, request) => {
       throw error.code === "VALIDATION" ? invalidRequest(named) : new AppError(error.code, error.message, { ...error.details, issues: named });
     }
   }
-  const { events } = await readJson(request, auditBatchInput, "events");
+  const { events } = await readJson(request, auditBatchInput, "events", mediaTypes);
   return Response.json(await ingestAuditEvents(caller, events));
 });
 
