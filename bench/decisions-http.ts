@@ -8,13 +8,15 @@
 // it and seeds the demo consortium (seedDemo, as npm start does; its API key is the demo PACS's),
 // builds if needed and serves the build with `next start` on a free loopback port. Each client keeps
 // one keep-alive connection. Every answer must be a 200 with a decision (or "ok" for health), or the
-// run fails. After the timed phases the server is stopped (SIGTERM) and the access.decision audit
-// events are counted against the decisions answered 200: each answered decision must be audited.
+// run fails. After the timed phases the server is stopped (SIGTERM, or SIGKILL: BENCH_STOP) while the
+// clients still ask, and the access.decision audit events are counted against the decisions
+// answered 200: each answered decision must be audited.
 //
 //   npm run bench:decisions-http                         # PGlite
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:decisions-http
 //   BENCH_CLIENTS=16 BENCH_REQUESTS=2000 BENCH_ROUNDS=3  # clients, requests per phase, phases of each kind
 //   BENCH_PHASE_SECONDS=20                               # a phase also ends after this long (bounded run)
+//   BENCH_STOP=kill                                      # stop the server under load with SIGKILL (a crash) instead of SIGTERM
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -239,6 +241,57 @@ function percentile(values: number[], p: number): number {
 }
 const fmt = (ms: number) => ms.toFixed(2);
 
+/**
+ * Stops the server with `signal` one second into a load of decisions from every client, which go
+ * on asking until their connection is refused (a bounded loop). Answers other than 200 in this
+ * phase are counted, not failures: a request cut off by the stop has no answer to audit.
+ */
+async function stopUnderLoad(signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+  const s = server;
+  if (!s) return;
+  const agents = Array.from({ length: clients }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const before = answeredDecisions;
+  const other = new Map<string, number>();
+  let exited = false;
+  s.once("exit", () => (exited = true));
+  const lenient: Target = {
+    ...targets.decision,
+    accept: (status, body) => {
+      if (status === 200) return targets.decision.accept(status, body);
+      other.set(String(status), (other.get(String(status)) ?? 0) + 1);
+      return true;
+    },
+  };
+  const load = Promise.all(
+    agents.map(async (agent) => {
+      for (let i = 0; i < 100_000 && !exited; i++) {
+        try {
+          await send(agent, lenient);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? "error";
+          other.set(code, (other.get(code) ?? 0) + 1);
+          if (code === "ECONNREFUSED") return;
+          await sleep(10);
+        }
+      }
+    }),
+  );
+  await sleep(1000);
+  const t0 = performance.now();
+  if (signal === "SIGKILL") {
+    server = null;
+    s.kill("SIGKILL");
+    await new Promise<void>((resolve) => (exited ? resolve() : s.once("exit", () => resolve())));
+  } else {
+    await stopServer();
+  }
+  const stopMs = performance.now() - t0;
+  await load;
+  for (const a of agents) a.destroy();
+  const others = [...other].map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+  console.log(`\nStopped with ${signal} under load: ${answeredDecisions - before} decisions answered 200 in that phase; other outcomes: ${others}; the server exited ${stopMs.toFixed(0)} ms after the signal.`);
+}
+
 /** How many access.decision audit events the database holds (read after the server stopped). */
 async function auditedDecisions(): Promise<number> {
   const database = open();
@@ -293,12 +346,14 @@ try {
   }
   const rateRatio = rate("decision") / rate("health");
   const p99Ratio = p99("decision") / p99("health");
+  const stopSignal = process.env.BENCH_STOP === "kill" ? "SIGKILL" : "SIGTERM";
   console.log(`\nDecisions: ${decided.permit} permit, ${decided.deny} deny, ${decided.break_glass_required} break-glass required.`);
   console.log(`Rate: decisions / health = ×${rateRatio.toFixed(2)} (target ≥ ${rateTarget}) ${rateRatio >= rateTarget ? "ok" : "MISSED"}`);
   console.log(`p99:  decisions / health = ×${p99Ratio.toFixed(2)} (target ≤ ${p99Target}) ${p99Ratio <= p99Target ? "ok" : "MISSED"}`);
 
-  // Every decision answered 200 must be in the audit trail once the server has stopped.
-  await stopServer();
+  // Every decision answered 200 must be in the audit trail once the server has stopped, even when
+  // it is stopped (SIGTERM, or SIGKILL with BENCH_STOP=kill) while the clients are still asking.
+  await stopUnderLoad(stopSignal);
   const audited = await auditedDecisions();
   console.log(`Audit: ${audited} access.decision events for ${answeredDecisions} decisions answered 200 (warm-up included) ${audited >= answeredDecisions ? "ok" : "MISSING"}.`);
   if (audited < answeredDecisions) exitCode = 1;
