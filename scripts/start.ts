@@ -117,8 +117,22 @@ const runner =
         return null;
       })
     : null;
+// Stopping (Ctrl+C, or SIGTERM from a process manager): `next start` stops accepting connections
+// and finishes the requests under way, and an access decision is answered only once its audit
+// events have committed (lib/sharing/decision-audit.ts), so the audit events pending are flushed
+// as those requests finish. Clients that keep their connections alive can keep a stopping server
+// busy, so it gets stopGraceMs, then is killed: what it had not answered yet was never answered,
+// so no answer is left without its audit event. (One Ctrl+C can arrive twice, from the terminal
+// and relayed by npm: the second is ignored.)
+const stopGraceMs = 10_000;
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => server.kill(signal));
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.kill(signal);
+    setTimeout(() => server.kill("SIGKILL"), stopGraceMs).unref();
+  });
 }
 server.on("exit", (code) => {
   releaseLock();

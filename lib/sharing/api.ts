@@ -30,6 +30,7 @@ function refuse(issues: ApiIssue[]): never {
 /**
  * Answers one access-decision request, or a batch `{ requests: [...] }`, for a machine caller.
  * ODS codes must name trusts of the consortium; a client of one trust asks only for its own staff.
+ * Returns only once every decision is committed to the audit trail (DecisionAuditUnavailableError if not).
  */
 export async function answerAccessDecisions(caller: ApiCaller, body: unknown, context: { ip: string | null; userAgent: string | null; requestId: string | null }) {
   const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "requests" in body;

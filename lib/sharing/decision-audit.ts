@@ -1,5 +1,14 @@
 import "server-only";
-import { recordAuditEvent, type AuditInput } from "@/lib/audit/record";
+// The audit trail of access decisions, by group commit. A decision is not answered before its audit
+// event is durable (DESIGN.md: nothing is answered before its audit record is); writing each
+// request's events in a transaction of its own would make the PACS wait on one commit per request,
+// so the events of every request waiting at a moment are written together, in one transaction (one
+// COPY on the server), and each request waits for the commit of the batch that holds its events.
+// One batch is written at a time: while it commits, the next requests queue up, and their batch
+// starts as soon as it has committed. A batch that fails fails every request in it: none of them is
+// answered with a decision (the route answers 503), and nothing is retried behind the caller's back.
+import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
+import { chainOf } from "@/lib/audit/chain";
 import { withSystem } from "@/lib/db/scope";
 import type { PolicySnapshot } from "./cache";
 import type { Decision, DecisionRequest } from "./engine";
@@ -10,30 +19,54 @@ export type DecisionAuditContext = { apiClientId: string | null; ip: string | nu
 
 type Decided = { request: AccessDecisionRequest; resolved: DecisionRequest; decision: Decision; occurredAt: Date; context: DecisionAuditContext };
 
-const maxBatch = 500;
-const maxQueued = 100_000;
-const queue: AuditInput[] = [];
-let scheduled: ReturnType<typeof setTimeout> | undefined;
-let flushing: Promise<void> | undefined;
+/** The audit trail could not store a decision's event: the decision must not be answered. */
+export class DecisionAuditUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("The audit trail is not available, so no decision was given. Try again shortly.", options);
+    this.name = "DecisionAuditUnavailableError";
+  }
+}
+
+// A batch takes whole requests (a request's events commit together) up to about this many events;
+// a request of up to 500 decisions (the API's batch limit) always fits in one.
+const maxBatchEvents = 5_000;
+
+type Waiting = { rows: ChainedRow[]; settle: (error?: Error) => void };
+let queue: Waiting[] = [];
+let writing: Promise<void> | null = null;
+let scheduled = false;
 
 /** The audit event of one access decision: who asked about which patient's study, why, and the answer. */
-export function decisionEvent(d: Decided, snapshot: PolicySnapshot): AuditInput {
+export function decisionEvent(d: Decided, snapshot: PolicySnapshot): ChainedRow {
   const { request, resolved, decision } = d;
+  const sourceTrustId = snapshot.trustIds.get(request.study.sourceTrust) ?? null;
   return {
     id: crypto.randomUUID(),
+    chain: chainOf(sourceTrustId),
+    seq: 0, // seq, prevHash and hash are set as the row joins its chain (appendAuditEvents)
+    prevHash: "",
+    hash: "",
+    occurredAt: d.occurredAt,
+    recordedAt: d.occurredAt,
     action: "access.decision",
     outcome: decision.decision === "permit" ? "success" : "denied",
-    occurredAt: d.occurredAt,
-    actor: { email: request.requester.user, trustId: snapshot.trustIds.get(request.requester.trust) ?? null, role: resolved.requester.roles[0] ?? null },
-    sourceTrustId: snapshot.trustIds.get(request.study.sourceTrust) ?? null,
-    access: {
-      patientNhsNumber: request.study.patientNhsNumber ?? null,
-      studyInstanceUid: request.study.studyInstanceUid ?? null,
-      modality: request.study.modality,
-      purpose: request.purpose,
-      policy: decision.policy,
-      breakGlassJustification: request.breakGlassJustification,
-    },
+    actorUserId: null,
+    actorEmail: request.requester.user,
+    actorTrustId: snapshot.trustIds.get(request.requester.trust) ?? null,
+    actorRole: resolved.requester.roles[0] ?? null,
+    sourceTrustId,
+    patientNhsNumber: request.study.patientNhsNumber ?? null,
+    studyInstanceUid: request.study.studyInstanceUid ?? null,
+    accessionNumber: null,
+    modality: request.study.modality,
+    purpose: request.purpose,
+    policyId: decision.policy?.id ?? null,
+    policyVersion: decision.policy?.version ?? null,
+    breakGlassJustification: request.breakGlassJustification,
+    ip: d.context.ip,
+    workstation: d.context.userAgent,
+    targetType: null,
+    targetId: null,
     details: {
       decision: decision.decision,
       breakGlass: decision.breakGlass,
@@ -45,55 +78,69 @@ export function decisionEvent(d: Decided, snapshot: PolicySnapshot): AuditInput 
       apiClientId: d.context.apiClientId,
       requestId: d.context.requestId,
     },
-    client: { ip: d.context.ip, userAgent: d.context.userAgent },
   };
 }
 
 /**
- * Queues the audit events of decisions already answered. They are written together, in one
- * transaction per batch, just after the answer leaves: the PACS does not wait for the audit trail.
+ * Writes the audit events of these decisions and resolves once they are committed (with the other
+ * requests' events of the same batch). Rejects with DecisionAuditUnavailableError if they were not.
  */
-export function queueDecisionAudit(decided: readonly Decided[], snapshot: PolicySnapshot): void {
-  for (const d of decided) queue.push(decisionEvent(d, snapshot));
-  if (queue.length >= maxBatch) void flushDecisionAudit();
-  else scheduled ??= setTimeout(() => void flushDecisionAudit(), 20);
-}
-
-/** Writes every queued decision event now (tests and shutdown await it). A failed batch is retried, then re-queued. */
-export async function flushDecisionAudit(): Promise<void> {
-  if (scheduled) clearTimeout(scheduled);
-  scheduled = undefined;
-  while (flushing) await flushing;
-  if (queue.length === 0) return;
-  const batch = queue.splice(0, queue.length);
-  flushing = (async () => {
-    for (let start = 0; start < batch.length; start += maxBatch) {
-      const slice = batch.slice(start, start + maxBatch);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await withSystem(async (tx) => {
-            for (const event of slice) await recordAuditEvent(tx, event);
-          });
-          break;
-        } catch (error) {
-          if (attempt >= 2) {
-            // Kept for the next flush rather than dropped (up to a bound, so that a database outage
-            // cannot exhaust memory); the outage itself is logged.
-            console.error(`[mosaic] could not write ${slice.length} access-decision audit events; retrying in 1 s`, error);
-            if (queue.length < maxQueued) queue.unshift(...slice);
-            scheduled ??= setTimeout(() => void flushDecisionAudit(), 1000);
-            break;
-          }
-        }
-      }
-    }
-  })().finally(() => {
-    flushing = undefined;
+export function auditDecisions(decided: readonly Decided[], snapshot: PolicySnapshot): Promise<void> {
+  const rows = decided.map((d) => decisionEvent(d, snapshot));
+  if (rows.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    queue.push({ rows, settle: (error) => (error ? reject(error) : resolve()) });
+    schedule();
   });
-  await flushing;
 }
 
-/** How many decision events wait to be written. */
-export function pendingDecisionAudit(): number {
-  return queue.length;
+// While a batch is being written the queue only grows; the next batch starts when it is done. When
+// idle, a batch starts after the current turn of the event loop, so requests decided together join.
+function schedule(): void {
+  if (writing || scheduled) return;
+  scheduled = true;
+  setImmediate(startBatch);
+}
+
+function startBatch(): void {
+  scheduled = false;
+  if (writing || queue.length === 0) return;
+  let events = 0;
+  let taken = 0;
+  while (taken < queue.length && (taken === 0 || events + queue[taken]!.rows.length <= maxBatchEvents)) events += queue[taken++]!.rows.length;
+  const batch = queue.slice(0, taken);
+  queue = queue.slice(taken);
+  writing = writeBatch(batch).finally(() => {
+    writing = null;
+    if (queue.length) schedule();
+  });
+}
+
+/** One transaction: the chain heads locked, every event of the batch appended, the heads moved. */
+async function writeBatch(batch: Waiting[]): Promise<void> {
+  const rows = batch.flatMap((w) => w.rows);
+  const recordedAt = new Date();
+  for (const row of rows) row.recordedAt = recordedAt;
+  try {
+    await withSystem(async (tx) => {
+      const heads = await lockChainHeads(tx, rows.map((r) => r.chain));
+      await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+    });
+  } catch (error) {
+    // The database's own message only: the failed query's parameters hold patients' NHS numbers.
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.error(`[mosaic] could not write ${rows.length} access-decision audit events; ${batch.length} request(s) refused: ${reason instanceof Error ? reason.message : String(reason)}`);
+    const refusal = new DecisionAuditUnavailableError({ cause: error });
+    for (const w of batch) w.settle(refusal);
+    return;
+  }
+  for (const w of batch) w.settle();
+}
+
+/** Waits until every decision event queued so far is committed or refused (shutdown and tests). */
+export async function flushDecisionAudit(): Promise<void> {
+  while (writing || queue.length) {
+    if (!writing) startBatch();
+    await writing;
+  }
 }

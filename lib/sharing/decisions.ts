@@ -1,7 +1,7 @@
 import "server-only";
 import type { PolicySnapshot } from "./cache";
 import { policySetCache } from "./cache";
-import { queueDecisionAudit, type DecisionAuditContext } from "./decision-audit";
+import { auditDecisions, type DecisionAuditContext } from "./decision-audit";
 import { decide, type Decision, type DecisionRequest } from "./engine";
 import type { AccessDecisionRequest } from "./schemas";
 
@@ -25,8 +25,9 @@ export function resolveRequest(snapshot: PolicySnapshot, request: AccessDecision
 export type DecisionAnswer = { decision: Decision["decision"]; policy: Decision["policy"]; reasons: Decision["reasons"]; breakGlass: boolean };
 
 /**
- * Decides requests against this instance's compiled policy set. Each decision is queued for the
- * audit trail and written in batches after the answer, so auditing does not slow it.
+ * Decides requests against this instance's compiled policy set, and returns once every decision is
+ * committed to the audit trail (written together with other requests' decisions: decision-audit.ts).
+ * Throws DecisionAuditUnavailableError, and answers nothing, if the audit trail could not store them.
  */
 export async function decideAccess(requests: readonly AccessDecisionRequest[], context: DecisionAuditContext, now = new Date()): Promise<DecisionAnswer[]> {
   const snapshot = await policySetCache.get();
@@ -35,7 +36,7 @@ export async function decideAccess(requests: readonly AccessDecisionRequest[], c
     const d = decide(snapshot.set, resolved, now);
     return { request, resolved, decision: d };
   });
-  queueDecisionAudit(
+  await auditDecisions(
     answers.map((a) => ({ ...a, occurredAt: now, context })),
     snapshot,
   );
