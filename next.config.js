@@ -1,4 +1,8 @@
 // @ts-check
+import { createRequire } from "node:module";
+
+// The user import's limits (lib/users/import.ts reads the same file).
+const importLimits = createRequire(import.meta.url)("./lib/users/import-limits.json");
 /** Security headers for every response; the CSP with its per-request nonce is set in proxy.ts. */
 const securityHeaders = [
   { key: "X-Frame-Options", value: "DENY" },
@@ -14,6 +18,14 @@ const nextConfig = {
   poweredByHeader: false,
   // Native and WASM packages load files relative to themselves: keep them out of the bundle.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres"],
+  experimental: {
+    serverActions: {
+      // The largest form is the user import: its file (or, when committing, its text) plus the
+      // multipart boundaries and headers and React's action fields, a few KB; 512 KiB of margin
+      // keeps a file at the limit inside Next's body limit, so lib/ can answer it with a message.
+      bodySizeLimit: importLimits.maxBytes + 512 * 1024,
+    },
+  },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },
