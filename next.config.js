@@ -1,4 +1,8 @@
 // @ts-check
+import { createRequire } from "node:module";
+
+// The user import's limits (lib/users/import.ts reads the same file).
+const importLimits = createRequire(import.meta.url)("./lib/users/import-limits.json");
 /** Security headers for every response; the CSP with its per-request nonce is set in proxy.ts. */
 const securityHeaders = [
   { key: "X-Frame-Options", value: "DENY" },
@@ -20,6 +24,12 @@ const nextConfig = {
     // (maxBodyBytes in lib/api/limits.ts, 64 MiB; a unit test holds them in step), so that the API
     // sees every body it could take, and a longer one is answered 413 by lib/api/handler.ts.
     proxyClientMaxBodySize: 65 * 1024 * 1024,
+    serverActions: {
+      // The largest form is the user import: its file (or, when committing, its text) plus the
+      // multipart boundaries and headers and React's action fields, a few KB; 512 KiB of margin
+      // keeps a file at the limit inside Next's body limit, so lib/ can answer it with a message.
+      bodySizeLimit: importLimits.maxBytes + 512 * 1024,
+    },
   },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -1,12 +1,37 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 // Optimistic only: send visitors with no session cookie to the sign-in page, and set a request id
-// and the Content-Security-Policy with a fresh nonce. Every real check lives in lib/.
+// and the Content-Security-Policy with a fresh nonce. Every real check lives in lib/. The one
+// refusal here is a cross-origin POST to a page (a forged server action, CSRF), see below.
 const publicPaths = ["/sign-in", "/set-password", "/api/"];
 const sessionCookies = ["authjs.session-token", "__Secure-authjs.session-token"];
 
+/**
+ * Does a POST come from another origin than the one it is sent to? Compared as Next compares a
+ * server action's Origin (against X-Forwarded-Host, else Host); no Origin is left to Next, and an
+ * Origin that is not a URL ("null", or malformed) counts as another origin.
+ */
+function isCrossOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  if (!origin) return false;
+  const host = (request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? "").split(",")[0]?.trim();
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
+
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  // Next 16 refuses a server action whose Origin is not this host by throwing "Invalid Server
+  // Actions request" (action-handler), which answers 500. A POST to a page is always a server
+  // action (with Next-Action, or a form without JavaScript), so one from another origin is
+  // answered 403 here, before Next. /api/ has its own doors: API keys, Auth.js's CSRF token and
+  // the single sign-on provider's callback.
+  if (request.method === "POST" && !pathname.startsWith("/api/") && isCrossOrigin(request)) {
+    return new NextResponse("Forbidden: a form from another site cannot post here.", { status: 403, headers: { "Cache-Control": "no-store" } });
+  }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const isDev = process.env.NODE_ENV !== "production";
   const csp = [

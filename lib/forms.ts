@@ -1,13 +1,6 @@
-/** A form's fields as a plain object; fields that may repeat (checkboxes) become arrays. */
-export function formFields(form: FormData, arrays: readonly string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of new Set(form.keys())) {
-    if (key.startsWith("$ACTION")) continue;
-    out[key] = arrays.includes(key) ? form.getAll(key) : form.get(key);
-  }
-  for (const key of arrays) out[key] ??= [];
-  return out;
-}
+import { parse } from "qs";
+import type { ActionResult } from "./result";
+import { forbiddenKeyMessage, isForbiddenKey } from "./untrusted-keys";
 
 /** What a form's server action returns: nothing yet, or a failure to show beside the fields. */
 export type FormState = {
@@ -24,43 +17,43 @@ export function failedForm(
   return { message: result.error.message, fieldErrors: result.error.fieldErrors, values };
 }
 
-/**
- * A form whose field names are paths (`draft.rules.0.modalities[]`) as a nested object: numeric
- * segments make arrays, a trailing `[]` collects every value of a repeated field (checkbox groups),
- * so that zod errors come back under the same dotted names the inputs carry.
- */
-export function nestedFormFields(form: FormData): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  for (const rawKey of new Set(form.keys())) {
-    if (rawKey.startsWith("$ACTION")) continue;
-    const many = rawKey.endsWith("[]");
-    const key = many ? rawKey.slice(0, -2) : rawKey;
-    const value = many ? form.getAll(rawKey) : form.get(rawKey);
-    const parts = key.split(".");
-    // No huge sparse arrays from a crafted form.
-    if (parts.some((p) => /^\d+$/.test(p) && Number(p) > 500)) continue;
-    let node: Record<string, unknown> | unknown[] = root;
-    parts.forEach((part, i) => {
-      const last = i === parts.length - 1;
-      const slot = /^\d+$/.test(part) ? Number(part) : part;
-      const container = node as Record<string | number, unknown>;
-      if (last) {
-        container[slot] = value;
-        return;
-      }
-      const nextIsIndex = /^\d+$/.test(parts[i + 1] ?? "");
-      container[slot] ??= nextIsIndex ? [] : {};
-      node = container[slot] as Record<string, unknown> | unknown[];
-    });
-  }
-  return compactArrays(root) as Record<string, unknown>;
-}
+// Deep enough for the policy editor's draft.rules.0.modalities[]; a deeper name is refused, not
+// silently flattened. Rule indexes above arrayLimit become object keys, which the schemas refuse.
+const qsOptions = { allowDots: true, depth: 5, strictDepth: true, arrayLimit: 500, allowPrototypes: false } as const;
 
-/** Arrays built from indexed names lose their holes (a rule removed in the middle of the form). */
-function compactArrays(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compactArrays);
-  if (value && typeof value === "object" && !(value instanceof File)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compactArrays(v)]));
+/**
+ * Every form's fields as one object, decoded by qs: dotted names (`policy.name`) make objects,
+ * numeric segments make arrays without holes, and a trailing `[]` collects every value of a
+ * repeated field (checkbox groups), so zod's errors come back under the names the inputs carry.
+ * A field name any of whose segments is `__proto__`, `constructor` or `prototype` refuses the whole
+ * submission before anything is built from it: qs would drop such a key silently, and a
+ * submission nobody's form can send is refused and named rather than half-read.
+ */
+export function readForm(form: FormData): ActionResult<Record<string, unknown>> {
+  const fields: Record<string, FormDataEntryValue | FormDataEntryValue[]> = {};
+  const refused: string[] = [];
+  for (const name of new Set(form.keys())) {
+    if (name.startsWith("$ACTION")) continue; // React's own fields for the action's id and bound args
+    if (name.split(/[.[\]]/).some(isForbiddenKey)) {
+      refused.push(name);
+      continue;
+    }
+    const all = form.getAll(name);
+    fields[name] = all.length === 1 ? (all[0] as FormDataEntryValue) : all;
   }
-  return value;
+  if (refused.length) {
+    // Object.fromEntries defines own properties: a key "__proto__" stays a key here.
+    const fieldErrors = Object.fromEntries(refused.map((name) => [name, [`The field "${name}" ${forbiddenKeyMessage}.`]]));
+    const message = `The form was refused: the field ${refused.map((n) => `"${n}"`).join(", ")} ${forbiddenKeyMessage}. Nothing was saved.`;
+    return { ok: false, error: { code: "VALIDATION", message, fieldErrors } };
+  }
+  try {
+    // qs takes an object of decoded values as well as a query string; its types say strings only,
+    // but it copies any value through (files, and the arrays of repeated fields).
+    return { ok: true, data: parse(fields as Record<string, string>, qsOptions) };
+  } catch (error) {
+    // strictDepth: a field name nested deeper than any form of Mosaic.
+    const message = `The form was refused: ${(error as Error).message}. Nothing was saved.`;
+    return { ok: false, error: { code: "VALIDATION", message, fieldErrors: { _form: [message] } } };
+  }
 }

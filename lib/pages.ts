@@ -1,6 +1,7 @@
 import "server-only";
 import { notFound } from "next/navigation";
 import { AppError } from "./errors";
+import { forbiddenKeyMessage, isForbiddenKey } from "./untrusted-keys";
 
 /** Awaits a read for a page; NOT_FOUND from lib/ becomes the page's 404, exactly as a missing record. */
 export async function orNotFound<T>(read: Promise<T>): Promise<T> {
@@ -8,6 +9,39 @@ export async function orNotFound<T>(read: Promise<T>): Promise<T> {
     return await read;
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
+}
+
+export type QueryRecord = Record<string, string | string[] | undefined>;
+
+/**
+ * A query string's parameters as the record the filter schemas parse. Its keys come from the
+ * address bar: a parameter named __proto__, constructor or prototype is refused (VALIDATION naming
+ * it) before any object is built from the keys, as every other door refuses them.
+ */
+export function queryRecord(params: URLSearchParams | QueryRecord): QueryRecord {
+  const entries: [string, string | string[] | undefined][] =
+    params instanceof URLSearchParams ? [...new Set(params.keys())].map((key) => [key, params.getAll(key).length > 1 ? params.getAll(key) : (params.get(key) ?? undefined)]) : Object.entries(params);
+  // By segment, as form field names are read: `__proto__[x]` is refused as `__proto__` is.
+  const reserved = entries.map(([key]) => key).filter((key) => key.split(/[.[\]]/).some(isForbiddenKey));
+  if (reserved.length) {
+    const message = `The query parameter ${reserved.map((k) => `"${k}"`).join(", ")} ${forbiddenKeyMessage}.`;
+    throw new AppError("VALIDATION", message, { fieldErrors: Object.fromEntries(reserved.map((k) => [k, [message]])) });
+  }
+  // Object.fromEntries defines own properties: no key reaches a prototype.
+  return Object.fromEntries(entries);
+}
+
+/**
+ * A page's searchParams through queryRecord. A page cannot answer 422, and no link of Mosaic
+ * carries a reserved name: such an address is one Mosaic does not have, so it is the page's 404.
+ */
+export async function pageQuery(searchParams: Promise<QueryRecord>): Promise<QueryRecord> {
+  try {
+    return queryRecord(await searchParams);
+  } catch (error) {
+    if (error instanceof AppError && error.code === "VALIDATION") notFound();
     throw error;
   }
 }

@@ -44,7 +44,7 @@ export function CreateApiClientForm({ action, owners, scopes }: { action: KeyAct
           )}
           {scopes.map((s) => (
             <label key={s.value} className="flex items-center gap-2">
-              <input type="checkbox" name="scopes" value={s.value} defaultChecked={chosen.has(s.value)} className="h-5 w-5" />
+              <input type="checkbox" name="scopes[]" value={s.value} defaultChecked={chosen.has(s.value)} className="h-5 w-5" />
               <span>
                 <code>{s.value}</code> <span className="text-muted">· {s.label}</span>
               </span>

@@ -4,9 +4,10 @@ import { useEffect, useRef, useState } from "react";
 
 /**
  * Warns before the server signs an idle person out, and lets them stay. The server's idle clock
- * restarts on every request it sees (at most once a minute), so the count here starts at the last
- * navigation and allows a minute's slack. When time is up, the session is ended from here, so the
- * person is not left looking at a page whose next click would fail.
+ * restarts at every request it sees, to the second, so the count here starts at the last
+ * navigation, a moment after the server saw it: a few seconds' slack covers that moment. When time
+ * is up, the session is ended from here, so the person is not left looking at a page whose next
+ * click would fail.
  */
 type Props = { idleMinutes: number; keepAlive: () => Promise<void>; signOut: () => Promise<void> };
 
@@ -29,7 +30,7 @@ function IdleCountdown({ idleMinutes, keepAlive, signOut }: Props) {
   }, []);
 
   const idleMs = idleMinutes * 60_000;
-  const slack = Math.min(60_000, idleMs / 4);
+  const slack = 5_000;
   const warnBefore = Math.min(2 * 60_000, idleMs / 2);
   const remaining = lastActive + idleMs - slack - now;
   const warning = remaining <= warnBefore;

@@ -49,7 +49,7 @@ export function DepartmentForm({
         <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
           {Object.entries(modalityLabels).map(([code, label]) => (
             <label key={code} className="flex items-center gap-2">
-              <input type="checkbox" name="modalities" value={code} defaultChecked={chosen.has(code)} className="h-5 w-5" />
+              <input type="checkbox" name="modalities[]" value={code} defaultChecked={chosen.has(code)} className="h-5 w-5" />
               <span>
                 {code} <span className="text-muted">· {label}</span>
               </span>

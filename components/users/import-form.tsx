@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import type { ImportPreview } from "@/lib/users/import";
@@ -14,8 +14,11 @@ type ImportState = {
 type Action = (state: ImportState, form: FormData) => Promise<ImportState>;
 
 /** Upload, preview with each row's problems, then import every row or none. */
-export function ImportForm({ previewAction, commitAction }: { previewAction: Action; commitAction: Action }) {
+export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMessage }: { previewAction: Action; commitAction: Action; maxBytes: number; tooLargeMessage: string }) {
   const [previewState, preview, previewing] = useActionState(previewAction, null);
+  // A file far over the limit would be cut off by the server's body limit before lib/ could answer
+  // it: it is stopped here with the same message lib/ gives a file just over the limit.
+  const [tooLarge, setTooLarge] = useState(false);
   const [commitState, commit, committing] = useActionState(commitAction, null);
   const state = commitState?.preview || commitState?.message || commitState?.imported ? commitState : previewState;
 
@@ -39,7 +42,16 @@ export function ImportForm({ previewAction, commitAction }: { previewAction: Act
   const ok = state?.preview && state.preview.problemRows === 0;
   return (
     <div className="flex flex-col gap-6">
-      <form action={preview} className="flex flex-wrap items-end gap-4">
+      <form
+        action={preview}
+        onSubmit={(event) => {
+          const file = new FormData(event.currentTarget).get("file");
+          const isTooLarge = file instanceof File && file.size > maxBytes;
+          setTooLarge(isTooLarge);
+          if (isTooLarge) event.preventDefault();
+        }}
+        className="flex flex-wrap items-end gap-4"
+      >
         <div className="flex flex-col gap-1">
           <label htmlFor="import-file" className="font-semibold">
             CSV file
@@ -50,7 +62,7 @@ export function ImportForm({ previewAction, commitAction }: { previewAction: Act
           {previewing ? "Checking…" : "Check file"}
         </Button>
       </form>
-      <FormMessage message={state?.message} />
+      <FormMessage message={tooLarge ? tooLargeMessage : state?.message} />
       {state?.preview && (
         <section aria-labelledby="preview-heading" className="flex flex-col gap-4">
           <h2 id="preview-heading" className="text-xl font-bold">

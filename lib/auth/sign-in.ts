@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
@@ -141,7 +141,7 @@ export type SessionUser = {
 /**
  * Loads a live session: not ended, not past its absolute expiry, used within the idle timeout,
  * and its user still active. Anything else ends it here, so a suspended user is out on their next
- * request. Touches last_seen_at at most once a minute.
+ * request. Every request it loads for restarts the idle clock (last_seen_at).
  */
 export async function loadSession(sessionId: string): Promise<SessionUser | null> {
   if (!z.uuid().safeParse(sessionId).success) return null;
@@ -194,9 +194,10 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
       });
       return null;
     }
-    if (idleSince > 60_000) {
-      await tx.update(userSessions).set({ lastSeenAt: now }).where(eq(userSessions.id, sessionId));
-    }
+    // The idle clock restarts at this request, exactly: a touch at most once a minute left
+    // last_seen_at up to a minute behind the last request, so the session ended up to a minute
+    // early. A request that finishes after a later one never moves it back.
+    await tx.update(userSessions).set({ lastSeenAt: now }).where(and(eq(userSessions.id, sessionId), lt(userSessions.lastSeenAt, now)));
     const needsMfaEnrolment = needsEnrolment(mfaRequired, roles, Boolean(row.totpConfirmedAt));
     return { userId: row.userId, email: row.email, name: row.name, homeTrustId: row.homeTrustId, sessionId: row.sessionId, roles, needsMfaEnrolment };
   });

@@ -8,18 +8,28 @@ import { roleLabels, roles, type Role } from "@/lib/auth/permissions";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
+import { hasNoNul, nulMessage } from "@/lib/text-input";
+import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
 import { toResult } from "@/lib/result";
 import { endAfterLastDay, grantInTx } from "./commands";
 import { decideGrant } from "./grant-rule";
 import { trustDirectory } from "./queries";
 import { calendarDate, email as emailSchema, personName } from "./schemas";
+import importLimits from "./import-limits.json";
 import { jobRoleCodePattern } from "./job-roles";
 
 /** The columns of an import file; the first four and valid_from are required. */
 export const importColumns = ["email", "name", "role", "trust", "department", "valid_from", "valid_until", "job_role_code"] as const;
 const requiredColumns = ["email", "name", "role", "trust", "valid_from"] as const;
-export const importMaxRows = 5000;
-const importMaxBytes = 2_000_000;
+/**
+ * The import's limits, one set: a file of at most 2 MB (UTF-8 bytes) and 5,000 people. They live in
+ * import-limits.json so that next.config.js sizes the server actions' body limit from the same
+ * figure; a larger file is refused here with the limit named, never by Next as a 500.
+ */
+export const importMaxRows: number = importLimits.maxRows;
+export const importMaxBytes: number = importLimits.maxBytes;
+const megabytes = (bytes: number) => `${(bytes / 1_000_000).toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`;
+export const importTooLargeMessage = `The file is too large: import at most ${megabytes(importMaxBytes)} (${importMaxRows.toLocaleString("en-GB")} people) at a time.`;
 
 export type ImportRowAction = "create person and grant role" | "grant role to existing person" | "already imported: nothing to do";
 
@@ -43,7 +53,8 @@ type Checked = ImportRow & {
 };
 
 function parseCsv(csv: string): Record<string, string>[] {
-  if (csv.length > importMaxBytes) throw new AppError("VALIDATION", "The file is too large: import at most 5,000 people at a time.", { fieldErrors: { file: ["The file is too large."] } });
+  const bytes = Buffer.byteLength(csv, "utf8");
+  if (bytes > importMaxBytes) throw new AppError("VALIDATION", `${importTooLargeMessage} This file is ${megabytes(bytes)}.`, { fieldErrors: { file: [importTooLargeMessage] } });
   let records: string[][];
   try {
     records = parse(csv, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
@@ -54,14 +65,48 @@ function parseCsv(csv: string): Record<string, string>[] {
   const [header, ...body] = records;
   if (!header) throw new AppError("VALIDATION", "The file is empty.", { fieldErrors: { file: ["The file is empty."] } });
   const columns = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, "_"));
+  // A header becomes a key of each row's record: a reserved name is refused before any is built.
+  const reserved = columns.findIndex(isForbiddenKey);
+  if (reserved >= 0) {
+    const message = `Line 1, column ${reserved + 1}: "${header[reserved]}" ${forbiddenKeyMessage}.`;
+    throw new AppError("VALIDATION", message, { fieldErrors: { file: [message] } });
+  }
   const missing = requiredColumns.filter((c) => !columns.includes(c));
   if (missing.length) {
     const message = `The first line must name the columns; missing: ${missing.join(", ")}. Expected: ${importColumns.join(", ")}.`;
     throw new AppError("VALIDATION", message, { fieldErrors: { file: [message] } });
   }
   if (body.length === 0) throw new AppError("VALIDATION", "The file has a header but no people.", { fieldErrors: { file: ["The file has no rows."] } });
-  if (body.length > importMaxRows) throw new AppError("VALIDATION", `The file has ${body.length} rows; import at most ${importMaxRows} at a time.`, { fieldErrors: { file: ["Too many rows."] } });
+  if (body.length > importMaxRows) {
+    const message = `The file has ${body.length.toLocaleString("en-GB")} rows; import at most ${importMaxRows.toLocaleString("en-GB")} at a time.`;
+    throw new AppError("VALIDATION", message, { fieldErrors: { file: [message] } });
+  }
+  const unstorable = unstorableCells(columns, body);
+  if (unstorable.length) {
+    const message = `${unstorable.length} ${unstorable.length === 1 ? "cell" : "cells"} cannot be stored as given; nothing was imported. ${unstorable[0]}`;
+    throw new AppError("VALIDATION", message, { fieldErrors: { file: unstorable.slice(0, 20) } });
+  }
   return body.map((cells) => Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ""])));
+}
+
+// Text that is not UTF-8 arrives as U+FFFD (a file's bytes) or as half a surrogate pair (the
+// commit's text field, which csv-parse turns into U+FFFD): either would be stored as a wrong name.
+const notUtf8 = /[\p{Surrogate}\uFFFD]/u;
+
+/**
+ * Cells PostgreSQL cannot store as given: a NUL fails the write (a 500 naming nothing) and text
+ * that is not UTF-8 would be stored changed. The file is refused before any row is read against
+ * the database, naming each cell's line and column.
+ */
+function unstorableCells(columns: string[], body: string[][]): string[] {
+  const found: string[] = [];
+  body.forEach((cells, index) =>
+    cells.forEach((cell, i) => {
+      const why = !hasNoNul(cell) ? nulMessage : notUtf8.test(cell) ? "is not UTF-8 text (save the file as \"CSV UTF-8\")" : null;
+      if (why) found.push(`Line ${index + 2}, column ${columns[i] ?? i + 1}: ${why}.`);
+    }),
+  );
+  return found;
 }
 
 const firstMessage = (r: z.ZodSafeParseResult<unknown>) => (r.success ? null : (r.error.issues[0]?.message ?? "Not valid."));

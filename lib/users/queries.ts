@@ -139,8 +139,14 @@ export async function listUsers(ctx: Ctx, filter: UserFilter, pageSize = 50): Pr
   });
 }
 
-/** Every user matching the filter, for the CSV export (pages through the keyset, capped). */
+/**
+ * Every user matching the filter, for the CSV export (pages through the keyset, capped). Without
+ * users.read anywhere the export does not exist for the caller, as the users page does not: a
+ * header line alone would tell them the download is there.
+ */
 export async function exportUsers(ctx: Ctx, filter: UserFilter, cap = 100_000): Promise<UserListRow[]> {
+  const readable = trustsWhere(ctx, "users.read");
+  if (!readable.all && readable.trustIds.length === 0) throw notFound();
   const out: UserListRow[] = [];
   let cursor: string | undefined;
   for (;;) {

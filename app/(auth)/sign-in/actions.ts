@@ -3,15 +3,18 @@ import { AuthError } from "next-auth";
 import { credentialsInput } from "@/lib/auth/schemas";
 import { signIn } from "@/lib/auth/config";
 import { validationError } from "@/lib/errors";
-import type { FormState } from "@/lib/forms";
+import { readForm, type FormState } from "@/lib/forms";
 
 /** Signs a person in with email and password; Auth.js redirects on success. */
 export async function signInAction(_state: FormState, form: FormData): Promise<FormState> {
-  const email = String(form.get("email") ?? "");
-  const callback = String(form.get("callbackUrl") ?? "/");
+  const fields = readForm(form);
+  if (!fields.ok) return { message: fields.error.message, fieldErrors: fields.error.fieldErrors };
+  const values = fields.data;
+  const email = String(values.email ?? "");
+  const callback = String(values.callbackUrl ?? "/");
   const redirectTo = callback.startsWith("/") && !callback.startsWith("//") && !callback.startsWith("/\\") ? callback : "/";
-  const code = String(form.get("code") ?? "").trim() || undefined;
-  const parsed = credentialsInput.safeParse({ email, password: form.get("password"), code });
+  const code = String(values.code ?? "").trim() || undefined;
+  const parsed = credentialsInput.safeParse({ email, password: values.password, code });
   if (!parsed.success) {
     const error = validationError(parsed.error);
     return { message: "Enter your email address and password.", fieldErrors: error.details?.fieldErrors, values: { email } };
@@ -40,7 +43,9 @@ export async function signInAction(_state: FormState, form: FormData): Promise<F
 
 /** Starts a single sign-on with the configured OpenID Connect provider; Auth.js redirects there. */
 export async function ssoSignInAction(form: FormData): Promise<void> {
-  const callback = String(form.get("callbackUrl") ?? "/");
+  const fields = readForm(form);
+  // Only a crafted request sends a reserved field name: sign in to the start page.
+  const callback = fields.ok ? String(fields.data.callbackUrl ?? "/") : "/";
   const redirectTo = callback.startsWith("/") && !callback.startsWith("//") && !callback.startsWith("/\\") ? callback : "/";
   await signIn("oidc", { redirectTo });
 }

@@ -15,7 +15,7 @@ import { Loading } from "@/components/ui/loading";
 import type { Ctx } from "@/lib/auth/context";
 import { listAuditTrusts, searchAuditEvents } from "@/lib/audit/search";
 import { validationError } from "@/lib/errors";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -23,7 +23,7 @@ type Search = Record<string, string | string[] | undefined>;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
   const ctx = await requireContext();
-  const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const raw = Object.fromEntries(Object.entries(await pageQuery(searchParams)).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   // Decided before anything streams: a caller who cannot search gets a real 404.
   const trusts = await orNotFound(listAuditTrusts(ctx));
   const parsed = auditFilter.safeParse(raw);

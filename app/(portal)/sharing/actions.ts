@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { requireContext } from "@/lib/auth/request";
-import { failedForm, formFields, nestedFormFields, type FormState } from "@/lib/forms";
+import { failedForm, readForm, type FormState } from "@/lib/forms";
 import {
   approveVersion,
   createPolicy,
@@ -15,7 +15,7 @@ import {
   submitForApproval,
 } from "@/lib/sharing/commands";
 
-// Each action: the caller from the session, the form as plain fields, then lib/ parses, checks the
+// Each action: the caller from the session, the form decoded by readForm, then lib/ parses, checks the
 // permission, writes and audits in one transaction. Bound ids come from the client and are
 // checked again in lib/ like any other input.
 
@@ -24,7 +24,9 @@ const prefixed = (prefix: string, errors?: Record<string, string[]>) =>
 
 export async function createPolicyAction(_state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = nestedFormFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createPolicy(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/sharing");
@@ -33,7 +35,9 @@ export async function createPolicyAction(_state: FormState, form: FormData): Pro
 
 export async function saveDraftAction(versionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = nestedFormFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await saveDraft(ctx, versionId, values.draft);
   // The editor names its fields draft.*; the draft schema reports them without the prefix.
   if (!result.ok) return failedForm({ ok: false, error: { ...result.error, fieldErrors: prefixed("draft.", result.error.fieldErrors) } }, values);
@@ -53,7 +57,9 @@ export async function versionStepAction(step: "submit" | "approve" | "new_versio
 /** Actions that need a reason: return to the author, revoke. */
 export async function versionReasonAction(step: "return" | "revoke", versionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = step === "return" ? await returnToDraft(ctx, versionId, values) : await revokeVersion(ctx, versionId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/sharing");
@@ -62,7 +68,9 @@ export async function versionReasonAction(step: "return" | "revoke", versionId: 
 
 export async function restrictPatientAction(_state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await restrictPatient(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/sharing/restrictions");
@@ -71,7 +79,9 @@ export async function restrictPatientAction(_state: FormState, form: FormData): 
 
 export async function liftRestrictionAction(restrictionId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await liftRestriction(ctx, restrictionId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/sharing/restrictions");

@@ -8,7 +8,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
 import { listPolicies, windowState } from "@/lib/sharing/queries";
 import { versionStatusLabels } from "@/lib/sharing/vocabulary";
@@ -20,7 +20,7 @@ const saved: Record<string, string> = { draft: "The draft was saved." };
 
 export default async function SharingPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const params = await searchParams;
+  const params = await pageQuery(searchParams);
   const filter = policyFilter.parse(params);
   const all = await orNotFound(listPolicies(ctx));
   const shown = filterPolicies(all, filter);

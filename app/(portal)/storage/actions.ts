@@ -3,14 +3,16 @@ import { revalidatePath } from "next/cache";
 import { requireContext } from "@/lib/auth/request";
 import { decideQuotaRequest, requestQuotaChange } from "@/lib/capacity/commands";
 import type { QuotaFormState } from "@/components/capacity/quota-forms";
-import { failedForm, formFields } from "@/lib/forms";
+import { failedForm, readForm } from "@/lib/forms";
 
 // The caller from the session; lib/ parses, checks quota.request / quota.approve at the trust,
 // writes and audits in one transaction.
 
 export async function requestQuotaAction(_state: QuotaFormState, form: FormData): Promise<QuotaFormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await requestQuotaChange(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/storage");
@@ -19,7 +21,9 @@ export async function requestQuotaAction(_state: QuotaFormState, form: FormData)
 
 export async function decideQuotaAction(_state: QuotaFormState, form: FormData): Promise<QuotaFormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await decideQuotaRequest(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/storage");

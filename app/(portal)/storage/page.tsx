@@ -16,7 +16,7 @@ import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
 import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
 import { formatBytes, formatDay, formatValue } from "@/lib/format";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 import { decideQuotaAction, requestQuotaAction } from "./actions";
 
 export const metadata: Metadata = { title: "Storage" };
@@ -47,7 +47,7 @@ function ForecastText({ forecast }: { forecast: Forecast }) {
 
 export default async function StoragePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const filter = parseCapacityFilter(await searchParams);
+  const filter = parseCapacityFilter(await pageQuery(searchParams));
   // "Not found" (another trust, another trust's site) is decided before the page starts streaming.
   const choices = await orNotFound(getCapacityChoices(ctx, filter));
   return (

@@ -13,7 +13,7 @@ import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/cap
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";
 import { formatDay, formatValue } from "@/lib/format";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Throughput" };
 
@@ -21,7 +21,7 @@ const hours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 
 export default async function ThroughputPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const filter = parseCapacityFilter(await searchParams);
+  const filter = parseCapacityFilter(await pageQuery(searchParams));
   // "Not found" (another trust, another trust's site) is decided before the page starts streaming.
   const choices = await orNotFound(getCapacityChoices(ctx, filter));
   return (

@@ -2,16 +2,18 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { requireContext } from "@/lib/auth/request";
-import { failedForm, formFields, type FormState } from "@/lib/forms";
+import { failedForm, readForm, type FormState } from "@/lib/forms";
 import { createDepartment, createSite, createTrust, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
 
-// Each action: the caller from the session, the form as plain fields, then lib/ parses, checks the
+// Each action: the caller from the session, the form decoded by readForm, then lib/ parses, checks the
 // permission, writes and audits in one transaction. Bound ids come from the client and are
 // checked again in lib/ like any other input.
 
 export async function createTrustAction(_state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createTrust(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/trusts");
@@ -20,7 +22,9 @@ export async function createTrustAction(_state: FormState, form: FormData): Prom
 
 export async function updateTrustAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await updateTrust(ctx, ods, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/trusts/${result.data.odsCode}?saved=trust`);
@@ -28,7 +32,9 @@ export async function updateTrustAction(ods: string, _state: FormState, form: Fo
 
 export async function createSiteAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createSite(ctx, ods, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/trusts/${result.data.odsCode}?created=site`);
@@ -36,7 +42,9 @@ export async function createSiteAction(ods: string, _state: FormState, form: For
 
 export async function updateSiteAction(ods: string, siteId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await updateSite(ctx, ods, siteId, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/trusts/${result.data.odsCode}?saved=site`);
@@ -44,7 +52,9 @@ export async function updateSiteAction(ods: string, siteId: string, _state: Form
 
 export async function createDepartmentAction(ods: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form, ["modalities"]);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createDepartment(ctx, ods, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/trusts/${result.data.odsCode}?created=department`);
@@ -52,7 +62,9 @@ export async function createDepartmentAction(ods: string, _state: FormState, for
 
 export async function updateDepartmentAction(ods: string, departmentId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form, ["modalities"]);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await updateDepartment(ctx, ods, departmentId, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/trusts/${result.data.odsCode}?saved=department`);

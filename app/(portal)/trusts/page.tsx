@@ -1,3 +1,4 @@
+import { pageQuery } from "@/lib/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
@@ -16,7 +17,7 @@ const statusTone = { active: "success", onboarding: "warning", offboarded: "neut
 
 export default async function TrustsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const filter = trustFilter.parse(await searchParams);
+  const filter = trustFilter.parse(await pageQuery(searchParams));
   const all = await listTrusts(ctx);
   const shown = filterTrusts(all, filter);
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => Boolean(e[1])));

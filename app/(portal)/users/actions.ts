@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { requireContext } from "@/lib/auth/request";
-import { failedForm, formFields, type FormState } from "@/lib/forms";
+import { failedForm, readForm, type FormState } from "@/lib/forms";
 import {
   createPasswordResetLink,
   createUser,
@@ -17,7 +17,7 @@ import {
 } from "@/lib/users/commands";
 import { commitImport, previewImport, type ImportPreview } from "@/lib/users/import";
 
-// Each action: the caller from the session, the form as plain fields, then lib/ parses, checks the
+// Each action: the caller from the session, the form decoded by readForm, then lib/ parses, checks the
 // rule, writes and audits in one transaction. Bound ids come from the client and are checked again
 // in lib/ like any other input.
 
@@ -26,7 +26,9 @@ export type LinkState = (NonNullable<FormState> & { link?: { userId: string; tok
 
 export async function createUserAction(_state: LinkState, form: FormData): Promise<LinkState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createUser(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/users");
@@ -35,7 +37,9 @@ export async function createUserAction(_state: LinkState, form: FormData): Promi
 
 export async function updateUserAction(userId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await updateUser(ctx, userId, values);
   if (!result.ok) return failedForm(result, values);
   redirect(`/users/${userId}?done=saved`);
@@ -43,7 +47,9 @@ export async function updateUserAction(userId: string, _state: FormState, form: 
 
 export async function grantRoleAction(_state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await grantRole(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/users");
@@ -95,8 +101,10 @@ export type ImportState = { message?: string; preview?: ImportPreview; csv?: str
 /** Checks an uploaded CSV file and shows each row's problems; nothing is written. */
 export async function previewImportAction(_state: ImportState, form: FormData): Promise<ImportState> {
   const ctx = await requireContext();
-  const file = form.get("file");
-  const csv = file instanceof File ? await file.text() : String(form.get("csv") ?? "");
+  const fields = readForm(form);
+  if (!fields.ok) return { message: fields.error.message };
+  const { file } = fields.data;
+  const csv = file instanceof File ? await file.text() : String(fields.data.csv ?? "");
   const result = await previewImport(ctx, csv);
   if (!result.ok) return { message: result.error.message };
   return { preview: result.data, csv };
@@ -105,7 +113,9 @@ export async function previewImportAction(_state: ImportState, form: FormData): 
 /** Imports a checked file: every row or none (the file is checked again here, never trusted from the preview). */
 export async function commitImportAction(_state: ImportState, form: FormData): Promise<ImportState> {
   const ctx = await requireContext();
-  const csv = String(form.get("csv") ?? "");
+  const fields = readForm(form);
+  if (!fields.ok) return { message: fields.error.message };
+  const csv = String(fields.data.csv ?? "");
   const result = await commitImport(ctx, csv);
   if (!result.ok) {
     const again = await previewImport(ctx, csv);

@@ -1,3 +1,4 @@
+import { pageQuery } from "@/lib/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -25,7 +26,7 @@ const views = [
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
   if (!canAnywhere(ctx, "users.read")) notFound();
-  const filter = userFilter.parse(await searchParams);
+  const filter = userFilter.parse(await pageQuery(searchParams));
   const canWrite = canAnywhere(ctx, "users.write");
   const canGrant = canAnywhere(ctx, "roles.grant");
   const query = filterQuery(filter);

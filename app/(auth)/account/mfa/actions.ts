@@ -2,6 +2,7 @@
 import { requireEnrollingContext } from "@/lib/auth/request";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/identity/mfa";
 import { AppError } from "@/lib/errors";
+import { readForm } from "@/lib/forms";
 
 export type EnrolState = {
   message?: string;
@@ -25,7 +26,9 @@ export async function startEnrolmentAction(): Promise<EnrolState> {
 /** Confirms enrolment with a code from the app; the recovery codes are shown once. */
 export async function confirmEnrolmentAction(state: EnrolState, form: FormData): Promise<EnrolState> {
   const ctx = await requireEnrollingContext();
-  const result = await confirmMfaEnrolment(ctx, { code: String(form.get("code") ?? "") });
+  const fields = readForm(form);
+  if (!fields.ok) return { ...state, message: fields.error.message, fieldErrors: fields.error.fieldErrors };
+  const result = await confirmMfaEnrolment(ctx, { code: String(fields.data.code ?? "") });
   if (!result.ok) return { ...state, message: result.error.message, fieldErrors: result.error.fieldErrors };
   return { recoveryCodes: result.data.recoveryCodes };
 }

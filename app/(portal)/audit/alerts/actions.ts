@@ -2,11 +2,13 @@
 import { revalidatePath } from "next/cache";
 import { addAlertNote, assignAlert, closeAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
-import { failedForm, formFields, type FormState } from "@/lib/forms";
+import { failedForm, readForm, type FormState } from "@/lib/forms";
 
 async function run(alertId: string, form: FormData, change: typeof assignAlert, done: string): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await change(ctx, alertId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath(`/audit/alerts/${alertId}`);

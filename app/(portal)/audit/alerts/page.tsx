@@ -8,7 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 import { formatDateTime } from "@/lib/dates";
 import { FilterSelect } from "@/components/ui/filter-fields";
 
@@ -19,7 +19,7 @@ const when = (d: Date) => formatDateTime(d);
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireContext();
-  const filter = alertFilter.parse(await searchParams);
+  const filter = alertFilter.parse(await pageQuery(searchParams));
   const { rows, nextCursor } = await orNotFound(listAlerts(ctx, filter));
   const query = (extra: Record<string, string>) => {
     const params: Record<string, string | undefined> = { status: filter.status, rule: filter.rule, severity: filter.severity, ...extra };

@@ -1,28 +1,23 @@
-import { getRequestContext } from "@/lib/auth/request";
 import { auditCsvStream } from "@/lib/audit/export";
 import { auditFilter } from "@/lib/audit/search-filter";
-import { AppError, httpStatusOf } from "@/lib/errors";
+import { validationError } from "@/lib/errors";
+import { portalRoute } from "@/lib/portal-route";
 
 export const dynamic = "force-dynamic";
 
 /** The filtered audit trail as a streamed CSV download. */
-export async function GET(request: Request) {
-  const ctx = await getRequestContext();
-  if (!ctx) return new Response("Sign in first.", { status: 401 });
-  const parsed = auditFilter.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) return new Response("Check the filters.", { status: 422 });
-  try {
-    const body = await auditCsvStream(ctx, { ...parsed.data, cursor: undefined });
-    const name = parsed.data.patient ? `mosaic-access-report-${parsed.data.patient}` : "mosaic-audit";
-    return new Response(body, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${name}-${new Date().toISOString().slice(0, 10)}.csv"`,
-        "Cache-Control": "no-store",
-      },
-    });
-  } catch (error) {
-    if (error instanceof AppError) return new Response(error.code === "NOT_FOUND" ? "Not found." : error.message, { status: httpStatusOf[error.code] });
-    throw error;
-  }
-}
+export const GET = portalRoute(async (ctx, query) => {
+  // The first of a repeated parameter, as the search page reads them.
+  const single = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  const parsed = auditFilter.safeParse(single);
+  if (!parsed.success) throw validationError(parsed.error, "Check the filters.");
+  const body = await auditCsvStream(ctx, { ...parsed.data, cursor: undefined });
+  const name = parsed.data.patient ? `mosaic-access-report-${parsed.data.patient}` : "mosaic-audit";
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}-${new Date().toISOString().slice(0, 10)}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+});

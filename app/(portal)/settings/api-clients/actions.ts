@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { createApiClient, revokeApiClient, revokeApiKey, rotateApiKey } from "@/lib/api-clients/commands";
 import { requireContext } from "@/lib/auth/request";
-import { failedForm, formFields, type FormState } from "@/lib/forms";
+import { failedForm, readForm, type FormState } from "@/lib/forms";
 
 export type KeyFormState = (FormState & { key?: string; prefix?: string }) | null;
 
@@ -10,7 +10,9 @@ const path = "/settings/api-clients";
 
 export async function createApiClientAction(_state: KeyFormState, form: FormData): Promise<KeyFormState> {
   const ctx = await requireContext();
-  const values = formFields(form, ["scopes"]);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await createApiClient(ctx, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath(path);
@@ -20,7 +22,9 @@ export async function createApiClientAction(_state: KeyFormState, form: FormData
 
 export async function rotateApiKeyAction(clientId: string, _state: KeyFormState, form: FormData): Promise<KeyFormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await rotateApiKey(ctx, clientId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath(path);
@@ -29,7 +33,9 @@ export async function rotateApiKeyAction(clientId: string, _state: KeyFormState,
 
 export async function revokeApiKeyAction(clientId: string, keyId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await revokeApiKey(ctx, clientId, keyId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath(path);
@@ -38,7 +44,9 @@ export async function revokeApiKeyAction(clientId: string, keyId: string, _state
 
 export async function revokeApiClientAction(clientId: string, _state: FormState, form: FormData): Promise<FormState> {
   const ctx = await requireContext();
-  const values = formFields(form);
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
   const result = await revokeApiClient(ctx, clientId, values);
   if (!result.ok) return failedForm(result, values);
   revalidatePath(path);

@@ -6,7 +6,7 @@ import { ButtonLink } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { orNotFound, pageQuery } from "@/lib/pages";
 import { matrixFilter } from "@/lib/sharing/filter";
 import { sharingMatrix } from "@/lib/sharing/queries";
 
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Sharing matrix" };
 
 export default async function MatrixPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const filter = matrixFilter.parse(await searchParams);
+  const filter = matrixFilter.parse(await pageQuery(searchParams));
   const at = filter.at ? new Date(`${filter.at}T12:00:00Z`) : new Date();
   const { trusts, cells } = await orNotFound(sharingMatrix(ctx, at));
   return (

@@ -1,15 +1,13 @@
-import { getRequestContext } from "@/lib/auth/request";
 import { toCsv } from "@/lib/csv";
+import { portalRoute } from "@/lib/portal-route";
 import { filterTrusts, trustFilter } from "@/lib/trusts/filter";
 import { listTrusts } from "@/lib/trusts/queries";
 
 export const dynamic = "force-dynamic";
 
 /** The filtered trusts list as CSV. */
-export async function GET(request: Request) {
-  const ctx = await getRequestContext();
-  if (!ctx) return new Response("Sign in first.", { status: 401 });
-  const filter = trustFilter.parse(Object.fromEntries(new URL(request.url).searchParams));
+export const GET = portalRoute(async (ctx, query) => {
+  const filter = trustFilter.parse(query);
   const rows = filterTrusts(await listTrusts(ctx), filter);
   const csv = toCsv(
     ["ods_code", "name", "status", "sites", "departments"],
@@ -22,4 +20,4 @@ export async function GET(request: Request) {
       "Cache-Control": "no-store",
     },
   });
-}
+});

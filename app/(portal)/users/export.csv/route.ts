@@ -1,16 +1,14 @@
-import { getRequestContext } from "@/lib/auth/request";
 import { toCsv } from "@/lib/csv";
 import { lastDayIso } from "@/lib/dates";
+import { portalRoute } from "@/lib/portal-route";
 import { exportUsers } from "@/lib/users/queries";
 import { userFilter } from "@/lib/users/schemas";
 
 export const dynamic = "force-dynamic";
 
 /** The filtered users list as CSV: one line per person, their roles in force in one cell. */
-export async function GET(request: Request) {
-  const ctx = await getRequestContext();
-  if (!ctx) return new Response("Sign in first.", { status: 401 });
-  const filter = userFilter.parse(Object.fromEntries(new URL(request.url).searchParams));
+export const GET = portalRoute(async (ctx, query) => {
+  const filter = userFilter.parse(query);
   const rows = await exportUsers(ctx, filter);
   const csv = toCsv(
     ["name", "email", "home_trust", "status", "roles_in_force", "last_sign_in"],
@@ -30,4 +28,4 @@ export async function GET(request: Request) {
       "Cache-Control": "no-store",
     },
   });
-}
+});

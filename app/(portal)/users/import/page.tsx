@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { ImportForm } from "@/components/users/import-form";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
-import { importColumns, importMaxRows } from "@/lib/users/import";
+import { importColumns, importMaxBytes, importMaxRows, importTooLargeMessage } from "@/lib/users/import";
 import { commitImportAction, previewImportAction } from "../actions";
 
 export const metadata: Metadata = { title: "Import users" };
@@ -46,7 +46,7 @@ export default async function ImportUsersPage() {
           </li>
         </ul>
       </div>
-      <ImportForm previewAction={previewImportAction} commitAction={commitImportAction} />
+      <ImportForm previewAction={previewImportAction} commitAction={commitImportAction} maxBytes={importMaxBytes} tooLargeMessage={importTooLargeMessage} />
     </>
   );
 }

@@ -1,24 +1,15 @@
-import { getRequestContext } from "@/lib/auth/request";
 import { toCsv } from "@/lib/csv";
-import { AppError } from "@/lib/errors";
+import { portalRoute } from "@/lib/portal-route";
 import { matrixFilter } from "@/lib/sharing/filter";
 import { sharingMatrix } from "@/lib/sharing/queries";
 
 export const dynamic = "force-dynamic";
 
 /** The sharing matrix as CSV: one row per (source, requester trust) pair with sharing. */
-export async function GET(request: Request) {
-  const ctx = await getRequestContext();
-  if (!ctx) return new Response("Sign in first.", { status: 401 });
-  const filter = matrixFilter.parse(Object.fromEntries(new URL(request.url).searchParams));
+export const GET = portalRoute(async (ctx, query) => {
+  const filter = matrixFilter.parse(query);
   const at = filter.at ? new Date(`${filter.at}T12:00:00Z`) : new Date();
-  let matrix;
-  try {
-    matrix = await sharingMatrix(ctx, at);
-  } catch (error) {
-    if (error instanceof AppError && error.code === "NOT_FOUND") return new Response("Not found.", { status: 404 });
-    throw error;
-  }
+  const matrix = await sharingMatrix(ctx, at);
   const rows = Object.entries(matrix.cells)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, cell]) => {
@@ -33,4 +24,4 @@ export async function GET(request: Request) {
       "Cache-Control": "no-store",
     },
   });
-}
+});
