@@ -5,6 +5,7 @@ import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
+import { consumeRateLimit, type RateLimited } from "@/lib/rate-limit";
 import { checkSecondFactor, isMfaRequiredForPortalRoles, needsEnrolment } from "@/lib/identity/mfa";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
 import { credentialsInput } from "./schemas";
@@ -13,7 +14,8 @@ export type ClientInfo = { ip: string | null; userAgent: string | null };
 
 export type SignInResult =
   | { ok: true; userId: string; sessionId: string; email: string; name: string }
-  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" };
+  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
 /**
  * Checks an email and password. Every attempt is an audit event; repeated failures lock the
@@ -25,6 +27,9 @@ export type SignInResult =
  * parallel attempts cannot all read "not locked" and all be evaluated; a right guess gives its
  * reservation back. The outcome is recorded under the row lock again, and a session is only
  * opened if no lock was set while the password was being verified.
+ *
+ * Before any of that, the attempt counts against the per-account (the normalised email, known or
+ * not) and per-address rate limits; an attempt over either is refused unevaluated.
  */
 export async function signInWithPassword(input: unknown, client: ClientInfo): Promise<SignInResult> {
   const parsed = credentialsInput.safeParse(input);
@@ -33,6 +38,8 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
   const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES } = env();
 
   const reservation = await withSystem(async (tx) => {
+    const limited = await signInRateLimited(tx, email, client);
+    if (limited) return { kind: "rate_limited", retryAfterSeconds: limited.retryAfterSeconds } as const;
     const [user] = await tx
       .select({ id: users.id, homeTrustId: users.homeTrustId, passwordHash: users.passwordHash, failedSignIns: users.failedSignIns, lockedUntil: users.lockedUntil })
       .from(users)
@@ -64,6 +71,7 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       .returning({ failedSignIns: users.failedSignIns });
     return { kind: "reserved", userId: user.id, passwordHash: user.passwordHash, guess: reserved?.failedSignIns ?? SIGN_IN_MAX_FAILURES } as const;
   });
+  if (reservation.kind === "rate_limited") return { ok: false, reason: "rate_limited", retryAfterSeconds: reservation.retryAfterSeconds };
   if (reservation.kind === "refused") return { ok: false, reason: "locked" };
 
   // Outside any transaction: argon2 takes tens of milliseconds and must not hold a connection.
@@ -133,6 +141,27 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
     const session = await openSession(tx, { id: user.id, email, homeTrustId: user.homeTrustId }, client, { method });
     return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
   });
+}
+
+/**
+ * Counts a sign-in attempt against its account's and its address's limits, in the reservation's
+ * transaction (committed whatever the outcome). The first refusal of a window is audited; later
+ * ones are not, so that a flood cannot turn into a flood of audit rows.
+ */
+async function signInRateLimited(tx: Tx, email: string, client: ClientInfo): Promise<RateLimited | null> {
+  // Without a known address (no proxy header) only the account's limit applies.
+  const [byAccount, byAddress] = await Promise.all([
+    consumeRateLimit("signInAccount", email, tx),
+    client.ip ? consumeRateLimit("signInAddress", client.ip, tx) : null,
+  ]);
+  const limited = byAccount ?? byAddress;
+  if (!limited) return null;
+  for (const refusal of [byAccount, byAddress]) {
+    if (!refusal?.isFirstRefusal) continue;
+    const { limit, points, windowSeconds, retryAfterSeconds } = refusal;
+    await auditFor(tx, null, email, client)("auth.rate_limited", "denied", { limit, points, windowSeconds, retryAfterSeconds });
+  }
+  return limited;
 }
 
 /** Records a sign-in step of this person (or of an unknown email, user null) in `tx`. */

@@ -10,6 +10,11 @@ import { makeTrust, makeUser, ownerQuery, testPassword } from "../helpers/factor
 
 const client = { ip: "10.1.2.3", userAgent: "vitest" };
 
+// This file is about the lockout, not the rate limits (tests/integration/rate-limit.test.ts): its
+// floods of 30 attempts at one account from one address must all reach the lockout.
+process.env.RATE_LIMIT_SIGN_IN_PER_ACCOUNT = "1000";
+process.env.RATE_LIMIT_SIGN_IN_PER_ADDRESS = "1000";
+
 async function eventsFor(userId: string) {
   return testDatabase()
     .db.select({ action: auditEvents.action, outcome: auditEvents.outcome, details: auditEvents.details, ip: auditEvents.ip })
