@@ -1,8 +1,13 @@
 import "server-only";
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import { RateLimiterRes, type RateLimiterStoreAbstract as StoreAbstract } from "rate-limiter-flexible";
-// @ts-expect-error -- the base class of every store is declared in the package's types but not exported from its index; its module has no types of its own.
+import type { RateLimiterRes as Res, RateLimiterStoreAbstract as StoreAbstract } from "rate-limiter-flexible";
+// The two classes are imported from their own modules: the package's index does not export the
+// store base class (its types declare it), and loading the index would load every store, among
+// them RateLimiterDrizzle's computed dynamic import that a server bundle cannot trace.
+// @ts-expect-error -- a module of the package without types of its own; typed by the cast below.
 import StoreAbstractModule from "rate-limiter-flexible/lib/RateLimiterStoreAbstract.js";
+// @ts-expect-error -- as above.
+import RateLimiterResModule from "rate-limiter-flexible/lib/RateLimiterRes.js";
 import { rateLimits } from "@/db/schema";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
@@ -26,6 +31,7 @@ type StoreOptions = { tx?: Tx };
 const sweepEveryMs = 5 * 60_000;
 
 const RateLimiterStoreAbstract = StoreAbstractModule as typeof StoreAbstract;
+const RateLimiterRes = RateLimiterResModule as typeof Res;
 
 class PostgresRateLimiter extends RateLimiterStoreAbstract {
   private lastSweep = Date.now();
@@ -77,7 +83,7 @@ class PostgresRateLimiter extends RateLimiterStoreAbstract {
     });
   }
 
-  _getRateLimiterRes(_rlKey: string, changedPoints: number, result: StoredCount): RateLimiterRes {
+  _getRateLimiterRes(_rlKey: string, changedPoints: number, result: StoredCount): Res {
     const consumed = Number(result.points);
     return new RateLimiterRes(Math.max(this.points - consumed, 0), result.msLeft === null ? -1 : Math.max(Math.ceil(Number(result.msLeft)), 0), consumed, consumed === changedPoints);
   }
