@@ -4,7 +4,7 @@ import { apiClients, apiKeys } from "@/db/schema";
 import { apiKeyMatches, apiKeyPrefix } from "@/lib/api-clients/keys";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import { recordAuditEvent } from "@/lib/audit/record";
-import { withSystem, type Tx } from "@/lib/db/scope";
+import { withSystem } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
 import { consumeRateLimit, type RateLimited } from "@/lib/rate-limit";
 
@@ -25,13 +25,11 @@ export async function authenticateApiKey(authorization: string | null, scope: Ap
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   const prefix = key ? apiKeyPrefix(key) : null;
   if (!key || !prefix) throw new AppError("UNAUTHENTICATED", "Send an API key as 'Authorization: Bearer <key>'.");
-  // The outcome is returned, not thrown, from the transaction so that the counts of a refused
-  // attempt are committed with it.
-  const outcome = await withSystem(async (tx): Promise<ApiCaller | AppError> => {
-    // The address's count and the key's row are asked for at once (one round trip on postgres.js).
-    const [byAddress, [row]] = await Promise.all([
-      client?.ip ? consumeRateLimit("apiAddress", client.ip, tx) : null,
-      tx
+  // The address's count (its own statement, see lib/rate-limit.ts) and the key's row at once.
+  const [byAddress, row] = await Promise.all([
+    client?.ip ? consumeRateLimit("apiAddress", client.ip) : null,
+    withSystem(async (tx) => {
+      const [found] = await tx
         .select({
           keyId: apiKeys.id,
           keyHash: apiKeys.keyHash,
@@ -46,23 +44,22 @@ export async function authenticateApiKey(authorization: string | null, scope: Ap
         })
         .from(apiKeys)
         .innerJoin(apiClients, eq(apiClients.id, apiKeys.clientId))
-        .where(eq(apiKeys.prefix, prefix)),
-    ]);
-    if (byAddress) return await rateLimitedError(tx, byAddress, null, client);
-    const now = new Date();
-    if (!row || !apiKeyMatches(key, row.keyHash) || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.status !== "active") {
-      return new AppError("UNAUTHENTICATED", "This API key is not valid: it is unknown, revoked or expired.");
-    }
-    const byKey = await consumeRateLimit("apiKey", row.keyId, tx);
-    if (byKey) return await rateLimitedError(tx, byKey, row, client);
-    if (scope && !row.scopes.includes(scope)) return new AppError("FORBIDDEN", `This API key does not have the scope ${scope}.`);
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-      await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.keyId));
-    }
-    return { clientId: row.clientId, keyId: row.keyId, name: row.name, trustId: row.trustId, scopes: row.scopes };
-  });
-  if (outcome instanceof AppError) throw outcome;
-  return outcome;
+        .where(eq(apiKeys.prefix, prefix));
+      return found;
+    }),
+  ]);
+  if (byAddress) throw await rateLimitedError(byAddress, null, client);
+  const now = new Date();
+  if (!row || !apiKeyMatches(key, row.keyHash) || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.status !== "active") {
+    throw new AppError("UNAUTHENTICATED", "This API key is not valid: it is unknown, revoked or expired.");
+  }
+  const byKey = await consumeRateLimit("apiKey", row.keyId);
+  if (byKey) throw await rateLimitedError(byKey, row, client);
+  if (scope && !row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key does not have the scope ${scope}.`);
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await withSystem((tx) => tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.keyId)));
+  }
+  return { clientId: row.clientId, keyId: row.keyId, name: row.name, trustId: row.trustId, scopes: row.scopes };
 }
 
 /**
@@ -70,14 +67,14 @@ export async function authenticateApiKey(authorization: string | null, scope: Ap
  * the client when its key was known), later ones are not, so that a flood is not a flood of rows.
  */
 async function rateLimitedError(
-  tx: Tx,
   limited: RateLimited,
   caller: { clientId: string; keyId: string; name: string; trustId: string | null } | null,
   client: { ip: string | null } | null,
 ): Promise<AppError> {
   const { limit, points, windowSeconds, retryAfterSeconds } = limited;
   if (limited.isFirstRefusal) {
-    await recordAuditEvent(tx, {
+    await withSystem((tx) =>
+      recordAuditEvent(tx, {
       action: "api.rate_limited",
       outcome: "denied",
       actor: { userId: null, email: null, trustId: caller?.trustId ?? null, role: null },
@@ -85,7 +82,8 @@ async function rateLimitedError(
       target: caller ? { type: "api_client", id: caller.clientId } : undefined,
       details: { limit, points, windowSeconds, retryAfterSeconds, ...(caller ? { keyId: caller.keyId, client: caller.name } : {}) },
       client: { ip: client?.ip ?? null, userAgent: null },
-    });
+      }),
+    );
   }
   return new AppError("RATE_LIMITED", `Too many requests ${caller ? "with this API key" : "from this address"}: at most ${points} every ${windowSeconds} seconds. Retry after ${retryAfterSeconds} seconds.`, {
     retryAfterSeconds,

@@ -37,9 +37,14 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
   const { email, password, code } = parsed.data;
   const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES } = env();
 
+  // Counted before and outside the transaction (lib/rate-limit.ts), for good whatever follows.
+  // A refused attempt is not evaluated, and the account is not even looked up.
+  const limited = await signInRateLimit(email, client);
+  if (limited) {
+    await auditRateLimited(limited, email, client);
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) };
+  }
   const reservation = await withSystem(async (tx) => {
-    const limited = await signInRateLimited(tx, email, client);
-    if (limited) return { kind: "rate_limited", retryAfterSeconds: limited.retryAfterSeconds } as const;
     const [user] = await tx
       .select({ id: users.id, homeTrustId: users.homeTrustId, passwordHash: users.passwordHash, failedSignIns: users.failedSignIns, lockedUntil: users.lockedUntil })
       .from(users)
@@ -71,7 +76,6 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
       .returning({ failedSignIns: users.failedSignIns });
     return { kind: "reserved", userId: user.id, passwordHash: user.passwordHash, guess: reserved?.failedSignIns ?? SIGN_IN_MAX_FAILURES } as const;
   });
-  if (reservation.kind === "rate_limited") return { ok: false, reason: "rate_limited", retryAfterSeconds: reservation.retryAfterSeconds };
   if (reservation.kind === "refused") return { ok: false, reason: "locked" };
 
   // Outside any transaction: argon2 takes tens of milliseconds and must not hold a connection.
@@ -143,25 +147,24 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
   });
 }
 
-/**
- * Counts a sign-in attempt against its account's and its address's limits, in the reservation's
- * transaction (committed whatever the outcome). The first refusal of a window is audited; later
- * ones are not, so that a flood cannot turn into a flood of audit rows.
- */
-async function signInRateLimited(tx: Tx, email: string, client: ClientInfo): Promise<RateLimited | null> {
+/** Counts a sign-in attempt against its account's (the normalised email, known or not) and its address's limits. */
+async function signInRateLimit(email: string, client: ClientInfo): Promise<RateLimited[] | null> {
   // Without a known address (no proxy header) only the account's limit applies.
-  const [byAccount, byAddress] = await Promise.all([
-    consumeRateLimit("signInAccount", email, tx),
-    client.ip ? consumeRateLimit("signInAddress", client.ip, tx) : null,
-  ]);
-  const limited = byAccount ?? byAddress;
-  if (!limited) return null;
-  for (const refusal of [byAccount, byAddress]) {
-    if (!refusal?.isFirstRefusal) continue;
-    const { limit, points, windowSeconds, retryAfterSeconds } = refusal;
-    await auditFor(tx, null, email, client)("auth.rate_limited", "denied", { limit, points, windowSeconds, retryAfterSeconds });
-  }
-  return limited;
+  const refusals = (await Promise.all([consumeRateLimit("signInAccount", email), client.ip ? consumeRateLimit("signInAddress", client.ip) : null])).filter(
+    (r): r is RateLimited => r !== null,
+  );
+  return refusals.length ? refusals : null;
+}
+
+/** Audits the first refusal of each limit's window, not later ones: a flood must not become a flood of audit rows. */
+async function auditRateLimited(refusals: RateLimited[], email: string, client: ClientInfo): Promise<void> {
+  const first = refusals.filter((r) => r.isFirstRefusal);
+  if (!first.length) return;
+  await withSystem(async (tx) => {
+    for (const { limit, points, windowSeconds, retryAfterSeconds } of first) {
+      await auditFor(tx, null, email, client)("auth.rate_limited", "denied", { limit, points, windowSeconds, retryAfterSeconds });
+    }
+  });
 }
 
 /** Records a sign-in step of this person (or of an unknown email, user null) in `tx`. */
