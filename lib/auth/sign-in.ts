@@ -23,9 +23,9 @@ export type SignInResult =
  *
  * Invariant: at most SIGN_IN_MAX_FAILURES wrong guesses (password or second factor) are ever
  * evaluated for one account per lock period, however many attempts arrive at once. A guess is
- * counted as a failure before it is evaluated (reserveGuess, under the user row's lock), so
- * parallel attempts cannot all read "not locked" and all be evaluated; a right guess gives its
- * reservation back. The outcome is recorded under the row lock again, and a session is only
+ * counted as a failure before it is evaluated (a short transaction that holds the user row
+ * FOR UPDATE), so parallel attempts cannot all read "not locked" and all be evaluated; a right
+ * guess gives its reservation back. The outcome is recorded under the row lock again, and a session is only
  * opened if no lock was set while the password was being verified.
  *
  * Before any of that, the attempt counts against the per-account (the normalised email, known or
