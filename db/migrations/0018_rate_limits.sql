@@ -11,7 +11,9 @@ CREATE UNLOGGED TABLE IF NOT EXISTS rate_limits (
 --> statement-breakpoint
 CREATE INDEX IF NOT EXISTS rate_limits_expire_idx ON rate_limits (expire);
 --> statement-breakpoint
--- The limiter runs as the application role (lib/db/scope.ts). Counters are not tenant data (keys
--- are an account's email, a client address or an API key's id), so no row-level security; DELETE
--- because an expired counter is swept away, unlike every governed table.
+-- Each count is a statement of its own, outside the callers' transactions (lib/rate-limit.ts says
+-- why), so it runs as the connection's role; mosaic_app gets what it needs for a deployment that
+-- connects as a non-owner. Counters are not tenant data (keys are an account's email, a client
+-- address or an API key's id), so no row-level security; DELETE because expired counters are
+-- swept away, unlike any governed table.
 GRANT SELECT, INSERT, UPDATE, DELETE ON rate_limits TO mosaic_app;
