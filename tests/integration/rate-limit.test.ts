@@ -8,6 +8,7 @@ import { authenticateApiKey } from "@/lib/api/auth";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { AppError } from "@/lib/errors";
 import { makeApiKey } from "../helpers/api";
+import { testDatabase } from "../helpers/database";
 import { makeUser, ownerQuery, testPassword } from "../helpers/factories";
 
 // Read once, at the first use of env(): set before any test runs.
@@ -117,5 +118,19 @@ describe("machine API rate limits", () => {
     expect(await codeOf(authenticateApiKey(`Bearer ${key}`, null, { ip: "10.88.0.2" }))).toBe("OK");
     const [audited] = await ownerQuery<{ n: number }>(sql`select count(*)::int as n from audit_events where action = 'api.rate_limited' and ip = '10.88.0.1'`);
     expect(audited?.n).toBe(1);
+  });
+});
+
+describe("the rate_limits table", () => {
+  it("is usable by the application role, for a deployment that connects as it", async () => {
+    await testDatabase().db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', 'mosaic_app', true)`);
+      await tx.execute(sql`insert into rate_limits (key, points, expire) values ('role-check', 1, now() + interval '1 minute')
+        on conflict (key) do update set points = rate_limits.points + 1`);
+      await tx.execute(sql`select points from rate_limits where key = 'role-check'`);
+      await tx.execute(sql`delete from rate_limits where key = 'role-check'`);
+    });
+    const [kind] = await ownerQuery<{ relpersistence: string }>(sql`select relpersistence from pg_class where relname = 'rate_limits'`);
+    expect(kind?.relpersistence).toBe("u"); // unlogged
   });
 });
