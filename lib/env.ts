@@ -8,6 +8,13 @@ const schema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // Rate limits (lib/rate-limit.ts): attempts per window, shared by every instance through the
+  // database. Benchmarks and tests raise them; the API's are generous enough for a PACS's ingest.
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_SIGN_IN_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000_000_000).default(10),
+  RATE_LIMIT_SIGN_IN_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000_000).default(30),
+  RATE_LIMIT_API_PER_KEY: z.coerce.number().int().min(1).max(1_000_000_000).default(6_000),
+  RATE_LIMIT_API_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000_000).default(12_000),
   // Single sign-on through one OpenID Connect provider (NHS CIS2, Entra ID…); all three or none.
   OIDC_ISSUER: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   OIDC_CLIENT_ID: z.string().optional().or(z.literal("").transform(() => undefined)),

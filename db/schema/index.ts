@@ -5,3 +5,4 @@ export * from "./audit";
 export * from "./api-clients";
 export * from "./capacity";
 export * from "./sharing";
+export * from "./rate-limits";

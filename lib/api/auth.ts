@@ -3,8 +3,10 @@ import { eq } from "drizzle-orm";
 import { apiClients, apiKeys } from "@/db/schema";
 import { apiKeyMatches, apiKeyPrefix } from "@/lib/api-clients/keys";
 import type { ApiScope } from "@/lib/api-clients/schemas";
+import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
+import { consumeRateLimit, type RateLimited } from "@/lib/rate-limit";
 
 /** A machine caller whose key was checked: its client, trust (null = consortium) and scopes. */
 export type ApiCaller = { clientId: string; keyId: string; name: string; trustId: string | null; scopes: readonly string[] };
@@ -13,37 +15,78 @@ export type ApiCaller = { clientId: string; keyId: string; name: string; trustId
  * Checks `Authorization: Bearer <key>` on every request: a well-formed key whose hash matches, not
  * revoked or expired, of an active client that holds `scope`. Touches last_used_at at most once a
  * minute.
+ *
+ * Rate limits: every attempt with a well-formed key counts against the caller's address (when
+ * known) before its hash is checked, so an unauthenticated flood is limited; only an attempt whose
+ * key matched counts against that key, so that no one can spend a client's allowance with its
+ * (public) prefix. Over either limit: RATE_LIMITED with `retryAfterSeconds` in its details.
  */
-export async function authenticateApiKey(authorization: string | null, scope: ApiScope | null): Promise<ApiCaller> {
+export async function authenticateApiKey(authorization: string | null, scope: ApiScope | null, client: { ip: string | null } | null = null): Promise<ApiCaller> {
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   const prefix = key ? apiKeyPrefix(key) : null;
   if (!key || !prefix) throw new AppError("UNAUTHENTICATED", "Send an API key as 'Authorization: Bearer <key>'.");
-  return withSystem(async (tx) => {
-    const [row] = await tx
-      .select({
-        keyId: apiKeys.id,
-        keyHash: apiKeys.keyHash,
-        expiresAt: apiKeys.expiresAt,
-        revokedAt: apiKeys.revokedAt,
-        lastUsedAt: apiKeys.lastUsedAt,
-        clientId: apiClients.id,
-        name: apiClients.name,
-        trustId: apiClients.trustId,
-        scopes: apiClients.scopes,
-        status: apiClients.status,
-      })
-      .from(apiKeys)
-      .innerJoin(apiClients, eq(apiClients.id, apiKeys.clientId))
-      .where(eq(apiKeys.prefix, prefix));
-    const now = new Date();
-    if (!row || !apiKeyMatches(key, row.keyHash) || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.status !== "active") {
-      throw new AppError("UNAUTHENTICATED", "This API key is not valid: it is unknown, revoked or expired.");
-    }
-    if (scope && !row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key does not have the scope ${scope}.`);
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-      await tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.keyId));
-    }
-    return { clientId: row.clientId, keyId: row.keyId, name: row.name, trustId: row.trustId, scopes: row.scopes };
+  // The address's count (its own statement, see lib/rate-limit.ts) and the key's row at once.
+  const [byAddress, row] = await Promise.all([
+    client?.ip ? consumeRateLimit("apiAddress", client.ip) : null,
+    withSystem(async (tx) => {
+      const [found] = await tx
+        .select({
+          keyId: apiKeys.id,
+          keyHash: apiKeys.keyHash,
+          expiresAt: apiKeys.expiresAt,
+          revokedAt: apiKeys.revokedAt,
+          lastUsedAt: apiKeys.lastUsedAt,
+          clientId: apiClients.id,
+          name: apiClients.name,
+          trustId: apiClients.trustId,
+          scopes: apiClients.scopes,
+          status: apiClients.status,
+        })
+        .from(apiKeys)
+        .innerJoin(apiClients, eq(apiClients.id, apiKeys.clientId))
+        .where(eq(apiKeys.prefix, prefix));
+      return found;
+    }),
+  ]);
+  if (byAddress) throw await rateLimitedError(byAddress, null, client);
+  const now = new Date();
+  if (!row || !apiKeyMatches(key, row.keyHash) || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.status !== "active") {
+    throw new AppError("UNAUTHENTICATED", "This API key is not valid: it is unknown, revoked or expired.");
+  }
+  const byKey = await consumeRateLimit("apiKey", row.keyId);
+  if (byKey) throw await rateLimitedError(byKey, row, client);
+  if (scope && !row.scopes.includes(scope)) throw new AppError("FORBIDDEN", `This API key does not have the scope ${scope}.`);
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await withSystem((tx) => tx.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.keyId)));
+  }
+  return { clientId: row.clientId, keyId: row.keyId, name: row.name, trustId: row.trustId, scopes: row.scopes };
+}
+
+/**
+ * The 429 of a refused API call; the first refusal of a window is audited (api.rate_limited, with
+ * the client when its key was known), later ones are not, so that a flood is not a flood of rows.
+ */
+async function rateLimitedError(
+  limited: RateLimited,
+  caller: { clientId: string; keyId: string; name: string; trustId: string | null } | null,
+  client: { ip: string | null } | null,
+): Promise<AppError> {
+  const { limit, points, windowSeconds, retryAfterSeconds } = limited;
+  if (limited.isFirstRefusal) {
+    await withSystem((tx) =>
+      recordAuditEvent(tx, {
+      action: "api.rate_limited",
+      outcome: "denied",
+      actor: { userId: null, email: null, trustId: caller?.trustId ?? null, role: null },
+      sourceTrustId: caller?.trustId ?? null,
+      target: caller ? { type: "api_client", id: caller.clientId } : undefined,
+      details: { limit, points, windowSeconds, retryAfterSeconds, ...(caller ? { keyId: caller.keyId, client: caller.name } : {}) },
+      client: { ip: client?.ip ?? null, userAgent: null },
+      }),
+    );
+  }
+  return new AppError("RATE_LIMITED", `Too many requests ${caller ? "with this API key" : "from this address"}: at most ${points} every ${windowSeconds} seconds. Retry after ${retryAfterSeconds} seconds.`, {
+    retryAfterSeconds,
   });
 }
 

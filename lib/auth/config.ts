@@ -16,6 +16,10 @@ class AccountLocked extends CredentialsSignin {
   code = "locked";
 }
 
+class SignInRateLimited extends CredentialsSignin {
+  code = "rate_limited";
+}
+
 /** The single sign-on provider from the environment (NHS CIS2, Entra ID…), if one is configured. */
 function ssoProviders(): Provider[] {
   const e = env();
@@ -63,6 +67,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const result = await signInWithPassword(credentials, clientInfoFrom(request.headers));
         if (result.ok) return { id: result.userId, email: result.email, name: result.name, sessionId: result.sessionId };
         if (result.reason === "locked") throw new AccountLocked();
+        if (result.reason === "rate_limited") throw new SignInRateLimited();
         if (result.reason === "mfa_required") throw new SecondFactorRequired();
         return null;
       },

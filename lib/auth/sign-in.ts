@@ -5,6 +5,7 @@ import { roleAssignments, userSessions, users } from "@/db/schema";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
+import { consumeRateLimit, type RateLimited } from "@/lib/rate-limit";
 import { checkSecondFactor, isMfaRequiredForPortalRoles, needsEnrolment } from "@/lib/identity/mfa";
 import { dummyPasswordHash, verifyPassword } from "@/lib/identity/passwords";
 import { credentialsInput } from "./schemas";
@@ -13,11 +14,22 @@ export type ClientInfo = { ip: string | null; userAgent: string | null };
 
 export type SignInResult =
   | { ok: true; userId: string; sessionId: string; email: string; name: string }
-  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" };
+  | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
 /**
  * Checks an email and password. Every attempt is an audit event; repeated failures lock the
  * account for a while (the lock is audited too). On success a server-side session is opened.
+ *
+ * Invariant: at most SIGN_IN_MAX_FAILURES wrong guesses (password or second factor) are ever
+ * evaluated for one account per lock period, however many attempts arrive at once. A guess is
+ * counted as a failure before it is evaluated (a short transaction that holds the user row
+ * FOR UPDATE), so parallel attempts cannot all read "not locked" and all be evaluated; a right
+ * guess gives its reservation back. The outcome is recorded under the row lock again, and a session is only
+ * opened if no lock was set while the password was being verified.
+ *
+ * Before any of that, the attempt counts against the per-account (the normalised email, known or
+ * not) and per-address rate limits; an attempt over either is refused unevaluated.
  */
 export async function signInWithPassword(input: unknown, client: ClientInfo): Promise<SignInResult> {
   const parsed = credentialsInput.safeParse(input);
@@ -25,71 +37,107 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
   const { email, password, code } = parsed.data;
   const { SIGN_IN_MAX_FAILURES, SIGN_IN_LOCKOUT_MINUTES } = env();
 
-  const [user] = await withSystem((tx) =>
-    tx
+  // Counted before and outside the transaction (lib/rate-limit.ts), for good whatever follows.
+  // A refused attempt is not evaluated, and the account is not even looked up.
+  const limited = await signInRateLimit(email, client);
+  if (limited) {
+    await auditRateLimited(limited, email, client);
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: Math.max(...limited.map((r) => r.retryAfterSeconds)) };
+  }
+  const reservation = await withSystem(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, homeTrustId: users.homeTrustId, passwordHash: users.passwordHash, failedSignIns: users.failedSignIns, lockedUntil: users.lockedUntil })
+      .from(users)
+      .where(eq(users.email, email))
+      .for("update");
+    if (!user) return { kind: "unknown" } as const;
+    const audit = auditFor(tx, user, email, client);
+    const now = new Date();
+    if (user.lockedUntil && user.lockedUntil > now) {
+      await audit("auth.sign_in_failed", "denied", { reason: "locked", lockedUntil: user.lockedUntil.toISOString() });
+      return { kind: "refused", userId: user.id } as const;
+    }
+    if (user.lockedUntil) {
+      // The lock has run out: record its end now, whatever this attempt's outcome.
+      await tx.update(users).set({ lockedUntil: null, failedSignIns: 0 }).where(eq(users.id, user.id));
+      await audit("auth.unlocked", "success", { reason: "lock_expired", lockedUntil: user.lockedUntil.toISOString() });
+      user.failedSignIns = 0;
+    }
+    if (user.failedSignIns >= SIGN_IN_MAX_FAILURES) {
+      // Every guess left in this period is already being evaluated by attempts in flight; one of
+      // them sets the lock. This one is not evaluated at all.
+      await audit("auth.sign_in_failed", "denied", { reason: "locked", guessesInFlight: user.failedSignIns });
+      return { kind: "refused", userId: user.id } as const;
+    }
+    const [reserved] = await tx
+      .update(users)
+      .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
+      .where(eq(users.id, user.id))
+      .returning({ failedSignIns: users.failedSignIns });
+    return { kind: "reserved", userId: user.id, passwordHash: user.passwordHash, guess: reserved?.failedSignIns ?? SIGN_IN_MAX_FAILURES } as const;
+  });
+  if (reservation.kind === "refused") return { ok: false, reason: "locked" };
+
+  // Outside any transaction: argon2 takes tens of milliseconds and must not hold a connection.
+  // An unknown email is verified against a dummy hash so that it takes as long as a known one.
+  const storedHash = reservation.kind === "reserved" ? reservation.passwordHash : null;
+  const passwordOk = await verifyPassword(storedHash ?? (await dummyPasswordHash()), password);
+
+  return withSystem(async (tx) => {
+    if (reservation.kind === "unknown") {
+      await auditFor(tx, null, email, client)("auth.sign_in_failed", "denied", { reason: "unknown_email" });
+      return { ok: false, reason: "invalid" } as const;
+    }
+    const [user] = await tx
       .select({
         id: users.id,
         name: users.name,
         homeTrustId: users.homeTrustId,
         status: users.status,
-        passwordHash: users.passwordHash,
-        failedSignIns: users.failedSignIns,
         lockedUntil: users.lockedUntil,
         totpSecret: users.totpSecret,
         totpConfirmedAt: users.totpConfirmedAt,
         totpLastStep: users.totpLastStep,
       })
       .from(users)
-      .where(eq(users.email, email)),
-  );
-  const now = new Date();
-  const passwordOk = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+      .where(eq(users.id, reservation.userId))
+      .for("update");
+    if (!user) throw new Error("the user row vanished during sign-in"); // users are never deleted
+    const audit = auditFor(tx, user, email, client);
+    const now = new Date();
 
-  return withSystem(async (tx) => {
-    const actor = { userId: user?.id ?? null, email, trustId: user?.homeTrustId ?? null, role: null };
-    const audit = (action: string, outcome: "success" | "denied", details?: Record<string, unknown>) =>
-      recordAuditEvent(tx, { action, outcome, actor, sourceTrustId: user?.homeTrustId ?? null, target: user ? { type: "user", id: user.id } : undefined, details, client });
+    // The failure was counted when the guess was reserved. The attempt that took the last guess
+    // of the period sets the lock, so exactly one lock follows SIGN_IN_MAX_FAILURES failures.
+    const fail = async (reason: string) => {
+      await audit("auth.sign_in_failed", "denied", { reason, failures: reservation.guess });
+      if (reservation.guess < SIGN_IN_MAX_FAILURES) return { ok: false, reason: "invalid" } as const;
+      const lockedUntil = new Date(now.getTime() + SIGN_IN_LOCKOUT_MINUTES * 60_000);
+      await tx.update(users).set({ lockedUntil, failedSignIns: 0 }).where(eq(users.id, user.id));
+      await audit("auth.locked", "success", { until: lockedUntil.toISOString(), failures: reservation.guess });
+      return { ok: false, reason: "locked" } as const;
+    };
+    // A right password is not a failure: give the reserved guess back (never below zero: a lock or
+    // a success in between has reset the count already).
+    const release = () => tx.update(users).set({ failedSignIns: sql`greatest(${users.failedSignIns} - 1, 0)` }).where(eq(users.id, user.id));
 
-    if (!user) {
-      await audit("auth.sign_in_failed", "denied", { reason: "unknown_email" });
-      return { ok: false, reason: "invalid" } as const;
-    }
+    if (!passwordOk) return fail("bad_password");
     if (user.lockedUntil && user.lockedUntil > now) {
+      // Locked by a parallel attempt while this password was verified: no session while locked.
       await audit("auth.sign_in_failed", "denied", { reason: "locked", lockedUntil: user.lockedUntil.toISOString() });
       return { ok: false, reason: "locked" } as const;
     }
-    if (user.lockedUntil) {
-      // The lock has run out: record its end now, whatever this attempt's outcome.
-      await tx.update(users).set({ lockedUntil: null }).where(eq(users.id, user.id));
-      await audit("auth.unlocked", "success", { reason: "lock_expired", lockedUntil: user.lockedUntil.toISOString() });
-    }
-    // A wrong password or second factor counts towards the lock, atomically so that parallel
-    // guesses cannot slip past the limit.
-    const fail = async (reason: string) => {
-      const [after] = await tx
-        .update(users)
-        .set({ failedSignIns: sql`${users.failedSignIns} + 1` })
-        .where(eq(users.id, user.id))
-        .returning({ failedSignIns: users.failedSignIns });
-      const failures = after?.failedSignIns ?? SIGN_IN_MAX_FAILURES;
-      await audit("auth.sign_in_failed", "denied", { reason, failures });
-      if (failures >= SIGN_IN_MAX_FAILURES) {
-        const lockedUntil = new Date(now.getTime() + SIGN_IN_LOCKOUT_MINUTES * 60_000);
-        await tx.update(users).set({ lockedUntil, failedSignIns: 0 }).where(eq(users.id, user.id));
-        await audit("auth.locked", "success", { until: lockedUntil.toISOString(), failures });
-        return { ok: false, reason: "locked" } as const;
-      }
-      return { ok: false, reason: "invalid" } as const;
-    };
-    if (!passwordOk) return fail("bad_password");
     if (user.status !== "active") {
+      await release();
       await audit("auth.sign_in_failed", "denied", { reason: `user_${user.status}` });
       return { ok: false, reason: "inactive" } as const;
     }
     let method = "password";
     if (user.totpConfirmedAt) {
       // The password was right; ask for the second factor without counting a failure.
-      if (!code) return { ok: false, reason: "mfa_required" } as const;
+      if (!code) {
+        await release();
+        return { ok: false, reason: "mfa_required" } as const;
+      }
       const second = await checkSecondFactor(tx, user, code);
       if (!second.ok) return fail("bad_second_factor");
       method = `password+${second.method}`;
@@ -97,6 +145,33 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
     const session = await openSession(tx, { id: user.id, email, homeTrustId: user.homeTrustId }, client, { method });
     return { ok: true, userId: user.id, sessionId: session.id, email, name: user.name } as const;
   });
+}
+
+/** Counts a sign-in attempt against its account's (the normalised email, known or not) and its address's limits. */
+async function signInRateLimit(email: string, client: ClientInfo): Promise<RateLimited[] | null> {
+  // Without a known address (no proxy header) only the account's limit applies.
+  const refusals = (await Promise.all([consumeRateLimit("signInAccount", email), client.ip ? consumeRateLimit("signInAddress", client.ip) : null])).filter(
+    (r): r is RateLimited => r !== null,
+  );
+  return refusals.length ? refusals : null;
+}
+
+/** Audits the first refusal of each limit's window, not later ones: a flood must not become a flood of audit rows. */
+async function auditRateLimited(refusals: RateLimited[], email: string, client: ClientInfo): Promise<void> {
+  const first = refusals.filter((r) => r.isFirstRefusal);
+  if (!first.length) return;
+  await withSystem(async (tx) => {
+    for (const { limit, points, windowSeconds, retryAfterSeconds } of first) {
+      await auditFor(tx, null, email, client)("auth.rate_limited", "denied", { limit, points, windowSeconds, retryAfterSeconds });
+    }
+  });
+}
+
+/** Records a sign-in step of this person (or of an unknown email, user null) in `tx`. */
+function auditFor(tx: Tx, user: { id: string; homeTrustId: string | null } | null, email: string, client: ClientInfo) {
+  const actor = { userId: user?.id ?? null, email, trustId: user?.homeTrustId ?? null, role: null };
+  return (action: string, outcome: "success" | "denied", details?: Record<string, unknown>) =>
+    recordAuditEvent(tx, { action, outcome, actor, sourceTrustId: user?.homeTrustId ?? null, target: user ? { type: "user", id: user.id } : undefined, details, client });
 }
 
 /**

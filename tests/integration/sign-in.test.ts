@@ -3,10 +3,17 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, userSessions, users } from "@/db/schema";
 import { endSession, loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/identity/mfa";
+import { stepAt, totpCode } from "@/lib/identity/totp";
 import { testDatabase } from "../helpers/database";
 import { makeTrust, makeUser, ownerQuery, testPassword } from "../helpers/factories";
 
 const client = { ip: "10.1.2.3", userAgent: "vitest" };
+
+// This file is about the lockout, not the rate limits (tests/integration/rate-limit.test.ts): its
+// floods of 30 attempts at one account from one address must all reach the lockout.
+process.env.RATE_LIMIT_SIGN_IN_PER_ACCOUNT = "1000";
+process.env.RATE_LIMIT_SIGN_IN_PER_ADDRESS = "1000";
 
 async function eventsFor(userId: string) {
   return testDatabase()
@@ -115,5 +122,68 @@ describe("a session", () => {
     expect(await loadSession("00000000-0000-4000-8000-000000000000")).toBeNull();
     const rows = await testDatabase().db.select().from(userSessions).where(and(eq(userSessions.id, "00000000-0000-4000-8000-000000000000")));
     expect(rows).toEqual([]);
+  });
+});
+
+describe("the lockout under concurrent guesses", () => {
+  const maxFailures = 5; // SIGN_IN_MAX_FAILURES' default
+
+  async function authEvents(userId: string) {
+    return ownerQuery<{ seq: string; action: string; reason: string | null }>(
+      sql`select seq::text as seq, action, details->>'reason' as reason from audit_events
+          where target_id = ${userId} and action like 'auth.%' order by seq`,
+    );
+  }
+
+  async function sessionsOf(userId: string) {
+    return (await testDatabase().db.select({ id: userSessions.id }).from(userSessions).where(eq(userSessions.userId, userId))).length;
+  }
+
+  /** Every session opened for this user was opened before the account was first locked. */
+  function signInsAfterLock(events: { action: string }[]) {
+    const locked = events.findIndex((e) => e.action === "auth.locked");
+    return locked < 0 ? [] : events.slice(locked).filter((e) => e.action === "auth.sign_in");
+  }
+
+  it("evaluates at most the allowed wrong passwords of 30 at once, and opens no session once locked", async () => {
+    const user = await makeUser([]);
+    const guesses = Array.from({ length: 30 }, (_, i) => signInWithPassword({ email: user.email, password: `guess number ${i}` }, client));
+    // The right password, sent in the middle of the flood.
+    const right = signInWithPassword({ email: user.email, password: testPassword }, client);
+    const results = await Promise.all([...guesses, right]);
+    expect(results.slice(0, 30).every((r) => !r.ok)).toBe(true);
+
+    const events = await authEvents(user.userId);
+    // Each evaluated wrong password is one audit row with reason bad_password; every attempt is audited.
+    expect.soft(events.filter((e) => e.reason === "bad_password").length).toBeLessThanOrEqual(maxFailures);
+    expect.soft(events.filter((e) => e.action === "auth.sign_in_failed" || e.action === "auth.sign_in").length).toBe(31);
+    expect.soft(events.filter((e) => e.action === "auth.locked")).toHaveLength(1);
+    expect.soft(signInsAfterLock(events)).toEqual([]);
+
+    // While locked, the right password is refused and opens no session.
+    const before = await sessionsOf(user.userId);
+    expect(await signInWithPassword({ email: user.email, password: testPassword }, client)).toEqual({ ok: false, reason: "locked" });
+    expect(await sessionsOf(user.userId)).toBe(before);
+  });
+
+  it("counts wrong second factors the same way: 30 at once evaluate at most the allowed, and the right code is refused once locked", async () => {
+    const user = await makeUser([]);
+    const { secret } = await startMfaEnrolment(user);
+    const enrolled = await confirmMfaEnrolment(user, { code: await totpCode(secret, stepAt(new Date()) - 1) });
+    if (!enrolled.ok) throw new Error(enrolled.error.message);
+    const guesses = Array.from({ length: 30 }, (_, i) => signInWithPassword({ email: user.email, password: testPassword, code: String(100000 + i) }, client));
+    const right = signInWithPassword({ email: user.email, password: testPassword, code: await totpCode(secret, stepAt(new Date())) }, client);
+    const results = await Promise.all([...guesses, right]);
+    expect(results.slice(0, 30).every((r) => !r.ok)).toBe(true);
+
+    const events = await authEvents(user.userId);
+    expect.soft(events.filter((e) => e.reason === "bad_second_factor").length).toBeLessThanOrEqual(maxFailures);
+    expect.soft(events.filter((e) => e.action === "auth.locked")).toHaveLength(1);
+    expect.soft(signInsAfterLock(events)).toEqual([]);
+
+    const before = await sessionsOf(user.userId);
+    const code = await totpCode(secret, stepAt(new Date()) + 1);
+    expect(await signInWithPassword({ email: user.email, password: testPassword, code }, client)).toEqual({ ok: false, reason: "locked" });
+    expect(await sessionsOf(user.userId)).toBe(before);
   });
 });

@@ -31,7 +31,9 @@ export async function signInAction(_state: FormState, form: FormData): Promise<F
       return {
         message: locked
           ? "This account is locked after too many failed sign-ins. Try again later or ask your PACS manager."
-          : code
+          : reason === "rate_limited"
+            ? "Too many sign-in attempts for this account or from this network. Wait a minute, then try again."
+            : code
             ? "The email address, password or code is not right, or the account is not active."
             : "The email address or password is not right, or the account is not active.",
         values: { email, step: code ? "code" : "" },
