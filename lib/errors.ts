@@ -9,6 +9,7 @@ export const errorCodes = [
   "RATE_LIMITED",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
+  "UNAVAILABLE",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
@@ -35,6 +36,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  // A dependency the answer needs (the audit trail) could not be reached: nothing was answered.
+  UNAVAILABLE: 503,
 };
 
 /** Turns a zod failure into a VALIDATION error whose field errors are keyed by dotted path. */

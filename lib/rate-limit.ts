@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
-import type { RateLimiterRes as Res, RateLimiterStoreAbstract as StoreAbstract } from "rate-limiter-flexible";
+import type { RateLimiterMemory as Memory, RateLimiterRes as Res, RateLimiterStoreAbstract as StoreAbstract } from "rate-limiter-flexible";
 // The two classes are imported from their own modules: the package's index does not export the
 // store base class (its types declare it), and loading the index would load every store, among
 // them RateLimiterDrizzle's computed dynamic import that a server bundle cannot trace.
@@ -8,11 +8,13 @@ import type { RateLimiterRes as Res, RateLimiterStoreAbstract as StoreAbstract }
 import StoreAbstractModule from "rate-limiter-flexible/lib/RateLimiterStoreAbstract.js";
 // @ts-expect-error -- as above.
 import RateLimiterResModule from "rate-limiter-flexible/lib/RateLimiterRes.js";
+// @ts-expect-error -- as above.
+import RateLimiterMemoryModule from "rate-limiter-flexible/lib/RateLimiterMemory.js";
 import { getDatabase } from "@/db/client";
 import { rateLimits } from "@/db/schema";
 import { env } from "@/lib/env";
 
-// Rate limits for sign-in and the machine API, counted in PostgreSQL (table rate_limits) so that
+// Sign-in rate limits are counted in PostgreSQL (table rate_limits) so that
 // every app instance shares them. rate-limiter-flexible does the limiting; this module gives it a
 // store over our own table because its ready-made stores do not fit:
 // - RateLimiterDrizzle holds one drizzle client for its lifetime (tests and scripts switch
@@ -37,6 +39,7 @@ const sweepEveryMs = 5 * 60_000;
 
 const RateLimiterStoreAbstract = StoreAbstractModule as typeof StoreAbstract;
 const RateLimiterRes = RateLimiterResModule as typeof Res;
+const RateLimiterMemory = RateLimiterMemoryModule as typeof Memory;
 
 class PostgresRateLimiter extends RateLimiterStoreAbstract {
   private lastSweep = Date.now();
@@ -95,9 +98,9 @@ export type RateLimitName = "signInAccount" | "signInAddress" | "apiKey" | "apiA
 /** A refusal: how long until the window ends, and whether this is the attempt that crossed the limit (audit it once, not a flood of rows). */
 export type RateLimited = { limit: RateLimitName; points: number; windowSeconds: number; retryAfterSeconds: number; isFirstRefusal: boolean };
 
-let limiters: Record<RateLimitName, PostgresRateLimiter> | undefined;
+let limiters: Record<RateLimitName, PostgresRateLimiter | Memory> | undefined;
 
-function limiterOf(name: RateLimitName): PostgresRateLimiter {
+function limiterOf(name: RateLimitName): PostgresRateLimiter | Memory {
   if (!limiters) {
     const e = env();
     const make = (keyPrefix: string, points: number) =>
@@ -113,8 +116,12 @@ function limiterOf(name: RateLimitName): PostgresRateLimiter {
     limiters = {
       signInAccount: make("sign-in-account", e.RATE_LIMIT_SIGN_IN_PER_ACCOUNT),
       signInAddress: make("sign-in-address", e.RATE_LIMIT_SIGN_IN_PER_ADDRESS),
-      apiKey: make("api-key", e.RATE_LIMIT_API_PER_KEY),
-      apiAddress: make("api-address", e.RATE_LIMIT_API_PER_ADDRESS),
+      // The machine API's limits are counted in each app instance's memory: they guard the service
+      // against a flood, not a secret against guessing (a key is 256 random bits), and a database
+      // write on every PACS request halved the key check's rate at 16 concurrent clients. With
+      // several instances behind a load balancer each allows this much.
+      apiKey: new RateLimiterMemory({ keyPrefix: "api-key", points: e.RATE_LIMIT_API_PER_KEY, duration: e.RATE_LIMIT_WINDOW_SECONDS }),
+      apiAddress: new RateLimiterMemory({ keyPrefix: "api-address", points: e.RATE_LIMIT_API_PER_ADDRESS, duration: e.RATE_LIMIT_WINDOW_SECONDS }),
     };
   }
   return limiters[name];

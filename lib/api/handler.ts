@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import type { ApiScope } from "@/lib/api-clients/schemas";
+import { clientInfoFrom } from "@/lib/auth/client-info";
 import { AppError, httpStatusOf } from "@/lib/errors";
 import { textProblems } from "@/lib/text-input";
 import { authenticateApiKey, type ApiCaller } from "./auth";
@@ -10,8 +11,11 @@ export type ApiIssue = { path: string; item?: number; field: string; message: st
 
 export const jsonContentType = "application/json";
 
-function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
-  return Response.json({ error: { code, message, details: details ?? null } }, { status, headers: { "Cache-Control": "no-store" } });
+function errorResponse(status: number, code: string, message: string, details?: Record<string, unknown>): Response {
+  // A refusal that says when to come back (429, 503) says it in the header clients read too.
+  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+  if (typeof details?.retryAfterSeconds === "number") headers["Retry-After"] = String(details.retryAfterSeconds);
+  return Response.json({ error: { code, message, details: details ?? null } }, { status, headers });
 }
 
 /**
@@ -147,7 +151,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 export function apiRoute(scope: ApiScope | null, handler: (caller: ApiCaller, request: Request) => Promise<Response>) {
   return async (request: Request): Promise<Response> => {
     try {
-      const caller = await authenticateApiKey(request.headers.get("authorization"), scope);
+      const caller = await authenticateApiKey(request.headers.get("authorization"), scope, clientInfoFrom(request.headers));
       return await handler(caller, request);
     } catch (error) {
       if (error instanceof AppError) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { AppError } from "@/lib/errors";
 // The audit trail of access decisions, by group commit. A decision is not answered before its audit
 // event is durable (DESIGN.md: nothing is answered before its audit record is); writing each
 // request's events in a transaction of its own would make the PACS wait on one commit per request,
@@ -20,10 +21,11 @@ export type DecisionAuditContext = { apiClientId: string | null; ip: string | nu
 type Decided = { request: AccessDecisionRequest; resolved: DecisionRequest; decision: Decision; occurredAt: Date; context: DecisionAuditContext };
 
 /** The audit trail could not store a decision's event: the decision must not be answered. */
-export class DecisionAuditUnavailableError extends Error {
+export class DecisionAuditUnavailableError extends AppError {
   constructor(options?: { cause?: unknown }) {
-    super("The audit trail is not available, so no decision was given. Try again shortly.", options);
+    super("UNAVAILABLE", "The audit trail is not available, so no decision was given. Try again shortly.", { retryAfterSeconds: 1 });
     this.name = "DecisionAuditUnavailableError";
+    this.cause = options?.cause;
   }
 }
 

@@ -8,7 +8,7 @@ import { roleLabels, roles, type Role } from "@/lib/auth/permissions";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
-import { hasNoNul, nulMessage } from "@/lib/text-input";
+import { isStorableText, unstorableTextMessage } from "@/lib/text-input";
 import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
 import { toResult } from "@/lib/result";
 import { endAfterLastDay, grantInTx } from "./commands";
@@ -102,7 +102,7 @@ function unstorableCells(columns: string[], body: string[][]): string[] {
   const found: string[] = [];
   body.forEach((cells, index) =>
     cells.forEach((cell, i) => {
-      const why = !hasNoNul(cell) ? nulMessage : notUtf8.test(cell) ? "is not UTF-8 text (save the file as \"CSV UTF-8\")" : null;
+      const why = notUtf8.test(cell) ? "is not UTF-8 text (save the file as \"CSV UTF-8\")" : !isStorableText(cell) ? unstorableTextMessage : null;
       if (why) found.push(`Line ${index + 2}, column ${columns[i] ?? i + 1}: ${why}.`);
     }),
   );

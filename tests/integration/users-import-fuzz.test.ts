@@ -121,7 +121,7 @@ describe("the user import against any file", () => {
     for (const result of [await previewImport(pacsA, csv), await commitImport(pacsA, csv)]) {
       expect(result).toMatchObject({
         ok: false,
-        error: { code: "VALIDATION", fieldErrors: { file: ["Line 2, column name: must not contain a NUL character.", expect.stringMatching(/^Line 3, column name: is not UTF-8 text/)] } },
+        error: { code: "VALIDATION", fieldErrors: { file: [expect.stringMatching(/^Line 2, column name: must not contain a NUL character/), expect.stringMatching(/^Line 3, column name: is not UTF-8 text/)] } },
       });
     }
     expect(await counts()).toEqual(before);

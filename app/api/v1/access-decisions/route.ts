@@ -1,26 +1,20 @@
 import { z } from "zod";
 import { apiRoute, readJson } from "@/lib/api/handler";
 import { answerAccessDecisions } from "@/lib/sharing/api";
-import { DecisionAuditUnavailableError } from "@/lib/sharing/decision-audit";
 
 export const dynamic = "force-dynamic";
 
 /**
  * May this user view this study? One request, or a batch `{ requests: [...] }` of up to 500. The
  * answer leaves only once every decision in it is in the audit trail; when the trail cannot store
- * them, no decision is given: 503, and the PACS asks again.
+ * them, no decision is given: 503 UNAVAILABLE with Retry-After, and the PACS asks again.
  */
 export const POST = apiRoute("decisions:read", async (caller, request) => {
   const body = await readJson(request, z.unknown(), "requests");
-  try {
-    const answer = await answerAccessDecisions(caller, body, {
-      ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
-      userAgent: request.headers.get("user-agent"),
-      requestId: request.headers.get("x-request-id"),
-    });
-    return Response.json(answer, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    if (!(error instanceof DecisionAuditUnavailableError)) throw error;
-    return Response.json({ error: { code: "AUDIT_UNAVAILABLE", message: error.message, details: null } }, { status: 503, headers: { "Cache-Control": "no-store", "Retry-After": "1" } });
-  }
+  const answer = await answerAccessDecisions(caller, body, {
+    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
+    userAgent: request.headers.get("user-agent"),
+    requestId: request.headers.get("x-request-id"),
+  });
+  return Response.json(answer, { headers: { "Cache-Control": "no-store" } });
 });
