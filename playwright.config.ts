@@ -13,6 +13,9 @@ const oidcPort = Number(process.env.E2E_OIDC_PORT ?? port + 20);
 
 // e2e/run.ts finds a Chromium (the system one, never a download) and resets the e2e database.
 const executablePath = process.env.MOSAIC_CHROMIUM || undefined;
+// Every spec signs in from 127.0.0.1, many times a minute as the same demo people: the sign-in
+// rate limits (tested in tests/integration/rate-limit.test.ts) would refuse the suite itself.
+const generousSignInLimits = { RATE_LIMIT_SIGN_IN_PER_ACCOUNT: "100000", RATE_LIMIT_SIGN_IN_PER_ADDRESS: "100000" };
 const secret = "e2e-only-secret-not-for-any-real-deployment-000";
 
 export default defineConfig({
@@ -67,6 +70,7 @@ export default defineConfig({
         OIDC_CLIENT_ID: "mosaic-e2e",
         OIDC_CLIENT_SECRET: "mosaic-e2e-secret-not-for-any-real-deployment",
         OIDC_NAME: "NHS Care Identity (test)",
+        ...generousSignInLimits,
       },
     },
     ...(databaseUrl
@@ -78,7 +82,15 @@ export default defineConfig({
             timeout: 600_000,
             stdout: "ignore" as const,
             stderr: "pipe" as const,
-            env: { PORT: String(pgPort), DATABASE_URL: databaseUrl, AUTH_SECRET: secret, AUTH_URL: pgBaseURL, MOSAIC_DATA_DIR: ".data/e2e-server" },
+            env: {
+              PORT: String(pgPort),
+              DATABASE_URL: databaseUrl,
+              AUTH_SECRET: secret,
+              AUTH_URL: pgBaseURL,
+              MOSAIC_DATA_DIR: ".data/e2e-server",
+              AUDIT_WITNESS_DIR: ".data/e2e-server/audit-witness",
+              ...generousSignInLimits,
+            },
           },
         ]
       : []),

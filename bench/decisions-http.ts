@@ -91,7 +91,17 @@ async function freePort(): Promise<number> {
 async function startServer(port: number): Promise<void> {
   buildIfNeeded();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", AUTH_SECRET: randomBytes(33).toString("base64"), AUTH_URL: base, PORT: String(port) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    AUTH_SECRET: randomBytes(33).toString("base64"),
+    AUTH_URL: base,
+    PORT: String(port),
+    AUDIT_WITNESS_DIR: process.env.AUDIT_WITNESS_DIR || fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-bench-witness-")),
+    // The benchmark is 16 clients of one key from one address as fast as they can go.
+    RATE_LIMIT_API_PER_KEY: "1000000000",
+    RATE_LIMIT_API_PER_ADDRESS: "1000000000",
+  };
   delete env.DATABASE_URL;
   if (dbUrl) env.DATABASE_URL = dbUrl.toString();
   else env.PGLITE_DIR = path.join(pgliteFolder!, "pglite");
