@@ -101,7 +101,9 @@ export async function getAlert(ctx: Ctx, alertId: string) {
       ? await tx
           .select({ id: auditEvents.id, action: auditEvents.action, purpose: auditEvents.purpose, modality: auditEvents.modality, studyInstanceUid: auditEvents.studyInstanceUid, actorRole: auditEvents.actorRole, breakGlassJustification: auditEvents.breakGlassJustification, chain: auditEvents.chain, seq: auditEvents.seq })
           .from(auditEvents)
-          .where(and(eq(auditEvents.id, alert.eventId), eq(auditEvents.occurredAt, alert.eventOccurredAt)))
+          // An event id is unique within its trust's chain, not across trusts (machine idempotency
+          // is per owning trust): the alert's trust names the chain.
+          .where(and(eq(auditEvents.chain, alert.trustId), eq(auditEvents.id, alert.eventId), eq(auditEvents.occurredAt, alert.eventOccurredAt)))
       : [];
     const trusts = await trustDirectory(tx);
     const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
