@@ -7,18 +7,21 @@ import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
  *   - NUL (U+0000): text cannot hold it; it would fail in the database, as a 500 naming nothing;
  *   - a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair): not a character, so no UTF-8
  *     encodes it; the driver would store U+FFFD instead while the audit chain hashed what was
- *     sent, and that event would fail verification for ever.
+ *     sent, and that event would fail verification for ever;
+ *   - a byte-order mark (U+FEFF) at the very start: an artefact of a file, not content, and the
+ *     embedded database's driver drops it when it reads the text back (its UTF-8 decoder strips a
+ *     leading BOM), so the stored event would no longer hash as it did when it was chained.
  * Keys are text too: a member name with either is refused, and so is a name that reaches an
  * object's prototype (lib/untrusted-keys.ts). Nesting is bounded (the scan keeps its own stack,
  * so no body can overflow the call stack).
  */
-export const unstorableTextMessage = "must not contain a NUL character or a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair)";
+export const unstorableTextMessage = "must not contain a NUL character or a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair), nor start with a byte-order mark (U+FEFF)";
 export const unstorableKeyMessage = "is a member name with a NUL character or a lone UTF-16 surrogate";
 export const tooDeepMessage = (maxDepth: number) => `is nested too deeply: at most ${maxDepth} levels of objects and arrays`;
 
 // With the u flag a well-formed surrogate pair is one code point (not in Cs): only a lone
 // surrogate matches \p{Cs}.
-const unstorable = /[\u0000\p{Cs}]/u;
+const unstorable = /[\u0000\p{Cs}]|^\uFEFF/u;
 
 /** Can PostgreSQL store this text exactly, as it is (no NUL, no lone surrogate)? */
 export const isStorableText = (s: string): boolean => !unstorable.test(s);

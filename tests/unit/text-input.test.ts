@@ -22,12 +22,13 @@ describe("isStorableText", () => {
     ["a high surrogate at the end", "abc\udbff"],
     ["a low surrogate before its high one", "\ude00\ud83d"],
     ["two high surrogates", "\ud83d\ud83d\ude00"],
+    ["a byte-order mark at the start (the embedded database reads it back without)", "\ufeffQAH-RAD-07"],
   ])("refuses %s", (_what, s) => {
     expect(isStorableText(s)).toBe(false);
   });
 
   it("takes any well-formed text: accents, CJK, emoji (surrogate pairs), controls other than NUL", () => {
-    for (const s of ["", "é", "放射線科", "\ud83d\ude00 CT 🩻", "tab\there\nnewline\r", "\u0001\u001f\u007f", "\uffff\ufffd"]) expect(isStorableText(s)).toBe(true);
+    for (const s of ["", "é", "放射線科", "\ud83d\ude00 CT 🩻", "tab\there\nnewline\r", "\u0001\u001f\u007f", "\uffff\ufffd", "zero\ufeffwidth"]) expect(isStorableText(s)).toBe(true);
   });
 });
 
