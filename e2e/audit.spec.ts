@@ -65,6 +65,19 @@ test("an IG officer answers a subject access request: report, search with paging
   await expectAccessible(page);
 });
 
+test("one click on Download CSV is one export in the audit trail", async ({ page }) => {
+  await signIn(page, "ig@rnz.example");
+  const exports = async () => {
+    await page.goto("/audit?action=audit.export&user=ig%40rnz.example");
+    const rows = page.getByRole("table", { name: "Audit events, newest first" }).getByRole("row");
+    return rows.count().then((n) => Math.max(0, n - 1)); // less the header row
+  };
+  const before = await exports();
+  await page.goto(`/audit?patient=${patient}`);
+  await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  expect(await exports()).toBe(before + 1);
+});
+
 test("an IG officer works an alert to closed", async ({ page, request }) => {
   await send(request, [access("R1F", "RNZ", { policy: null, patient: { nhsNumber: "9990000050" } })]);
   await signIn(page, "ig@rnz.example");

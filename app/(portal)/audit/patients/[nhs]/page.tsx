@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTable } from "@/components/audit/audit-table";
-import { ButtonLink } from "@/components/ui/button";
+import { DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { PrintButton } from "@/components/ui/print-button";
@@ -40,9 +40,9 @@ export default async function PatientReportPage({ params, searchParams }: Props)
         actions={
           <>
             <PrintButton label="Print report" />
-            <ButtonLink variant="secondary" href={`/audit/export.csv?${filterQuery(filter)}`} prefetch={false}>
+            <DownloadLink href={`/audit/export.csv?${filterQuery(filter)}`}>
               Download CSV
-            </ButtonLink>
+            </DownloadLink>
           </>
         }
       />
