@@ -83,6 +83,16 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
 }
 
+/**
+ * A narrower view's run rate beside the consortium's for the same filter (`modality`, or every
+ * modality when null): `shareOfConsortium` compares like with like.
+ */
+function selectedRunRate(yearToDate: number, consortiumYearToDate: number, asOf: string, modality: string | null) {
+  const selected = runRate(yearToDate, asOf);
+  const consortium = runRate(consortiumYearToDate, asOf);
+  return { ...selected, modality, consortium, shareOfConsortium: consortium.annualised ? selected.annualised / consortium.annualised : 0 };
+}
+
 /** The throughput dashboard's figures. Reads rollups only, so its cost follows the period, not the history. */
 export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
@@ -155,6 +165,12 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     const [ytdSelected] = wholeConsortium
       ? [ytdConsortium]
       : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_exams_daily where day between ${yearStart} and ${asOf} ${narrow}`);
+    // A narrower view's run rate is compared with the consortium's for the same modality filter:
+    // a trust's CT against the consortium's CT, never against every modality.
+    const [ytdConsortiumLike] =
+      wholeConsortium || !filter.modality
+        ? [ytdConsortium]
+        : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_consortium_exams_daily where day between ${yearStart} and ${asOf} ${mod}`);
 
     // Consortium totals beside a narrower view: totals only, never another trust's own figures.
     const comparison = !wholeConsortium;
@@ -163,7 +179,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
       ? await rows<{ modality: string; count: string }>(
           tx,
           sql`select modality, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${filter.from} and ${filter.to} group by 1 order by 1`,
+               where day between ${filter.from} and ${filter.to} ${mod} group by 1 order by 1`,
         )
       : null;
 
@@ -188,7 +204,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
         asOf,
         contracted: c?.contracted ?? 0,
         consortium: runRate(Number(ytdConsortium?.n ?? 0), asOf),
-        selected: wholeConsortium ? null : runRate(Number(ytdSelected?.n ?? 0), asOf),
+        selected: wholeConsortium ? null : selectedRunRate(Number(ytdSelected?.n ?? 0), Number(ytdConsortiumLike?.n ?? 0), asOf, filter.modality ?? null),
       },
       consortiumDaily,
       consortiumMix: consortiumMix?.map((m) => ({ modality: m.modality, count: Number(m.count) })) ?? null,

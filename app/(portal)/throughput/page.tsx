@@ -68,7 +68,9 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           <p className="text-sm">{formatValue(days ? v.total / days : 0, "decimal")} a day on average</p>
         </div>
         <div className="rounded border border-line bg-white p-4">
-          <p className="text-sm text-muted">Consortium run rate for {rr.asOf.slice(0, 4)} (to {formatDay(rr.asOf)})</p>
+          <p className="text-sm text-muted">
+            Consortium run rate for {rr.asOf.slice(0, 4)} (to {formatDay(rr.asOf)}{filter.modality ? ", every modality, as contracted" : ""})
+          </p>
           <p className="text-3xl font-bold">{formatValue(rr.consortium.annualised)}</p>
           <p className="text-sm">
             {formatValue(contractShare, "percent")} of the contracted {formatValue(rr.contracted)} a year ({formatValue(rr.consortium.yearToDate)} so far in {rr.consortium.daysElapsed} days)
@@ -76,10 +78,14 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
         </div>
         {rr.selected && (
           <div className="rounded border border-line bg-white p-4">
-            <p className="text-sm text-muted">Run rate of {v.scopeLabel}</p>
+            <p className="text-sm text-muted">
+              Run rate of {v.scopeLabel}
+              {rr.selected.modality ? `, ${rr.selected.modality} only` : ""}
+            </p>
             <p className="text-3xl font-bold">{formatValue(rr.selected.annualised)}</p>
             <p className="text-sm">
-              {formatValue(rr.consortium.annualised ? rr.selected.annualised / rr.consortium.annualised : 0, "percent")} of the consortium&apos;s run rate
+              {formatValue(rr.selected.shareOfConsortium, "percent")} of the consortium&apos;s {rr.selected.modality ? `${rr.selected.modality} ` : ""}run rate (
+              {formatValue(rr.selected.consortium.annualised)} a year)
             </p>
           </div>
         )}

@@ -1,0 +1,62 @@
+// The figures people rely on compare like with like: a trust's run rate for one modality against
+// the consortium's for the same modality.
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeTrust, makeUser, type TestTrust } from "../helpers/factories";
+import type { Ctx } from "@/lib/auth/context";
+import { parseCapacityFilter } from "@/lib/capacity/filter";
+import { ingestExams } from "@/lib/capacity/ingest";
+import { getThroughput } from "@/lib/capacity/queries";
+
+const today = "2025-04-10";
+let a: TestTrust;
+let b: TestTrust;
+let cioA: Ctx;
+let n = 0;
+
+async function examsFor(t: TestTrust, count: number, modality: string, day: string) {
+  const exams = Array.from({ length: count }, () => ({
+    studyInstanceUid: `1.2.826.0.1.3680043.12.${process.pid}.${++n}`,
+    accessionNumber: `FIG${n}`,
+    trust: t.odsCode,
+    site: `${t.odsCode}1`,
+    modality,
+    performedAt: `${day}T10:30:00Z`,
+    imageCount: 10,
+    sizeBytes: 1_000_000,
+  }));
+  await ingestExams({ all: true }, { exams });
+}
+
+beforeAll(async () => {
+  a = await makeTrust();
+  b = await makeTrust();
+  cioA = await makeUser([{ role: "cio", trustId: a.id }]);
+  await examsFor(a, 10, "CT", "2025-03-01");
+  await examsFor(a, 30, "MR", "2025-03-01");
+  await examsFor(b, 30, "CT", "2025-03-02");
+  await examsFor(b, 130, "MR", "2025-03-02");
+});
+
+describe("throughput run rate", () => {
+  const filter = (extra: Record<string, string> = {}) => parseCapacityFilter({ from: "2025-01-01", to: today, ...extra }, today);
+
+  it("compares a trust's CT run rate with the consortium's CT run rate", async () => {
+    const view = await getThroughput(cioA, filter({ modality: "CT" }), today);
+    expect(view.runRate.selected?.yearToDate).toBe(10);
+    expect(view.runRate.selected?.modality).toBe("CT");
+    expect(view.runRate.selected?.consortium.yearToDate).toBe(40);
+    expect(view.runRate.selected?.shareOfConsortium).toBeCloseTo(0.25, 2);
+    // The headline against the contract stays every modality's.
+    expect(view.runRate.consortium.yearToDate).toBe(200);
+    // The modality mix beside it is the consortium's for the same filter too.
+    expect(view.consortiumMix).toEqual([{ modality: "CT", count: 40 }]);
+  });
+
+  it("compares every modality with every modality when no modality is chosen", async () => {
+    const view = await getThroughput(cioA, filter(), today);
+    expect(view.runRate.selected?.yearToDate).toBe(40);
+    expect(view.runRate.selected?.modality).toBeNull();
+    expect(view.runRate.selected?.consortium.yearToDate).toBe(200);
+    expect(view.runRate.selected?.shareOfConsortium).toBeCloseTo(0.2, 2);
+  });
+});
