@@ -10,7 +10,7 @@ import { addDays, londonToday } from "./dates";
 import type { CapacityFilter } from "./filter";
 import { forecastExhaustion, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";
-import { byMonth, byWeek, heatmapGrid, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
+import { byMonth, byWeek, heatmapGrid, partMonthOf, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
 import { storageTiers, type StorageTier } from "./schemas";
 
 type TrustOption = { id: string; odsCode: string; name: string };
@@ -136,14 +136,22 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     }
     const total = [...mix.values()].reduce((s, m) => s + m.count, 0);
 
+    // The last complete day: today's exams are not all in.
+    const asOf = addDays(today, -1);
     const year = Number(filter.to.slice(0, 4));
+    // This year stops at the last complete day, and its part-month is compared with the same days
+    // of last year's month (1–10 December against 1–10 December, not the whole of last December).
+    const partMonth = partMonthOf(year, asOf);
+    const sameDays = partMonth
+      ? sql`and day <= ${asOf} ${partMonth.isComplete ? sql`` : sql`and (extract(month from day)::int <> ${partMonth.month} or extract(day from day)::int <= ${partMonth.throughDay})`}`
+      : sql``;
     const yearRows = await rows<{ month: string; count: string }>(
       tx,
       wholeConsortium
         ? sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${mod} group by 1`
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${mod} group by 1`
         : sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${narrow} group by 1`,
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${narrow} group by 1`,
     );
 
     // From the daily rollup's 24 hour counts: one row a day, so the cost follows the period.
@@ -156,7 +164,6 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     );
 
     // The run rate is the consortium's (the contract is the consortium's), up to yesterday.
-    const asOf = addDays(today, -1);
     const yearStart = `${asOf.slice(0, 4)}-01-01`;
     const [ytdConsortium] = await rows<{ n: string | null }>(
       tx,
@@ -192,13 +199,15 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
       daily,
+      // Today, when the period includes it: its exams are still coming in, so its count is a part-day.
+      partialDay: filter.from <= today && today <= filter.to ? today : null,
       weekly: byWeek(periodDays),
       monthly: byMonth(periodDays),
       total,
       modalityMix: [...mix]
         .map(([modality, m]) => ({ modality, count: m.count, bytes: m.bytes, share: total ? m.count / total : 0 }))
         .sort((a, b) => b.count - a.count),
-      yearOverYear: { year, months: yearOverYear(year, yearRows.map((r) => ({ month: r.month, count: Number(r.count) }))) },
+      yearOverYear: { year, partMonth, months: yearOverYear(year, yearRows.map((r) => ({ month: r.month, count: Number(r.count) })), partMonth) },
       heatmap: heatmapGrid(heat.map((h) => ({ isoDow: Number(h.dow), hour: Number(h.hour), count: Number(h.count) }))),
       runRate: {
         asOf,

@@ -35,6 +35,8 @@ export default async function ThroughputPage({ searchParams }: { searchParams: P
   );
 }
 
+const monthName = (month: number) => new Date(Date.UTC(2000, month - 1, 1)).toLocaleDateString("en-GB", { month: "long", timeZone: "UTC" });
+
 async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilter }) {
   const v = await getThroughput(ctx, filter);
   const csv = (what: string) => `mosaic-${what}-${filterQuery(filter).replace(/[&=]/g, "_")}`;
@@ -46,7 +48,17 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
     count: d.count,
     average7: d.average7,
     ...(compare && { consortiumAverage7: consortiumByDay.get(d.day)?.average7 ?? 0 }),
+    note: d.day === v.partialDay ? "Today so far: not all in" : "",
   }));
+  // Today's exams are not all in: the chart stops at yesterday rather than end in a false dip; the
+  // table keeps today's count, marked as a part-day.
+  const dailyChartRows = dailyRows.filter((d) => d.day !== v.partialDay);
+  const partialDayNote = v.partialDay ? ` The chart ends yesterday: today's exams are not all in (the table shows today so far).` : "";
+  const yoy = v.yearOverYear;
+  const partMonthNote =
+    yoy.partMonth && !yoy.partMonth.isComplete
+      ? ` ${monthName(yoy.partMonth.month)} is not over: both years count its days 1 to ${yoy.partMonth.throughDay} only.`
+      : "";
   const rr = v.runRate;
   const contractShare = rr.contracted ? rr.consortium.annualised / rr.contracted : 0;
   const consortiumMix = new Map(v.consortiumMix?.map((m) => [m.modality, m.count]) ?? []);
@@ -96,21 +108,22 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           title="Exams per day"
           summary={
             compare
-              ? "Each day's exams with the average of the seven days ending that day, beside the consortium's seven-day average (a total: no other trust's own figures)."
-              : "Each day's exams with the average of the seven days ending that day."
+              ? `Each day's exams with the average of the seven days ending that day, beside the consortium's seven-day average (a total: no other trust's own figures).${partialDayNote}`
+              : `Each day's exams with the average of the seven days ending that day.${partialDayNote}`
           }
           columns={[
             { key: "day", label: "Day", format: "day" },
             { key: "count", label: "Exams" },
             { key: "average7", label: "7-day average", format: "decimal" },
             ...(compare ? [{ key: "consortiumAverage7", label: "Consortium 7-day average", format: "decimal" as const }] : []),
+            ...(v.partialDay ? [{ key: "note", label: "Note", format: "text" as const }] : []),
           ]}
           rows={dailyRows}
           csvName={csv("exams-per-day")}
         >
           <LineChartView
             label="Exams per day"
-            data={dailyRows}
+            data={dailyChartRows}
             xKey="day"
             xFormat="day"
             series={[
@@ -149,7 +162,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
 
         <ChartFigure
           title={`${v.yearOverYear.year} against ${v.yearOverYear.year - 1}`}
-          summary="Exams per calendar month, this year beside last year."
+          summary={`Exams per calendar month, this year beside last year, up to yesterday.${partMonthNote}`}
           columns={[
             { key: "month", label: "Month", format: "text" },
             { key: "thisYear", label: String(v.yearOverYear.year) },
