@@ -8,7 +8,7 @@ import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { addDays, londonToday } from "./dates";
 import type { CapacityFilter } from "./filter";
-import { forecastExhaustion, type Forecast } from "./forecast";
+import { forecastExhaustion, growthWithGuides, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";
 import { byMonth, byWeek, heatmapGrid, partMonthOf, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
 import { storageTiers, type StorageTier } from "./schemas";
@@ -313,6 +313,9 @@ async function tierUsage(tx: Tx, trustList: TrustOption[], today: string): Promi
   return out;
 }
 
+/** Above this many trust-and-tier series the growth chart leaves out their quota and forecast lines. */
+const maxGuidedGrowthSeries = 4;
+
 /** The storage page: used against quota, growth over the period, forecasts, consortium totals, quota requests. */
 export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
@@ -341,14 +344,27 @@ export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londo
       consortiumByDay.set(r.day, row);
     }
     const requests = await listQuotaRequests(tx, ctx, shown);
+    // Each series' quota and forecast are drawn beside its usage while the chart stays readable.
+    const growthKeys = [...new Set(growthRows.map((r) => `${odsOf.get(r.trustId)} ${r.tier}`))].sort();
+    const drawsGuides = growthKeys.length <= maxGuidedGrowthSeries;
+    const growth = growthWithGuides(
+      growthByDay,
+      growthKeys.map((key) => {
+        const u = drawsGuides ? usage.find((x) => `${x.odsCode} ${x.tier}` === key) : undefined;
+        return { key, quotaBytes: u?.quotaBytes ?? null, forecast: u?.forecast ?? { status: "insufficient-data" as const, points: 0 } };
+      }),
+      filter.from,
+      filter.to,
+    );
     return {
       filter,
       scopeLabel: chosen ? `${chosen.name} (${chosen.odsCode})` : ids === null ? "Whole consortium" : "Your trusts",
       isConsortiumWide: scope.all,
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       usage,
-      growthSeries: [...new Set(growthRows.map((r) => `${odsOf.get(r.trustId)} ${r.tier}`))].sort(),
-      growth: [...growthByDay].map(([day, values]) => ({ day, ...values })),
+      growthLines: growth.lines,
+      growth: growth.rows,
+      growthGuidesOmitted: !drawsGuides,
       consortiumGrowth: [...consortiumByDay].map(([day, v]) => ({ day, online: v.online ?? 0, archive: v.archive ?? 0 })),
       requests,
       requestableTrusts: shown.filter((t) => can(ctx, "quota.request", t.id)).map(({ odsCode, name }) => ({ odsCode, name })),

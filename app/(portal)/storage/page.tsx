@@ -158,12 +158,16 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
 
         <ChartFigure
           title="Growth"
-          summary="Storage held each day by trust and tier, over the period."
-          columns={[{ key: "day", label: "Day", format: "day" }, ...v.growthSeries.map((s) => ({ key: s, label: s, format: "bytes" as const }))]}
+          summary={
+            v.growthGuidesOmitted
+              ? "Storage held each day by trust and tier, over the period. Choose a trust to see its quota and forecast lines."
+              : "Storage held each day by trust and tier, over the period, with each quota as a level line and the forecast: the fitted straight line extended until it meets the quota (at most a year on)."
+          }
+          columns={[{ key: "day", label: "Day", format: "day" }, ...v.growthLines.map((l) => ({ key: l.key, label: l.label, format: "bytes" as const }))]}
           rows={v.growth}
           csvName={csv("storage-growth")}
         >
-          <LineChartView label="Storage growth" data={v.growth} xKey="day" xFormat="day" yFormat="bytes" series={v.growthSeries.map((s) => ({ key: s, label: s }))} />
+          <LineChartView label="Storage growth" data={v.growth} xKey="day" xFormat="day" yFormat="bytes" series={v.growthLines.map((l) => ({ key: l.key, label: l.label, strong: l.kind === "used" }))} />
         </ChartFigure>
 
         {!v.isConsortiumWide || filter.trust ? (
