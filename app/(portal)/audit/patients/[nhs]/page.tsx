@@ -24,7 +24,8 @@ export default async function PatientReportPage({ params, searchParams }: Props)
   const ctx = await requireContext();
   const { nhs } = await params;
   const search = await searchParams;
-  const parsed = auditFilter.safeParse({ patient: nhs, from: search.from, to: search.to, cursor: search.cursor });
+  // Accesses only: access decisions (checks before an access) and officers' look-ups are not accesses.
+  const parsed = auditFilter.safeParse({ patient: nhs, kind: "access", from: search.from, to: search.to, cursor: search.cursor });
   if (!parsed.success) notFound();
   const filter = parsed.data;
   const result = await orNotFound(searchAuditEvents(ctx, filter, reportSize));
