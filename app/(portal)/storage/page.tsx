@@ -15,7 +15,7 @@ import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/cap
 import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
 import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
-import { formatBytes, formatDay, formatValue } from "@/lib/format";
+import { formatBytes, formatDay, formatUsageWithoutLevel, formatUsedOfQuota } from "@/lib/format";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { decideQuotaAction, requestQuotaAction } from "./actions";
 
@@ -95,7 +95,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
             used: u.usedBytes,
             quota: u.quotaBytes,
             share: u.share,
-            status: u.level ? quotaLevelLabel[u.level] : "No quota or usage",
+            status: u.level ? quotaLevelLabel[u.level] : formatUsageWithoutLevel(u.usedBytes, u.quotaBytes),
             exhaustion: u.forecast.status === "projected" || u.forecast.status === "exhausted" ? u.forecast.exhaustionDay : u.forecast.status,
             earliest: u.forecast.status === "projected" ? u.forecast.earliestDay : null,
             latest: u.forecast.status === "projected" ? (u.forecast.latestDay ?? "open-ended") : null,
@@ -124,7 +124,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
               {u.usedBytes !== null && u.quotaBytes ? (
                 <>
                   <p className="mt-2">
-                    {formatBytes(u.usedBytes)} of {formatBytes(u.quotaBytes)} ({formatValue(u.share, "percent")}) on {formatDay(u.usedOn ?? "")}
+                    {formatUsedOfQuota(u.usedBytes, u.quotaBytes)} on {formatDay(u.usedOn ?? "")}
                   </p>
                   <div
                     className="mt-2 h-3 w-full rounded bg-canvas"
@@ -150,7 +150,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
                   </p>
                 </>
               ) : (
-                <p className="mt-2">{u.quotaBytes ? "No usage reported yet." : "No quota set for this tier."}</p>
+                <p className="mt-2">{formatUsageWithoutLevel(u.usedBytes, u.quotaBytes)}.</p>
               )}
             </article>
           ))}

@@ -12,7 +12,7 @@ import { requireContext } from "@/lib/auth/request";
 import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";
-import { formatDay, formatValue } from "@/lib/format";
+import { formatDay, formatPerDay, formatValue } from "@/lib/format";
 import { orNotFound, pageQuery } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Throughput" };
@@ -77,7 +77,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           <p className="text-3xl font-bold" data-testid="period-total">
             {formatValue(v.total)}
           </p>
-          <p className="text-sm">{formatValue(days ? v.total / days : 0, "decimal")} a day on average</p>
+          <p className="text-sm">{formatPerDay(days ? v.total / days : 0)} on average</p>
         </div>
         <div className="rounded border border-line bg-white p-4">
           <p className="text-sm text-muted">
