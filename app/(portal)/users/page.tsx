@@ -6,9 +6,10 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { statusTone, userActionLabels as actionLabels } from "@/components/users/status";
+import { statusTone } from "@/components/users/status";
 import { canAnywhere } from "@/lib/auth/context";
-import { roleLabels, roles } from "@/lib/auth/permissions";
+import { roles } from "@/lib/auth/permissions";
+import { actionLabel, roleLabels } from "@/lib/labels";
 import { requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
@@ -251,7 +252,7 @@ async function RecentlyChanged({ ctx }: { ctx: Ctx }) {
                   {r.name}
                 </Link>
               </td>
-              <td className="px-4 py-2">{actionLabels[r.action] ?? r.action}</td>
+              <td className="px-4 py-2">{actionLabel(r.action)}</td>
               <td className="px-4 py-2 break-all text-sm">{r.by ?? ""}</td>
               <td className="px-4 py-2">
                 <Badge tone={statusTone(r.status)}>{r.status === "left" ? "leaver" : r.status}</Badge>

@@ -5,7 +5,8 @@ import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
+import { alertFilter } from "@/lib/audit/alert-schemas";
+import { alertRuleLabel, alertRuleLabels } from "@/lib/labels";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
@@ -42,7 +43,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             { value: "all", label: "All" },
           ]}
         />
-        <FilterSelect name="rule" label="Rule" value={filter.rule} options={Object.entries(ruleLabels).map(([value, label]) => ({ value, label }))} />
+        <FilterSelect name="rule" label="Rule" value={filter.rule} options={Object.entries(alertRuleLabels).map(([value, label]) => ({ value, label }))} />
         <FilterSelect
           name="severity"
           label="Severity"
@@ -80,7 +81,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                   </td>
                   <td className="px-3 py-2">
                     <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
-                      {ruleLabels[a.rule]}
+                      {alertRuleLabel(a.rule)}
                     </Link>
                     <div className="text-muted">{a.summary}</div>
                   </td>

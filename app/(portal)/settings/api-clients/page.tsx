@@ -5,7 +5,8 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { apiClientOwners, listApiClients } from "@/lib/api-clients/queries";
-import { apiScopes, scopeLabels } from "@/lib/api-clients/schemas";
+import { apiScopes } from "@/lib/api-clients/schemas";
+import { apiScopeLabels } from "@/lib/labels";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
@@ -95,7 +96,7 @@ export default async function ApiClientsPage() {
         <h2 id="new-client-heading" className="mb-3 text-xl font-bold">
           New client
         </h2>
-        <CreateApiClientForm action={createApiClientAction} owners={owners} scopes={apiScopes.map((s) => ({ value: s, label: scopeLabels[s] }))} />
+        <CreateApiClientForm action={createApiClientAction} owners={owners} scopes={apiScopes.map((s) => ({ value: s, label: apiScopeLabels[s] }))} />
       </section>
     </>
   );

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { purposeLabel } from "@/components/sharing/labels";
+import { purposeLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ButtonLink } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";

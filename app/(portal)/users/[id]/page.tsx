@@ -7,7 +7,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
-import { statusTone, userActionLabels } from "@/components/users/status";
+import { statusTone } from "@/components/users/status";
+import { actionLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { orNotFound } from "@/lib/pages";
@@ -267,7 +268,7 @@ export default async function UserPage({ params, searchParams }: Params) {
                 {user.history.map((h) => (
                   <tr key={h.id} className="border-b border-line last:border-0 align-top">
                     <td className="px-4 py-2 text-sm whitespace-nowrap">{formatDateTime(h.at)}</td>
-                    <td className="px-4 py-2">{userActionLabels[h.action] ?? h.action}</td>
+                    <td className="px-4 py-2">{actionLabel(h.action)}</td>
                     <td className="px-4 py-2 text-sm break-all">{describe(h.details)}</td>
                     <td className="px-4 py-2 text-sm break-all">
                       {h.by ?? "system"}

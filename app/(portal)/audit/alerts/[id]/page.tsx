@@ -5,7 +5,7 @@ import { AssignForm, CloseForm, NoteForm } from "@/components/audit/alert-forms"
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
-import { resolutionLabels, ruleLabels } from "@/lib/audit/alert-schemas";
+import { alertRuleLabel, resolutionLabels } from "@/lib/labels";
 import { getAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
@@ -23,10 +23,10 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/audit/alerts" className="text-brand underline">Alerts</Link> / {ruleLabels[alert.rule]}
+        <Link href="/audit/alerts" className="text-brand underline">Alerts</Link> / {alertRuleLabel(alert.rule)}
       </nav>
       <PageHeader
-        title={ruleLabels[alert.rule]}
+        title={alertRuleLabel(alert.rule)}
         description={
           <>
             <Badge tone={alert.severity === "high" ? "danger" : alert.severity === "medium" ? "warning" : "neutral"}>{alert.severity}</Badge> · {alert.status}
