@@ -222,3 +222,10 @@ export const targetTypeLabels: Labels<string> = {
   user: "User",
 };
 export const targetTypeLabel = lookup(targetTypeLabels);
+
+/** An alert's status in words, naming who works it only while it is being worked ("Assigned to …"). */
+export function alertStatusText(status: string, assignee: string | null | undefined): string {
+  if (!assignee) return alertStatusLabel(status);
+  if (status === "closed") return `Closed (worked by ${assignee})`;
+  return `${alertStatusLabel(status)} to ${assignee}`;
+}
