@@ -175,13 +175,13 @@ export const modalityLabels: Labels<(typeof modalities)[number]> = {
 };
 export const modalityLabel = lookup(modalityLabels);
 
-export const userStatusLabels: Labels<(typeof userStatuses)[number]> = { active: "Active", suspended: "Suspended", left: "Left" };
+export const userStatusLabels: Labels<(typeof userStatuses)[number]> = { active: "Active", suspended: "Suspended", left: "Leaver" };
 export const userStatusLabel = lookup(userStatusLabels);
 
 export const trustStatusLabels: Labels<(typeof trustStatuses)[number]> = { onboarding: "Onboarding", active: "Active", offboarded: "Offboarded" };
 export const trustStatusLabel = lookup(trustStatusLabels);
 
-export const siteStatusLabels: Labels<(typeof siteStatuses)[number]> = { active: "Open", closed: "Closed" };
+export const siteStatusLabels: Labels<(typeof siteStatuses)[number]> = { active: "Active", closed: "Closed" };
 export const siteStatusLabel = lookup(siteStatusLabels);
 
 export const quotaRequestStatusLabels: Labels<(typeof quotaRequestStatuses)[number]> = { pending: "Pending", approved: "Approved", declined: "Declined" };

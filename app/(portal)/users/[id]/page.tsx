@@ -8,7 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
 import { statusTone } from "@/components/users/status";
-import { actionLabel } from "@/lib/labels";
+import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { orNotFound } from "@/lib/pages";
@@ -48,9 +48,9 @@ function describe(details: Record<string, unknown> | null): string {
   const before = details.before as Record<string, unknown> | undefined;
   const after = details.after as Record<string, unknown> | undefined;
   if (after && typeof after.role === "string") {
-    parts.push(`${after.role}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
+    parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
-    parts.push(String(details.role));
+    parts.push(roleLabel(details.role));
   } else if (before && after) {
     for (const key of Object.keys(after)) parts.push(`${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
   }
@@ -89,7 +89,7 @@ export default async function UserPage({ params, searchParams }: Params) {
         title={user.name}
         description={
           <>
-            {user.email} · <Badge tone={statusTone(user.status)}>{user.status === "left" ? "leaver" : user.status}</Badge>
+            {user.email} · <Badge tone={statusTone(user.status)}>{userStatusLabel(user.status)}</Badge>
             {user.isLocked && (
               <>
                 {" "}
