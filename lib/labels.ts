@@ -207,6 +207,9 @@ export const apiScopeLabels: Labels<ApiScope> = {
 };
 export const apiScopeLabel = lookup(apiScopeLabels);
 
+export const apiClientStatusLabels: Labels<"active" | "revoked"> = { active: "Active", revoked: "Revoked" };
+export const apiClientStatusLabel = lookup(apiClientStatusLabels);
+
 /** What an audit event is about when it is not a study (audit_events.target_type). */
 export const targetTypeLabels: Labels<string> = {
   api_client: "API client",

@@ -7,6 +7,7 @@ import { accessActions, outcomes } from "@/lib/audit/schemas";
 import { searchActions } from "@/lib/audit/search-filter";
 import { permissions, roles } from "@/lib/auth/permissions";
 import { quotaRequestStatuses, storageTiers } from "@/lib/capacity/schemas";
+import { apiClients } from "@/db/schema/api-clients";
 import * as labels from "@/lib/labels";
 import { decisions, purposes, restrictionReasons, ruleEffects, versionStatuses } from "@/lib/sharing/vocabulary";
 import { modalities, siteStatuses, trustStatuses } from "@/lib/trusts/schemas";
@@ -35,6 +36,7 @@ const vocabularies: [string, readonly string[], Readonly<Record<string, string>>
   ["quota request statuses", quotaRequestStatuses, labels.quotaRequestStatusLabels],
   ["storage tiers", storageTiers, labels.storageTierLabels],
   ["API scopes", apiScopes, labels.apiScopeLabels],
+  ["API client statuses", apiClients.status.enumValues, labels.apiClientStatusLabels],
 ];
 
 function sourceFiles(dir: string): string[] {
