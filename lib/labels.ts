@@ -4,8 +4,9 @@
 // A code with no label (a value from an older release, a typo in stored data) reads as itself
 // rather than disappearing.
 
-import { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
-import { accessActions, outcomes } from "@/lib/audit/schemas";
+// Type-only imports from modules that reach db/ or zod: this module is bundled for the browser too.
+import type { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
+import type { accessActions, outcomes } from "@/lib/audit/schemas";
 import { roleLabels, type Role } from "@/lib/auth/permissions";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import type { Forecast } from "@/lib/capacity/forecast";

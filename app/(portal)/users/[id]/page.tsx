@@ -272,7 +272,7 @@ export default async function UserPage({ params, searchParams }: Params) {
                     <td className="px-4 py-2 text-sm break-all">{describe(h.details)}</td>
                     <td className="px-4 py-2 text-sm break-all">
                       {h.by ?? "system"}
-                      {h.byRole && <span className="text-muted"> ({h.byRole.replace(/_/g, " ")})</span>}
+                      {h.byRole && <span className="text-muted"> ({roleLabel(h.byRole)})</span>}
                     </td>
                   </tr>
                 ))}
