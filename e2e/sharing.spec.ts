@@ -24,6 +24,8 @@ async function askSimulator(page: Page, q: { requesterTrust: string; sourceTrust
   await page.getByLabel("Modality", { exact: true }).selectOption(q.modality);
   await page.getByLabel("Purpose", { exact: true }).selectOption(q.purpose);
   await page.getByLabel("Patient's NHS number (optional)", { exact: true }).fill(q.nhs ?? "");
+  // Unticked by default: the rules drafted here require a legitimate relationship.
+  await page.getByLabel("The patient has an episode at the requester's trust").check();
   await page.getByRole("button", { name: "Ask" }).click();
   return page.getByTestId("simulator-answer");
 }
@@ -97,7 +99,7 @@ test("draft, review with differences, approve as a second officer, matrix, simul
   await test.step("the simulator permits an Isle of Wight radiologist, with the rule's reasons", async () => {
     const answer = await askSimulator(reviewer, { requesterTrust: "R1F", sourceTrust: "RNZ", modality: "MR", purpose: "mdt" });
     await expect(answer.getByRole("heading", { level: 2 })).toContainText("Permit");
-    await expect(answer).toContainText("permitted_by_rule");
+    await expect(answer).toContainText("Allowed by a rule");
     await expect(answer.getByRole("table", { name: /Salisbury imaging for regional care v2, rule 1/ })).toContainText("Applies");
     await expectAccessible(reviewer);
   });
@@ -116,7 +118,7 @@ test("draft, review with differences, approve as a second officer, matrix, simul
     await expect(reviewer.getByRole("row", { name: /999 000 0069/ })).toContainText("Safeguarding");
     const answer = await askSimulator(reviewer, { requesterTrust: "R1F", sourceTrust: "RNZ", modality: "MR", purpose: "mdt", nhs: "9990000069" });
     await expect(answer.getByRole("heading", { level: 2 })).toContainText("Break-glass required");
-    await expect(answer).toContainText("patient_restricted");
+    await expect(answer).toContainText("Patient restricted");
   });
 
   await test.step("another trust's officer cannot open Salisbury's draft pages", async () => {

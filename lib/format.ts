@@ -96,3 +96,8 @@ export function formatValue(value: unknown, format: NumberFormat = "int"): strin
       return Math.round(n).toLocaleString("en-GB");
   }
 }
+
+/** A count and its noun, agreeing: "1 chain", "2 chains", "1,200 events" ("1 person", "3 people" with the plural given). */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString("en-GB")} ${count === 1 ? singular : pluralForm}`;
+}

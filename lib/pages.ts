@@ -1,5 +1,7 @@
 import "server-only";
+import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import type { Ctx } from "./auth/context";
 import { AppError } from "./errors";
 import { forbiddenKeyMessage, isForbiddenKey } from "./untrusted-keys";
 
@@ -9,6 +11,23 @@ export async function orNotFound<T>(read: Promise<T>): Promise<T> {
     return await read;
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
+}
+
+/**
+ * A record page's title for generateMetadata: the record's title for a caller who may see it, and
+ * "Not found" when the page will answer 404 (no record, another trust's, or no right to the page),
+ * so that a 404 never carries the title of the page it stands in for, nor a name it must not leak.
+ * `title` returns null when the record is there but the page is not the caller's (an edit page
+ * without the right to edit).
+ */
+export async function titleOf<T>(ctx: Ctx | null, read: (ctx: Ctx) => Promise<T>, title: (found: T) => string | null): Promise<Metadata> {
+  if (!ctx) return {};
+  try {
+    return { title: title(await read(ctx)) ?? "Not found" };
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") return { title: "Not found" };
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { Field, inputClass } from "@/components/ui/field";
 import { purposes, outcomes } from "@/lib/audit/schemas";
+import { actionLabel, outcomeLabel, purposeLabel } from "@/lib/labels";
 import { searchActions } from "@/lib/audit/search-filter";
 import { modalities } from "@/lib/trusts/schemas";
 
@@ -36,9 +37,9 @@ export function AuditFilters({ values, errors, trusts }: { values: Values; error
         {text("user", "User email")}
         {select("trust", "Images of trust", trustOptions)}
         {select("actorTrust", "Staff of trust", trustOptions)}
-        {select("action", "Action", searchActions.map((a) => ({ value: a, label: a })))}
-        {select("outcome", "Outcome", outcomes.map((o) => ({ value: o, label: o })))}
-        {select("purpose", "Purpose", purposes.map((p) => ({ value: p, label: p.replace("_", " ") })))}
+        {select("action", "Action", searchActions.map((a) => ({ value: a, label: actionLabel(a) })))}
+        {select("outcome", "Outcome", outcomes.map((o) => ({ value: o, label: outcomeLabel(o) })))}
+        {select("purpose", "Purpose", purposes.map((p) => ({ value: p, label: purposeLabel(p) })))}
         {select("modality", "Modality", modalities.map((m) => ({ value: m, label: m })))}
         {text("from", "From (date, UTC)", undefined, "date")}
         {text("to", "To (date, UTC)", undefined, "date")}

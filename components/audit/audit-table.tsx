@@ -1,6 +1,8 @@
 import { Badge } from "@/components/ui/badge";
 import type { AuditRow } from "@/lib/audit/search";
 import { formatDateTime } from "@/lib/dates";
+import { actionLabel, modalityLabel, outcomeLabel, purposeLabel, roleLabel, targetTypeLabel } from "@/lib/labels";
+import { formatNhsNumber } from "@/lib/nhs-number";
 
 const when = (d: Date) => formatDateTime(d, { seconds: true });
 const outcomeTone = { success: "success", denied: "danger", failure: "warning" } as const;
@@ -29,18 +31,18 @@ export function AuditTable({ rows, caption }: { rows: AuditRow[]; caption: strin
               <td className="px-3 py-2">
                 <div>{r.actorEmail ?? "—"}</div>
                 <div className="text-muted">
-                  {[r.actorRole, r.actorTrust].filter(Boolean).join(", ") || "—"}
+                  {[roleLabel(r.actorRole), r.actorTrust].filter(Boolean).join(", ") || "—"}
                 </div>
               </td>
               <td className="px-3 py-2">
-                <div className="font-mono">{r.action}</div>
-                <Badge tone={outcomeTone[r.outcome as keyof typeof outcomeTone] ?? "neutral"}>{r.outcome}</Badge>
+                <div title={r.action}>{actionLabel(r.action)}</div>
+                <Badge tone={outcomeTone[r.outcome as keyof typeof outcomeTone] ?? "neutral"}>{outcomeLabel(r.outcome)}</Badge>
               </td>
-              <td className="px-3 py-2 font-mono">
+              <td className="whitespace-nowrap px-3 py-2 font-mono">
                 {r.patientNhsNumber ? (
                   <a href={`/audit/patients/${r.patientNhsNumber}`} className="text-brand underline">
                     <span className="sr-only">Access report for </span>
-                    {r.patientNhsNumber}
+                    {formatNhsNumber(r.patientNhsNumber)}
                   </a>
                 ) : (
                   "—"
@@ -50,18 +52,18 @@ export function AuditTable({ rows, caption }: { rows: AuditRow[]; caption: strin
                 {r.studyInstanceUid ? (
                   <>
                     <div>
-                      {r.modality} · {r.sourceTrust} {r.accessionNumber ? `· ${r.accessionNumber}` : ""}
+                      <abbr title={modalityLabel(r.modality)}>{r.modality}</abbr> · {r.sourceTrust} {r.accessionNumber ? `· ${r.accessionNumber}` : ""}
                     </div>
                     <div className="max-w-[14rem] truncate font-mono text-xs text-muted" title={r.studyInstanceUid}>
                       {r.studyInstanceUid}
                     </div>
                   </>
                 ) : (
-                  <span className="text-muted">{r.targetType ? `${r.targetType}` : "—"}</span>
+                  <span className="text-muted">{r.targetType ? targetTypeLabel(r.targetType) : "—"}</span>
                 )}
               </td>
               <td className="px-3 py-2">
-                <div>{r.purpose?.replace("_", " ") ?? "—"}</div>
+                <div>{r.purpose ? purposeLabel(r.purpose) : "—"}</div>
                 {r.policyId && <div className="text-muted">policy v{r.policyVersion}</div>}
                 {r.breakGlassJustification && <Badge tone="warning">break-glass</Badge>}
               </td>

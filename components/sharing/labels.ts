@@ -1,5 +1,4 @@
-import { roleLabels, type Role } from "@/lib/auth/permissions";
-import { purposeLabels, versionStatusLabels, type Purpose, type VersionStatus } from "@/lib/sharing/vocabulary";
+import type { VersionStatus } from "@/lib/sharing/vocabulary";
 
 export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning" | "danger"> = {
   draft: "neutral",
@@ -9,8 +8,5 @@ export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning"
   revoked: "danger",
 };
 
-export const statusLabel = (s: VersionStatus) => versionStatusLabels[s] ?? s;
-export const purposeLabel = (p: string) => purposeLabels[p as Purpose] ?? p;
-export const roleLabel = (r: string) => roleLabels[r as Role] ?? r;
 export const dateOf = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : "");
 export const windowText = (from: Date, until: Date | null) => (until ? `${dateOf(from)} to ${dateOf(until)}` : `from ${dateOf(from)}, no end date`);

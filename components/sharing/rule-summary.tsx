@@ -1,5 +1,5 @@
 import type { StoredRule } from "@/lib/sharing/vocabulary";
-import { purposeLabel, roleLabel } from "./labels";
+import { purposeLabel, roleLabel } from "@/lib/labels";
 
 /** A rule in words, as a definition list. */
 export function RuleSummary({ rule, index }: { rule: StoredRule; index: number }) {

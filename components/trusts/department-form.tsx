@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { FormMessage } from "@/components/ui/form-message";
-import { modalityLabels } from "./modality-labels";
+import { modalityLabels } from "@/lib/labels";
 import { SelectField, SubmitButton, TextField, type FormAction } from "@/components/ui/form-fields";
 
 const statusOptions = [

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
+import { plural } from "@/lib/format";
 import type { ImportPreview } from "@/lib/users/import";
 
 type ImportState = {
@@ -28,7 +29,7 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
       <div role="status" className="border-l-4 border-success bg-white p-4">
         <p className="font-semibold">Import complete.</p>
         <p>
-          {r.created} new {r.created === 1 ? "person" : "people"} added, {r.granted} {r.granted === 1 ? "role" : "roles"} granted, {r.unchanged} already in place.
+          {plural(r.created, "new person", "new people")} added, {plural(r.granted, "role")} granted, {r.unchanged.toLocaleString("en-GB")} already in place.
         </p>
         <p className="mt-2">
           <Link href="/users?view=recent" className="text-brand underline">
@@ -40,6 +41,16 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
   }
   const rows = state?.preview?.rows ?? [];
   const ok = state?.preview && state.preview.problemRows === 0;
+  const counts = state?.preview?.counts;
+  // Only rows that change something are offered: a file imported before has nothing left to do.
+  const toImport = counts ? counts["create person and grant role"] + counts["grant role to existing person"] : 0;
+  const summary = counts
+    ? [
+        counts["create person and grant role"] && `${plural(counts["create person and grant role"], "new person", "new people")} to add with a role`,
+        counts["grant role to existing person"] && `${plural(counts["grant role to existing person"], "role")} to grant to people already here`,
+        counts["already imported: nothing to do"] && `${plural(counts["already imported: nothing to do"], "row")} already imported: nothing to do`,
+      ].filter(Boolean)
+    : [];
   return (
     <div className="flex flex-col gap-6">
       <form
@@ -66,16 +77,10 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
       {state?.preview && (
         <section aria-labelledby="preview-heading" className="flex flex-col gap-4">
           <h2 id="preview-heading" className="text-xl font-bold">
-            {ok ? "Ready to import" : `${state.preview.problemRows} of ${rows.length} rows need correcting`}
+            {!ok ? `${state.preview.problemRows} of ${plural(rows.length, "row")} ${state.preview.problemRows === 1 ? "needs" : "need"} correcting` : toImport > 0 ? "Ready to import" : "Nothing to import"}
           </h2>
           {ok ? (
-            <p>
-              {Object.entries(state.preview.counts)
-                .filter(([, n]) => n > 0)
-                .map(([what, n]) => `${n} to ${what}`)
-                .join(", ")}
-              .
-            </p>
+            <p>{toImport > 0 ? `${summary.join(", ")}.` : "Every row of this file is already in place: there is nothing to import."}</p>
           ) : (
             <p>Nothing will be imported until every row is right. Correct the file and check it again.</p>
           )}
@@ -124,11 +129,11 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
               </tbody>
             </table>
           </div>
-          {ok && (
+          {ok && toImport > 0 && (
             <form action={commit}>
               <input type="hidden" name="csv" value={state.csv ?? ""} />
               <Button type="submit" disabled={committing}>
-                {committing ? "Importing…" : `Import ${rows.length} ${rows.length === 1 ? "row" : "rows"}`}
+                {committing ? "Importing…" : `Import ${plural(toImport, "row")}`}
               </Button>
             </form>
           )}

@@ -4,14 +4,6 @@ import { apiScopes } from "@/db/schema/api-clients";
 export { apiScopes };
 export type ApiScope = (typeof apiScopes)[number];
 
-export const scopeLabels: Record<ApiScope, string> = {
-  "audit:write": "Send audit events",
-  "audit:read": "Export audit events (FHIR)",
-  "exams:write": "Send exams",
-  "storage:write": "Send storage usage",
-  "decisions:read": "Ask for access decisions",
-};
-
 export const apiClientInput = z.object({
   name: z.string({ error: "Enter a name." }).trim().min(3, "The name needs at least 3 characters.").max(100, "The name can be at most 100 characters."),
   // "consortium", or the ODS code of the trust the client belongs to.

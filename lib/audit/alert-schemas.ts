@@ -3,22 +3,6 @@ import { alertResolutions, alertRules, alertStatuses } from "@/db/schema/audit";
 
 export { alertResolutions, alertRules, alertStatuses };
 
-export const ruleLabels: Record<(typeof alertRules)[number], string> = {
-  break_glass: "Break-glass access",
-  no_legitimate_basis: "Cross-trust access with no policy",
-  inactive_user: "Access by a suspended or departed user",
-  restricted_patient: "Access to a restricted patient",
-  unusual_volume: "Far more patients than usual",
-  out_of_hours: "Night-time access",
-};
-
-export const resolutionLabels: Record<(typeof alertResolutions)[number], string> = {
-  legitimate: "Legitimate: no further action",
-  false_positive: "False positive",
-  misuse_referred: "Possible misuse: referred for investigation",
-  training_needed: "Training or advice given",
-};
-
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const alertFilter = z.object({

@@ -164,7 +164,15 @@ describe("GET /api/v1/audit-events (FHIR export)", () => {
     expect(ids).toEqual(sent.slice(0, 7).map((e) => e.eventId).reverse());
   });
 
-  it("gives back what was sent: exported AuditEvents read as the same events", async () => {
+  it("links the Bundle's pages on the host the client called, not on localhost", async () => {
+    const key = await makeApiKey(["audit:read"]);
+    const res = await GET(new Request(`http://localhost:3000/api/v1/audit-events?patient=${patient}&_count=2`, { headers: { authorization: `Bearer ${key}`, host: "127.0.0.1:3000" } }));
+    const bundle = (await res.json()) as Bundle;
+    expect(bundle.link.map((l) => l.relation).sort()).toEqual(["next", "self"]);
+    for (const link of bundle.link) expect(link.url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/api\/v1\/audit-events\?/);
+  });
+
+    it("gives back what was sent: exported AuditEvents read as the same events", async () => {
     const key = await makeApiKey(["audit:read"]);
     const bundle = (await (await getFhir(`/api/v1/audit-events?patient=${patient}`, key)).json()) as Bundle & { entry: { resource: Record<string, unknown> }[] };
     const read = readFhirAuditBody({ resourceType: "Bundle", type: "collection", entry: bundle.entry.map((e) => ({ resource: e.resource })) });

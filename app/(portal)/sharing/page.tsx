@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { statusLabel, statusTone, windowText } from "@/components/sharing/labels";
+import { statusTone, windowText } from "@/components/sharing/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink, DownloadLink } from "@/components/ui/button";
@@ -11,7 +11,7 @@ import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
 import { listPolicies, windowState } from "@/lib/sharing/queries";
-import { versionStatusLabels } from "@/lib/sharing/vocabulary";
+import { versionStatusLabel, versionStatusLabels } from "@/lib/labels";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Sharing policies" };
@@ -90,7 +90,7 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
                     <td className="px-4 py-2">
                       {p.current ? (
                         <span className="flex flex-wrap items-center gap-2">
-                          v{p.current.version} <Badge tone={statusTone[p.current.status]}>{statusLabel(p.current.status)}</Badge>
+                          v{p.current.version} <Badge tone={statusTone[p.current.status]}>{versionStatusLabel(p.current.status)}</Badge>
                           {state === "expired" && <Badge tone="danger">Expired</Badge>}
                           {state === "future" && <Badge tone="warning">Not yet in effect</Badge>}
                         </span>
@@ -103,7 +103,7 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
                     <td className="px-4 py-2">
                       {p.open ? (
                         <span className="flex items-center gap-2">
-                          v{p.open.version} <Badge tone={statusTone[p.open.status]}>{statusLabel(p.open.status)}</Badge>
+                          v{p.open.version} <Badge tone={statusTone[p.open.status]}>{versionStatusLabel(p.open.status)}</Badge>
                         </span>
                       ) : (
                         "—"

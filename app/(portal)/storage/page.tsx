@@ -15,7 +15,8 @@ import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/cap
 import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
 import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
-import { formatBytes, formatDay, formatUsageWithoutLevel, formatUsedOfQuota } from "@/lib/format";
+import { formatBytes, formatDay, formatUsageWithoutLevel, formatUsedOfQuota, formatValue } from "@/lib/format";
+import { forecastStatusLabel, quotaRequestStatusLabel } from "@/lib/labels";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { decideQuotaAction, requestQuotaAction } from "./actions";
 
@@ -96,7 +97,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
             quota: u.quotaBytes,
             share: u.share,
             status: u.level ? quotaLevelLabel[u.level] : formatUsageWithoutLevel(u.usedBytes, u.quotaBytes),
-            exhaustion: u.forecast.status === "projected" || u.forecast.status === "exhausted" ? u.forecast.exhaustionDay : u.forecast.status,
+            exhaustion: u.forecast.status === "projected" || u.forecast.status === "exhausted" ? u.forecast.exhaustionDay : forecastStatusLabel(u.forecast.status),
             earliest: u.forecast.status === "projected" ? u.forecast.earliestDay : null,
             latest: u.forecast.status === "projected" ? (u.forecast.latestDay ?? "open-ended") : null,
           }))}
@@ -232,7 +233,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
                       <td className="px-3 py-2 text-right">{formatBytes(r.requestedQuotaBytes)}</td>
                       <td className="max-w-xs px-3 py-2">{r.reason}</td>
                       <td className="px-3 py-2">
-                        <Badge tone={r.status === "approved" ? "success" : r.status === "declined" ? "danger" : "warning"}>{r.status}</Badge>
+                        <Badge tone={r.status === "approved" ? "success" : r.status === "declined" ? "danger" : "warning"}>{quotaRequestStatusLabel(r.status)}</Badge>
                         {r.decisionNote && <p className="mt-1 text-muted">{r.decisionNote}</p>}
                       </td>
                       <td className="px-3 py-2">

@@ -7,7 +7,7 @@ import { ChartFigure } from "@/components/charts/chart-figure";
 import { BarChartView, LineChartView } from "@/components/charts/charts";
 import { Heatmap } from "@/components/charts/heatmap";
 import { PageHeader } from "@/components/ui/page-header";
-import { modalityLabels } from "@/components/trusts/modality-labels";
+import { modalityLabel } from "@/lib/labels";
 import { requireContext } from "@/lib/auth/request";
 import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
@@ -196,7 +196,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
             ]}
             rows={v.modalityMix.map((m) => ({
               ...m,
-              name: modalityLabels[m.modality as keyof typeof modalityLabels] ?? m.modality,
+              name: modalityLabel(m.modality),
               ...(compare && { consortiumShare: consortiumMixTotal ? (consortiumMix.get(m.modality) ?? 0) / consortiumMixTotal : 0 }),
             }))}
             csvName={csv("modality-mix")}

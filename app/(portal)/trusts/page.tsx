@@ -10,6 +10,7 @@ import { requireContext } from "@/lib/auth/request";
 import { filterTrusts, trustFilter } from "@/lib/trusts/filter";
 import { listTrusts } from "@/lib/trusts/queries";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
+import { trustStatusLabel, trustStatusLabels } from "@/lib/labels";
 
 export const metadata: Metadata = { title: "Trusts" };
 
@@ -41,11 +42,7 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
           name="status"
           label="Status"
           value={filter.status}
-          options={[
-            { value: "onboarding", label: "Onboarding" },
-            { value: "active", label: "Active" },
-            { value: "offboarded", label: "Offboarded" },
-          ]}
+          options={Object.entries(trustStatusLabels).map(([value, label]) => ({ value, label }))}
         />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
           Filter
@@ -80,7 +77,7 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
                     </Link>
                   </td>
                   <td className="px-4 py-2">
-                    <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{t.status}</Badge>
+                    <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{trustStatusLabel(t.status)}</Badge>
                   </td>
                   <td className="px-4 py-2 text-right">{t.siteCount}</td>
                   <td className="px-4 py-2 text-right">{t.departmentCount}</td>

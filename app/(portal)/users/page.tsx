@@ -6,9 +6,10 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink, DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { statusTone, userActionLabels as actionLabels } from "@/components/users/status";
+import { statusTone } from "@/components/users/status";
 import { canAnywhere } from "@/lib/auth/context";
-import { roleLabels, roles } from "@/lib/auth/permissions";
+import { roles } from "@/lib/auth/permissions";
+import { actionLabel, roleLabels, userStatusLabel, userStatusLabels } from "@/lib/labels";
 import { requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
@@ -98,7 +99,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
           name="status"
           label="Status"
           value={filter.status}
-          options={userStatuses.map((st) => ({ value: st, label: st === "left" ? "Leaver" : st[0]?.toUpperCase() + st.slice(1) }))}
+          options={userStatuses.map((st) => ({ value: st, label: userStatusLabels[st] }))}
         />
         {departments.length > 0 && (
           <FilterSelect
@@ -160,7 +161,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
                     )}
                   </td>
                   <td className="px-4 py-2">
-                    <Badge tone={statusTone(u.status)}>{u.status === "left" ? "leaver" : u.status}</Badge>
+                    <Badge tone={statusTone(u.status)}>{userStatusLabel(u.status)}</Badge>
                   </td>
                   <td className="px-4 py-2 text-sm">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="text-muted">Never</span>}</td>
                 </tr>
@@ -251,10 +252,10 @@ async function RecentlyChanged({ ctx }: { ctx: Ctx }) {
                   {r.name}
                 </Link>
               </td>
-              <td className="px-4 py-2">{actionLabels[r.action] ?? r.action}</td>
+              <td className="px-4 py-2">{actionLabel(r.action)}</td>
               <td className="px-4 py-2 break-all text-sm">{r.by ?? ""}</td>
               <td className="px-4 py-2">
-                <Badge tone={statusTone(r.status)}>{r.status === "left" ? "leaver" : r.status}</Badge>
+                <Badge tone={statusTone(r.status)}>{userStatusLabel(r.status)}</Badge>
               </td>
             </tr>
           ))}

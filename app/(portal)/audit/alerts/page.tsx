@@ -5,7 +5,9 @@ import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
+import { alertFilter } from "@/lib/audit/alert-schemas";
+import { alertRuleLabel, alertRuleLabels, alertStatusText, severityLabel, severityLabels } from "@/lib/labels";
+import { formatNhsNumber } from "@/lib/nhs-number";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
@@ -42,16 +44,12 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
             { value: "all", label: "All" },
           ]}
         />
-        <FilterSelect name="rule" label="Rule" value={filter.rule} options={Object.entries(ruleLabels).map(([value, label]) => ({ value, label }))} />
+        <FilterSelect name="rule" label="Rule" value={filter.rule} options={Object.entries(alertRuleLabels).map(([value, label]) => ({ value, label }))} />
         <FilterSelect
           name="severity"
           label="Severity"
           value={filter.severity}
-          options={[
-            { value: "high", label: "High" },
-            { value: "medium", label: "Medium" },
-            { value: "low", label: "Low" },
-          ]}
+          options={Object.entries(severityLabels).map(([value, label]) => ({ value, label }))}
         />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Filter</button>
       </form>
@@ -76,19 +74,18 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
                 <tr key={a.id} className="border-b border-line align-top last:border-0">
                   <td className="whitespace-nowrap px-3 py-2">{when(a.eventOccurredAt)}</td>
                   <td className="px-3 py-2">
-                    <Badge tone={severityTone[a.severity]}>{a.severity}</Badge>
+                    <Badge tone={severityTone[a.severity]}>{severityLabel(a.severity)}</Badge>
                   </td>
                   <td className="px-3 py-2">
                     <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
-                      {ruleLabels[a.rule]}
+                      {alertRuleLabel(a.rule)}
                     </Link>
                     <div className="text-muted">{a.summary}</div>
                   </td>
                   <td className="px-3 py-2">{a.trust}</td>
-                  <td className="px-3 py-2 font-mono">{a.patientNhsNumber ?? "—"}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono">{a.patientNhsNumber ? formatNhsNumber(a.patientNhsNumber) : "—"}</td>
                   <td className="px-3 py-2">
-                    {a.status}
-                    {a.assigneeName ? ` to ${a.assigneeName}` : ""}
+                    {alertStatusText(a.status, a.assigneeName)}
                   </td>
                 </tr>
               ))}

@@ -10,6 +10,7 @@ import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
 import { runVerificationAction } from "./actions";
 import { formatDateTime } from "@/lib/dates";
+import { plural } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Verify the audit trail" };
 
@@ -20,10 +21,10 @@ function outcomeOf(run: VerifyRun): { text: string; tone: "success" | "warning" 
   const states = run.chains.map(chainState);
   const broken = states.filter((s) => s === "broken").length;
   const notWalked = states.filter((s) => s === "not_walked").length;
-  if (broken) return { text: `${broken} chain(s) broken.`, tone: "danger" };
+  if (broken) return { text: `${plural(broken, "chain")} broken.`, tone: "danger" };
   if (run.checkpoints && !run.checkpoints.ok) return { text: "The database no longer holds what was signed and witnessed: see the checkpoints below.", tone: "danger" };
-  if (notWalked) return { text: `${notWalked} chain(s) not verified: too many events since their latest checkpoint to walk here.`, tone: "warning" };
-  return { text: `Every chain is intact (${run.chains.length} checked).`, tone: "success" };
+  if (notWalked) return { text: `${plural(notWalked, "chain")} not verified: too many events since their latest checkpoint to walk here.`, tone: "warning" };
+  return { text: `Every chain is intact (${plural(run.chains.length, "chain")} checked).`, tone: "success" };
 }
 const borders = { success: "border-success", warning: "border-warning", danger: "border-danger" } as const;
 
@@ -61,7 +62,7 @@ export default async function VerifyPage() {
         </a>
       </div>
       <p className="mb-6 max-w-3xl text-sm text-muted">
-        Your chains hold {size.events.toLocaleString("en-GB")} events. Events before a checkpoint were walked when it was signed.
+        Your chains hold {plural(size.events, "event")}. Events before a checkpoint were walked when it was signed.
         {size.canWalkAll
           ? " Walking every event from the first also catches an older event edited in place since."
           : ` Walking every event from the first takes minutes at more than ${fullWalkLimit.toLocaleString("en-GB")} events: run npm run audit:verify on the server, which shows its progress.`}
@@ -98,7 +99,7 @@ export default async function VerifyPage() {
                   <td className="px-3 py-2">
                     {c.notWalked !== undefined ? (
                       <>
-                        {c.notWalked.toLocaleString("en-GB")} events since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no witnessed checkpoint yet)"}: more than a
+                        {plural(c.notWalked, "event")} since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no witnessed checkpoint yet)"}: more than a
                         page walks. Run npm run audit:verify on the server.
                       </>
                     ) : c.firstBreak ? (
@@ -124,8 +125,8 @@ export default async function VerifyPage() {
             <>
               <p className={`mb-2 border-l-4 bg-white p-3 ${latest.checkpoints.ok ? "border-success" : "border-danger font-semibold"}`}>
                 {latest.checkpoints.ok
-                  ? `Every signed checkpoint of your chains still matches its event${latest.checkpoints.witnessed !== undefined ? ", and the database holds every checkpoint the witness holds" : ""} (${latest.checkpoints.latest.length} chains checkpointed).`
-                  : `${latest.checkpoints.failures.length} problem(s): checkpoints deleted, or a chain rewritten or cut short after it was signed.`}
+                  ? `Every signed checkpoint of your chains still matches its event${latest.checkpoints.witnessed !== undefined ? ", and the database holds every checkpoint the witness holds" : ""} (${plural(latest.checkpoints.latest.length, "chain")} checkpointed).`
+                  : `${plural(latest.checkpoints.failures.length, "problem")}: checkpoints deleted, or a chain rewritten or cut short after it was signed.`}
               </p>
               {latest.checkpoints.failures.length > 0 && (
                 <ul className="mb-2 list-disc pl-6">

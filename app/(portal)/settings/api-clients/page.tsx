@@ -5,7 +5,8 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { apiClientOwners, listApiClients } from "@/lib/api-clients/queries";
-import { apiScopes, scopeLabels } from "@/lib/api-clients/schemas";
+import { apiScopes } from "@/lib/api-clients/schemas";
+import { apiClientStatusLabel, apiScopeLabel, apiScopeLabels } from "@/lib/labels";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
@@ -44,11 +45,11 @@ export default async function ApiClientsPage() {
                     </p>
                     <p className="mt-1 flex flex-wrap gap-1">
                       {c.scopes.map((s) => (
-                        <Badge key={s}>{s}</Badge>
+                        <Badge key={s}>{apiScopeLabel(s)}</Badge>
                       ))}
                     </p>
                   </div>
-                  <Badge tone={c.status === "active" ? "success" : "danger"}>{c.status}</Badge>
+                  <Badge tone={c.status === "active" ? "success" : "danger"}>{apiClientStatusLabel(c.status)}</Badge>
                 </div>
                 {c.revokeReason && <p className="mt-2">Revoked {when(c.revokedAt)}: {c.revokeReason}</p>}
                 <table className="mt-3 w-full text-left text-sm">
@@ -95,7 +96,7 @@ export default async function ApiClientsPage() {
         <h2 id="new-client-heading" className="mb-3 text-xl font-bold">
           New client
         </h2>
-        <CreateApiClientForm action={createApiClientAction} owners={owners} scopes={apiScopes.map((s) => ({ value: s, label: scopeLabels[s] }))} />
+        <CreateApiClientForm action={createApiClientAction} owners={owners} scopes={apiScopes.map((s) => ({ value: s, label: apiScopeLabels[s] }))} />
       </section>
     </>
   );

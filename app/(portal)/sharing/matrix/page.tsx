@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { purposeLabel } from "@/components/sharing/labels";
+import { plural } from "@/lib/format";
+import { purposeLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { DownloadLink } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
@@ -80,7 +81,7 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
                           {cell.breakGlass && <span className="block text-muted">Break-glass allowed</span>}
                           {cell.hasDeny && cell.purposes.length > 0 && <span className="block text-muted">Some access denied by rule</span>}
                           <Link href={`/sharing?source=${source.odsCode}&target=${target.odsCode}`} className="text-brand underline underline-offset-4">
-                            {cell.policies.length === 1 ? "1 policy" : `${cell.policies.length} policies`}
+                            {plural(cell.policies.length, "policy", "policies")}
                             <span className="sr-only">
                               {" "}
                               sharing {source.odsCode} images with {target.odsCode}

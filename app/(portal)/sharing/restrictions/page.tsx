@@ -9,7 +9,8 @@ import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { listRestrictions, sharingFormOptions } from "@/lib/sharing/queries";
-import { restrictionReasonLabels, restrictionReasons, type RestrictionReason } from "@/lib/sharing/vocabulary";
+import { restrictionReasons } from "@/lib/sharing/vocabulary";
+import { restrictionReasonLabel, restrictionReasonLabels } from "@/lib/labels";
 import { liftRestrictionAction, restrictPatientAction } from "../actions";
 
 export const metadata: Metadata = { title: "Patient restrictions" };
@@ -53,7 +54,7 @@ export default async function RestrictionsPage({ searchParams }: { searchParams:
                     {formatNhsNumber(r.nhsNumber)}
                   </th>
                   <td className="px-4 py-2 font-mono">{r.sourceOds}</td>
-                  <td className="px-4 py-2">{restrictionReasonLabels[r.reason as RestrictionReason] ?? r.reason}</td>
+                  <td className="px-4 py-2">{restrictionReasonLabel(r.reason)}</td>
                   <td className="px-4 py-2">{r.note || "—"}</td>
                   <td className="px-4 py-2">
                     {dateOf(r.createdAt)} by {r.createdByName ?? "—"}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { purposeLabel, roleLabel } from "@/components/sharing/labels";
+import { decisionLabel, modalityLabel, purposeLabel, reasonLabel, roleLabel, ruleEffectLabel, versionStatusLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
 import { Field, inputClass } from "@/components/ui/field";
@@ -16,7 +16,6 @@ import { purposes } from "@/lib/sharing/vocabulary";
 
 export const metadata: Metadata = { title: "Access simulator" };
 
-const decisionText = { permit: "Permit", deny: "Deny", break_glass_required: "Break-glass required" } as const;
 const decisionTone = { permit: "success", deny: "danger", break_glass_required: "warning" } as const;
 const outcomeText = { applies: "Applies", break_glass_only: "Applies only by break-glass", does_not_apply: "Does not apply" } as const;
 const conditionText = {
@@ -45,7 +44,8 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
     studyDate: one(params, "studyDate") || new Date().toISOString().slice(0, 10),
     purpose: one(params, "purpose") || "direct_care",
     patientNhsNumber: one(params, "patientNhsNumber"),
-    hasEpisode: asked ? params.hasEpisode === "on" : true,
+    // Unticked until asked: a relationship the simulator assumed would permit rules that require one.
+    hasEpisode: asked ? params.hasEpisode === "on" : false,
     breakGlassJustification: one(params, "breakGlassJustification"),
     at: one(params, "at"),
   };
@@ -74,7 +74,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
         <Choice name="requesterTrust" label="Requester's trust" options={trustOptions} value={values.requesterTrust} errors={errors.requesterTrust} />
         <Choice name="requesterRole" label="Requester's role" options={clinicalRoles.map((r) => ({ value: r, label: roleLabel(r) }))} value={values.requesterRole} errors={errors.requesterRole} />
         <Choice name="sourceTrust" label="Trust that owns the study" options={trustOptions} value={values.sourceTrust} errors={errors.sourceTrust} />
-        <Choice name="modality" label="Modality" options={modalities.map((m) => ({ value: m, label: m }))} value={values.modality} errors={errors.modality} />
+        <Choice name="modality" label="Modality" options={modalities.map((m) => ({ value: m, label: `${m}: ${modalityLabel(m)}` }))} value={values.modality} errors={errors.modality} />
         <Input name="studyDate" label="Study date" type="date" value={values.studyDate} errors={errors.studyDate} />
         <Choice name="purpose" label="Purpose" options={purposes.map((p) => ({ value: p, label: purposeLabel(p) }))} value={values.purpose} errors={errors.purpose} />
         <Input name="patientNhsNumber" label="Patient's NHS number (optional)" hint="To check restrictions." value={values.patientNhsNumber} errors={errors.patientNhsNumber} />
@@ -97,7 +97,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
       {result && (
         <section aria-labelledby="answer" data-testid="simulator-answer">
           <h2 id="answer" className="mb-2 flex items-center gap-3 text-2xl font-semibold">
-            Answer: <Badge tone={decisionTone[result.explanation.decision.decision]}>{decisionText[result.explanation.decision.decision]}</Badge>
+            Answer: <Badge tone={decisionTone[result.explanation.decision.decision]}>{decisionLabel(result.explanation.decision.decision)}</Badge>
           </h2>
           <p className="mb-2 text-muted">
             As on {result.at.toISOString().slice(0, 10)}
@@ -107,7 +107,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
           <ul className="mb-6 list-disc pl-6">
             {result.explanation.decision.reasons.map((r) => (
               <li key={r.code}>
-                <span className="font-mono text-sm">{r.code}</span>: {r.message}
+                <span className="font-semibold">{reasonLabel(r.code)}</span>: {r.message}
               </li>
             ))}
           </ul>
@@ -118,7 +118,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
               <table className="w-full text-left">
                 <caption className="border-b border-line bg-canvas px-4 py-2 text-left">
                   <span className="font-semibold">
-                    {rule.policyName} v{rule.version}, rule {rule.ruleIndex + 1} ({rule.effect})
+                    {rule.policyName} v{rule.version}, rule {rule.ruleIndex + 1} ({ruleEffectLabel(rule.effect).toLowerCase()})
                   </span>
                   : {outcomeText[rule.outcome]}
                 </caption>
@@ -149,7 +149,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
               <ul className="list-disc pl-6">
                 {result.explanation.inactiveVersions.map((v) => (
                   <li key={`${v.policyId}-${v.version}`}>
-                    {v.policyName} v{v.version}: {v.status.replace("_", " ")}, so it permits nothing until approved.
+                    {v.policyName} v{v.version}: {versionStatusLabel(v.status).toLowerCase()}, so it permits nothing until approved.
                   </li>
                 ))}
               </ul>

@@ -8,6 +8,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
+import { modalityLabel, siteStatusLabel, trustStatusLabel } from "@/lib/labels";
 
 // The title and the page read the same trust: once per request (React's cache lasts one request,
 // and both calls get the same context object from the request's cached session).
@@ -57,7 +58,7 @@ export default async function TrustPage({ params, searchParams }: Params) {
         title={trust.name}
         description={
           <>
-            ODS code {trust.odsCode} · <Badge tone={trust.status === "active" ? "success" : "warning"}>{trust.status}</Badge>
+            ODS code {trust.odsCode} · <Badge tone={trust.status === "active" ? "success" : "warning"}>{trustStatusLabel(trust.status)}</Badge>
           </>
         }
         actions={
@@ -91,7 +92,7 @@ export default async function TrustPage({ params, searchParams }: Params) {
                     {site.name}
                   </h3>
                   <p className="text-sm text-muted">
-                    {site.code} · {site.town} {site.postcode} · {site.status}
+                    {site.code} · {site.town} {site.postcode} · {siteStatusLabel(site.status)}
                   </p>
                 </div>
                 {trust.canEditSites && (
@@ -120,11 +121,13 @@ export default async function TrustPage({ params, searchParams }: Params) {
                         <td className="py-2 pr-4">
                           <span className="flex flex-wrap gap-1">
                             {d.modalities.map((m) => (
-                              <Badge key={m}>{m}</Badge>
+                              <Badge key={m}>
+                                <abbr title={modalityLabel(m)}>{m}</abbr>
+                              </Badge>
                             ))}
                           </span>
                         </td>
-                        <td className="py-2 pr-4">{d.status}</td>
+                        <td className="py-2 pr-4">{siteStatusLabel(d.status)}</td>
                         {trust.canEditSites && (
                           <td className="py-2 text-right">
                             <Link href={`${base}/departments/${d.id}/edit`} className="text-brand underline underline-offset-4">

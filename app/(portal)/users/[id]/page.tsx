@@ -7,7 +7,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
-import { statusTone, userActionLabels } from "@/components/users/status";
+import { statusTone } from "@/components/users/status";
+import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
 import { orNotFound } from "@/lib/pages";
@@ -47,9 +48,9 @@ function describe(details: Record<string, unknown> | null): string {
   const before = details.before as Record<string, unknown> | undefined;
   const after = details.after as Record<string, unknown> | undefined;
   if (after && typeof after.role === "string") {
-    parts.push(`${after.role}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
+    parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
-    parts.push(String(details.role));
+    parts.push(roleLabel(details.role));
   } else if (before && after) {
     for (const key of Object.keys(after)) parts.push(`${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
   }
@@ -88,7 +89,7 @@ export default async function UserPage({ params, searchParams }: Params) {
         title={user.name}
         description={
           <>
-            {user.email} · <Badge tone={statusTone(user.status)}>{user.status === "left" ? "leaver" : user.status}</Badge>
+            {user.email} · <Badge tone={statusTone(user.status)}>{userStatusLabel(user.status)}</Badge>
             {user.isLocked && (
               <>
                 {" "}
@@ -267,11 +268,11 @@ export default async function UserPage({ params, searchParams }: Params) {
                 {user.history.map((h) => (
                   <tr key={h.id} className="border-b border-line last:border-0 align-top">
                     <td className="px-4 py-2 text-sm whitespace-nowrap">{formatDateTime(h.at)}</td>
-                    <td className="px-4 py-2">{userActionLabels[h.action] ?? h.action}</td>
+                    <td className="px-4 py-2">{actionLabel(h.action)}</td>
                     <td className="px-4 py-2 text-sm break-all">{describe(h.details)}</td>
                     <td className="px-4 py-2 text-sm break-all">
                       {h.by ?? "system"}
-                      {h.byRole && <span className="text-muted"> ({h.byRole.replace(/_/g, " ")})</span>}
+                      {h.byRole && <span className="text-muted"> ({roleLabel(h.byRole)})</span>}
                     </td>
                   </tr>
                 ))}

@@ -1,3 +1,4 @@
+import { callerUrlOf } from "@/lib/api/request-url";
 import { apiRoute, invalidRequest, jsonContentType, mediaTypeOf, readJson, readJsonBody, type ApiIssue } from "@/lib/api/handler";
 import { fhirContentType, fhirExportQuery, fhirIssueAt, readFhirAuditBody } from "@/lib/audit/fhir";
 import { exportBundle, exportFhirAuditEvents } from "@/lib/audit/fhir-export";
@@ -34,7 +35,8 @@ export const POST = apiRoute("audit:write", async (caller, request) => {
 
 /** A patient's access events as a FHIR searchset Bundle, newest first, a page at a time (`next` link). */
 export const GET = apiRoute("audit:read", async (caller, request) => {
-  const url = new URL(request.url);
+  // Self and next links point where the caller called (127.0.0.1, a DNS name), not at localhost.
+  const url = callerUrlOf(request);
   const parsed = fhirExportQuery.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) {
     throw invalidRequest(parsed.error.issues.map((i) => ({ path: i.path.join("."), field: i.path.join(".") || "(query)", message: i.message })));

@@ -5,7 +5,8 @@ import { AssignForm, CloseForm, NoteForm } from "@/components/audit/alert-forms"
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
-import { resolutionLabels, ruleLabels } from "@/lib/audit/alert-schemas";
+import { actionLabel, alertRuleLabel, alertStatusText, modalityLabel, purposeLabel, resolutionLabels, roleLabel, severityLabel } from "@/lib/labels";
+import { formatNhsNumber } from "@/lib/nhs-number";
 import { getAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
@@ -23,14 +24,13 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
-        <Link href="/audit/alerts" className="text-brand underline">Alerts</Link> / {ruleLabels[alert.rule]}
+        <Link href="/audit/alerts" className="text-brand underline">Alerts</Link> / {alertRuleLabel(alert.rule)}
       </nav>
       <PageHeader
-        title={ruleLabels[alert.rule]}
+        title={alertRuleLabel(alert.rule)}
         description={
           <>
-            <Badge tone={alert.severity === "high" ? "danger" : alert.severity === "medium" ? "warning" : "neutral"}>{alert.severity}</Badge> · {alert.status}
-            {alert.assignee ? ` to ${alert.assignee}` : ""} · images of {alert.trust}
+            <Badge tone={alert.severity === "high" ? "danger" : alert.severity === "medium" ? "warning" : "neutral"}>{severityLabel(alert.severity)}</Badge> · {alertStatusText(alert.status, alert.assignee)} · images of {alert.trust}
           </>
         }
       />
@@ -43,12 +43,12 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           <dd>{when(alert.eventOccurredAt)}</dd>
           <dt className="font-semibold">Who</dt>
           <dd>
-            {alert.actorEmail ?? "—"} {alert.actorTrust ? `(${alert.actorTrust}${alert.event?.actorRole ? `, ${alert.event.actorRole}` : ""})` : ""}
+            {alert.actorEmail ?? "—"} {alert.actorTrust ? `(${alert.actorTrust}${alert.event?.actorRole ? `, ${roleLabel(alert.event.actorRole)}` : ""})` : ""}
           </dd>
           <dt className="font-semibold">Patient</dt>
           <dd>
             {alert.patientNhsNumber ? (
-              <Link href={`/audit/patients/${alert.patientNhsNumber}`} className="font-mono text-brand underline">{alert.patientNhsNumber}</Link>
+              <Link href={`/audit/patients/${alert.patientNhsNumber}`} className="font-mono text-brand underline">{formatNhsNumber(alert.patientNhsNumber)}</Link>
             ) : (
               "—"
             )}
@@ -57,7 +57,7 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             <>
               <dt className="font-semibold">Event</dt>
               <dd>
-                {alert.event.action} · {alert.event.modality} · {alert.event.purpose?.replace("_", " ")} · chain position {alert.event.seq}
+                {[actionLabel(alert.event.action), modalityLabel(alert.event.modality), purposeLabel(alert.event.purpose)].filter(Boolean).join(" · ")} · chain position {alert.event.seq}
               </dd>
             </>
           )}

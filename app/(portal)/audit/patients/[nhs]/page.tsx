@@ -10,6 +10,7 @@ import { requireContext } from "@/lib/auth/request";
 import { searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter, filterQuery } from "@/lib/audit/search-filter";
 import { formatDateTime } from "@/lib/dates";
+import { plural } from "@/lib/format";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { orNotFound } from "@/lib/pages";
 
@@ -63,8 +64,7 @@ export default async function PatientReportPage({ params, searchParams }: Props)
       ) : (
         <>
           <p className="mb-3">
-            {result.rows.length}
-            {result.nextCursor ? "+" : ""} accesses, by staff of{" "}
+            {result.nextCursor ? `More than ${plural(result.rows.length, "access", "accesses")}` : plural(result.rows.length, "access", "accesses")}, by staff of{" "}
             {[...byTrust].map(([t, n]) => `${t} (${n})`).join(", ")}.
           </p>
           <AuditTable rows={result.rows} caption={`Accesses to the imaging of NHS number ${nhsSpaced}`} />

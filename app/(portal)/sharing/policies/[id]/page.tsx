@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { dateOf, statusLabel, statusTone, windowText } from "@/components/sharing/labels";
+import { dateOf, statusTone, windowText } from "@/components/sharing/labels";
+import { versionStatusLabel } from "@/lib/labels";
 import { RuleSummary } from "@/components/sharing/rule-summary";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
@@ -97,7 +98,7 @@ export default async function PolicyPage({ params, searchParams }: { params: Pro
             {shown.status === "active" ? "Active version" : "Latest version"}: v{shown.version}
           </h2>
           <p className="mb-3 flex flex-wrap items-center gap-2 text-muted">
-            <Badge tone={statusTone[shown.status]}>{statusLabel(shown.status)}</Badge>
+            <Badge tone={statusTone[shown.status]}>{versionStatusLabel(shown.status)}</Badge>
             {shown.status === "active" && windowState(shown, now) === "expired" && <Badge tone="danger">Expired</Badge>}
             {shown.status === "active" && windowState(shown, now) === "future" && <Badge tone="warning">Not yet in effect</Badge>}
             In effect {windowText(shown.effectiveFrom, shown.effectiveUntil)}.
@@ -137,7 +138,7 @@ export default async function PolicyPage({ params, searchParams }: { params: Pro
                       v{v.version}
                     </th>
                     <td className="px-4 py-2">
-                      <Badge tone={statusTone[v.status]}>{statusLabel(v.status)}</Badge>
+                      <Badge tone={statusTone[v.status]}>{versionStatusLabel(v.status)}</Badge>
                     </td>
                     <td className="px-4 py-2">{windowText(v.effectiveFrom, v.effectiveUntil)}</td>
                     <td className="px-4 py-2">

@@ -2,17 +2,26 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { TrustForm } from "@/components/trusts/trust-form";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { cache } from "react";
+import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { orNotFound, titleOf } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
 import { updateTrustAction } from "../../actions";
 
-export const metadata: Metadata = { title: "Edit trust" };
+// The title and the page read the same trust once per request.
+const loadTrust = cache(getTrust);
 
-export default async function EditTrustPage({ params }: { params: Promise<{ ods: string }> }) {
+type Params = { params: Promise<{ ods: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { ods } = await params;
+  return titleOf(await getRequestContext(), (ctx) => loadTrust(ctx, ods), (trust) => (trust.canEditTrust ? `Edit ${trust.name}` : null));
+}
+
+export default async function EditTrustPage({ params }: Params) {
   const ctx = await requireContext();
   const { ods } = await params;
-  const trust = await orNotFound(getTrust(ctx, ods));
+  const trust = await orNotFound(loadTrust(ctx, ods));
   if (!trust.canEditTrust) notFound();
   return (
     <>

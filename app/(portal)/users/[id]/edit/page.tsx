@@ -3,17 +3,26 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
-import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { cache } from "react";
+import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { orNotFound, titleOf } from "@/lib/pages";
 import { getNewUserOptions, getUser } from "@/lib/users/queries";
 import { updateUserAction } from "../../actions";
 
-export const metadata: Metadata = { title: "Edit person" };
+// The title and the page read the same person once per request.
+const loadUser = cache(getUser);
 
-export default async function EditUserPage({ params }: { params: Promise<{ id: string }> }) {
+type Params = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { id } = await params;
+  return titleOf(await getRequestContext(), (ctx) => loadUser(ctx, id), (user) => (user.canManage ? `Edit ${user.name}` : null));
+}
+
+export default async function EditUserPage({ params }: Params) {
   const ctx = await requireContext();
   const { id } = await params;
-  const user = await orNotFound(getUser(ctx, id));
+  const user = await orNotFound(loadUser(ctx, id));
   if (!user.canManage) notFound();
   const options = await getNewUserOptions(ctx);
   const homeTrusts = options.homeTrusts.map((t) => ({ id: t.id, label: `${t.name} (${t.odsCode})` }));

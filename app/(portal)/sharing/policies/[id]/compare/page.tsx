@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { purposeLabel, roleLabel, statusLabel, statusTone } from "@/components/sharing/labels";
+import { statusTone } from "@/components/sharing/labels";
+import { purposeLabel, roleLabel, versionStatusLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
 import { Badge } from "@/components/ui/badge";
@@ -43,10 +44,10 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
       <p className="mb-4 flex flex-wrap items-center gap-2">
         {from && (
           <>
-            v{from.version} <Badge tone={statusTone[from.status]}>{statusLabel(from.status)}</Badge> →
+            v{from.version} <Badge tone={statusTone[from.status]}>{versionStatusLabel(from.status)}</Badge> →
           </>
         )}
-        v{to.version} <Badge tone={statusTone[to.status]}>{statusLabel(to.status)}</Badge>
+        v{to.version} <Badge tone={statusTone[to.status]}>{versionStatusLabel(to.status)}</Badge>
         {to.changeNote && <span className="text-muted">Author&apos;s note: {to.changeNote}</span>}
       </p>
       {sections.map((section) => (

@@ -3,17 +3,27 @@ import { notFound } from "next/navigation";
 import { SiteForm } from "@/components/trusts/site-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
-import { orNotFound } from "@/lib/pages";
+import { cache } from "react";
+import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { orNotFound, titleOf } from "@/lib/pages";
 import { getSite } from "@/lib/trusts/queries";
 import { updateSiteAction } from "../../../../actions";
 
-export const metadata: Metadata = { title: "Edit site" };
+// The title and the page read the same site once per request.
+const loadSite = cache(getSite);
 
-export default async function EditSitePage({ params }: { params: Promise<{ ods: string; siteId: string }> }) {
+type Params = { params: Promise<{ ods: string; siteId: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { ods, siteId } = await params;
+  const ctx = await getRequestContext();
+  return titleOf(ctx, (c) => loadSite(c, ods, siteId), ({ trust, site }) => (ctx && can(ctx, "sites.write", trust.id) ? `Edit ${site.name}` : null));
+}
+
+export default async function EditSitePage({ params }: Params) {
   const ctx = await requireContext();
   const { ods, siteId } = await params;
-  const { trust, site } = await orNotFound(getSite(ctx, ods, siteId));
+  const { trust, site } = await orNotFound(loadSite(ctx, ods, siteId));
   if (!can(ctx, "sites.write", trust.id)) notFound();
   return (
     <>
