@@ -1,6 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import type { AuditRow } from "@/lib/audit/search";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 
 const when = (d: Date) => formatDateTime(d, { seconds: true });
 const outcomeTone = { success: "success", denied: "danger", failure: "warning" } as const;

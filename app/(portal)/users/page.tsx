@@ -10,7 +10,7 @@ import { statusTone, userActionLabels as actionLabels } from "@/components/users
 import { canAnywhere } from "@/lib/auth/context";
 import { roleLabels, roles } from "@/lib/auth/permissions";
 import { requireContext } from "@/lib/auth/request";
-import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
+import { formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
@@ -153,7 +153,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
                         {u.roles.map((r, i) => (
                           <li key={i}>
                             {r.label}, {r.trust ?? "consortium"}
-                            {r.validUntil && <span className="text-sm text-muted"> until {formatDate(lastDayOf(r.validUntil))}</span>}
+                            {r.validUntil && <span className="text-sm text-muted"> until {formatDay(lastLondonDayOf(r.validUntil))}</span>}
                           </li>
                         ))}
                       </ul>
@@ -209,7 +209,7 @@ async function EndingSoon({ ctx }: { ctx: Ctx }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.assignmentId} className="border-b border-line last:border-0">
-              <td className="px-4 py-2">{formatDate(lastDayOf(r.validUntil))}</td>
+              <td className="px-4 py-2">{formatDay(lastLondonDayOf(r.validUntil))}</td>
               <td className="px-4 py-2">
                 <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
                   {r.name}

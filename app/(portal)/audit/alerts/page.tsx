@@ -9,7 +9,7 @@ import { alertFilter, ruleLabels } from "@/lib/audit/alert-schemas";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 import { FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Audit alerts" };

@@ -9,7 +9,7 @@ import { apiScopes, scopeLabels } from "@/lib/api-clients/schemas";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 
 export const metadata: Metadata = { title: "API clients" };
 

@@ -9,7 +9,7 @@ import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
 import { statusTone, userActionLabels } from "@/components/users/status";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
-import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
+import { formatDate, formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
 import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
@@ -47,7 +47,7 @@ function describe(details: Record<string, unknown> | null): string {
   const before = details.before as Record<string, unknown> | undefined;
   const after = details.after as Record<string, unknown> | undefined;
   if (after && typeof after.role === "string") {
-    parts.push(`${after.role}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
+    parts.push(`${after.role}${after.validUntil ? ` until ${lastLondonDayOf(new Date(String(after.validUntil)))}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
     parts.push(String(details.role));
   } else if (before && after) {
@@ -152,7 +152,7 @@ export default async function UserPage({ params, searchParams }: Params) {
                       {r.department && <div className="text-sm text-muted">{r.department}</div>}
                     </td>
                     <td className="px-4 py-2">{formatDate(r.validFrom)}</td>
-                    <td className="px-4 py-2">{r.validUntil ? formatDate(lastDayOf(r.validUntil)) : "Open-ended"}</td>
+                    <td className="px-4 py-2">{r.validUntil ? formatDay(lastLondonDayOf(r.validUntil)) : "Open-ended"}</td>
                     <td className="px-4 py-2">
                       <Badge tone={r.state === "in force" ? "success" : r.state === "starts later" ? "warning" : "neutral"}>{r.state}</Badge>
                       {r.revokedAt && <div className="text-sm text-muted">{formatDate(r.revokedAt)}</div>}
