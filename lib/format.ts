@@ -1,4 +1,5 @@
 // How numbers read in the portal (en-GB). Pure, shared by server pages and client charts.
+import { formatDay } from "@/lib/calendar";
 
 export type NumberFormat = "int" | "decimal" | "bytes" | "percent" | "day" | "text";
 
@@ -12,12 +13,6 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return `${v.toLocaleString("en-GB", { maximumFractionDigits: v >= 100 || i === 0 ? 0 : 1 })} ${units[i]}`;
-}
-
-/** A day (YYYY-MM-DD) as "4 Mar 2025". */
-export function formatDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? day : d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 }
 
 /** One value in the given format; null and undefined read as an en dash. */

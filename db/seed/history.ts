@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { Database, Tx } from "../client";
 import { departments, sites, storageQuotas, trusts } from "../schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
-import { addDays, daysBetween, londonToday } from "@/lib/capacity/dates";
+import { addDays, daysBetween, londonToday } from "@/lib/calendar";
 
 export type HistoryOptions = {
   years: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eachDay } from "@/lib/capacity/dates";
+import { eachDay } from "@/lib/calendar";
 import { annualRateOn, isBankHoliday } from "@/db/seed/history";
 
 const holidaysOf = (year: number) => eachDay(`${year}-01-01`, `${year}-12-31`).filter(isBankHoliday);
