@@ -73,9 +73,24 @@ export function londonToday(now = new Date()): Day {
   return dayOf(now);
 }
 
+// A zoned date costs tens of microseconds to build, and the scans and seeds step through the same
+// few hundred days millions of times: day arithmetic is remembered (a bounded cache, emptied when full).
+const memoLimit = 100_000;
+function memo<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= memoLimit) cache.clear();
+    value = compute();
+    cache.set(key, value);
+  }
+  return value;
+}
+const addDaysCache = new Map<string, Day>();
+const weekdayCache = new Map<string, number>();
+
 /** The day `n` days after `day` (n may be negative). */
 export function addDays(day: Day, n: number): Day {
-  return dayOf(addDaysFns(dayDate(day), n));
+  return memo(addDaysCache, `${day}|${n}`, () => dayOf(addDaysFns(dayDate(day), n)));
 }
 
 /** Whole days from `a` to `b` (positive when b is later). */
@@ -91,7 +106,7 @@ export function eachDay(from: Day, to: Day): Day[] {
 
 /** The day of the week of `day`: 0 for Sunday to 6 for Saturday. */
 export function weekdayOf(day: Day): number {
-  return getDay(dayDate(day));
+  return memo(weekdayCache, day, () => getDay(dayDate(day)));
 }
 
 /** The Monday of the ISO week of `day`. */
@@ -118,9 +133,9 @@ export function formatDateTime(instant: Date | string | null | undefined, opts: 
   return isValid(d) ? format(d, opts.seconds ? `${dateFormat}, HH:mm:ss` : `${dateFormat}, HH:mm`, { in: inLondon }) : "";
 }
 
-/** A day (YYYY-MM-DD) as "4 Mar 2025"; anything else is returned as it is. */
-export function formatDay(day: Day): string {
-  return isIsoDay(day) ? format(dayDate(day), dateFormat) : day;
+/** A day (YYYY-MM-DD) as "4 Mar 2025" (or "4 March 2025" in running text); anything else is returned as it is. */
+export function formatDay(day: Day, opts: { month?: "short" | "long" } = {}): string {
+  return isIsoDay(day) ? format(dayDate(day), opts.month === "long" ? "d MMMM yyyy" : dateFormat) : day;
 }
 
 /** Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm). */
