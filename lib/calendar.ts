@@ -3,7 +3,7 @@
 // date-fns and @date-fns/tz, so that no clock change moves a day: a London day is 23 hours long on
 // the last Sunday of March and 25 hours on the last Sunday of October, and it starts at 23:00 UTC
 // the evening before all summer. Pure (no database): shared by server code, client charts and seeds.
-import { TZDate, tz } from "@date-fns/tz";
+import { TZDate, tz, tzOffset } from "@date-fns/tz";
 import {
   addDays as addDaysFns,
   differenceInCalendarDays,
@@ -61,6 +61,11 @@ export function endOfLondonDay(day: Day): Date {
 /** The London day an instant falls on. */
 export function londonDayOf(instant: Date): Day {
   return dayOf(instant);
+}
+
+/** Minutes London is ahead of UTC at an instant (60 in summer time, 0 otherwise). */
+export function londonOffsetMinutes(instant: Date): number {
+  return tzOffset(londonZone, instant);
 }
 
 /** The last London day of a window stored with an exclusive end (`endOfLondonDay` of that day). */

@@ -17,7 +17,7 @@ import type { RuleFacts } from "@/lib/audit/alert-rules";
 import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
 import { scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
-import { addDays, isBankHoliday } from "@/lib/calendar";
+import { addDays, isBankHoliday, londonOffsetMinutes } from "@/lib/calendar";
 import { nhsCheckDigit } from "@/lib/nhs-number";
 import { rowsOf, type Database } from "../client";
 import { isDemoDatabase } from "./seed-demo";
@@ -111,18 +111,8 @@ export const eventsPerDayAtScale1 = 55_000;
 const dayMs = 86_400_000;
 const minuteMs = 60_000;
 
-function lastSunday(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month + 1, 0));
-  return last.getUTCDate() - last.getUTCDay();
-}
 /** Minutes England is ahead of UTC on this day (at noon). */
-function londonOffset(date: Date): number {
-  const y = date.getUTCFullYear();
-  const m = date.getUTCMonth();
-  const d = date.getUTCDate();
-  const bst = (m > 2 && m < 9) || (m === 2 && d >= lastSunday(y, 2)) || (m === 9 && d < lastSunday(y, 9));
-  return bst ? 60 : 0;
-}
+const londonOffset = (date: Date) => londonOffsetMinutes(new Date(date.getTime() + dayMs / 2));
 /** A calendar day in England: `number` counts days from 1970-01-01, `start` is its local midnight. */
 type Day = { iso: string; compact: string; number: number; start: number; offset: number; working: boolean };
 

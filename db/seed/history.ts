@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { Database, Tx } from "../client";
 import { departments, sites, storageQuotas, trusts } from "../schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
-import { addDays, daysBetween, isBankHoliday, londonToday, weekdayOf } from "@/lib/calendar";
+import { addDays, daysBetween, isBankHoliday, londonOffsetMinutes, londonToday, weekdayOf } from "@/lib/calendar";
 
 export type HistoryOptions = {
   years: number;
@@ -90,11 +90,9 @@ const weekdayHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h
 const weekendHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h, h >= 9 && h < 20 ? 3 : 1]);
 const dayHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h, h >= 8 && h < 18 ? 1 : 0]);
 
-/** UTC offset of London on a day, in hours (1 in summer time, 0 otherwise). */
+/** UTC offset of London on a day (at noon), in hours (1 in summer time, 0 otherwise). */
 function londonOffset(day: string): number {
-  const noon = new Date(`${day}T12:00:00Z`);
-  const hour = Number(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" }).format(noon));
-  return hour - 12;
+  return londonOffsetMinutes(new Date(`${day}T12:00:00Z`)) / 60;
 }
 
 async function asSeed<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {

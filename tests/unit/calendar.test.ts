@@ -12,6 +12,7 @@ import {
   isIsoDay,
   lastLondonDayOf,
   londonDayOf,
+  londonOffsetMinutes,
   londonDayStart,
   parseDay,
   weekStart,
@@ -47,6 +48,13 @@ describe("London days across the clock changes", () => {
     expect(londonDayOf(new Date("2027-03-31T23:30:00Z"))).toBe("2027-04-01");
     expect(formatDateTime(new Date("2027-03-31T23:30:00Z"))).toBe("1 Apr 2027, 00:30");
     expect(formatDateTime(new Date("2027-10-31T01:30:05Z"), { seconds: true })).toBe("31 Oct 2027, 01:30:05");
+  });
+
+  it("knows London's offset either side of each change (01:00 UTC)", () => {
+    expect(londonOffsetMinutes(new Date("2027-03-28T00:59:59Z"))).toBe(0);
+    expect(londonOffsetMinutes(new Date("2027-03-28T01:00:00Z"))).toBe(60);
+    expect(londonOffsetMinutes(new Date("2027-10-31T00:59:59Z"))).toBe(60);
+    expect(londonOffsetMinutes(new Date("2027-10-31T01:00:00Z"))).toBe(0);
   });
 
   it("counts calendar days, not 24-hour spans", () => {
