@@ -9,7 +9,7 @@ import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
 import { statusTone, userActionLabels } from "@/components/users/status";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
-import { formatDate, formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
+import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
 import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
@@ -64,7 +64,7 @@ export default async function UserPage({ params, searchParams }: Params) {
   const search = await searchParams;
   const user = await orNotFound(loadUser(ctx, id));
   const notice = search.done ? notices[search.done] : undefined;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = londonToday();
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
+import { londonToday } from "@/lib/calendar";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { getNewUserOptions, getUser } from "@/lib/users/queries";
@@ -36,7 +37,7 @@ export default async function EditUserPage({ params }: { params: Promise<{ id: s
         defaults={{ name: user.name, email: user.email, homeTrustId: user.homeTrustId ?? "" }}
         homeTrusts={homeTrusts}
         allowNoHomeTrust={options.canCreateConsortiumUser}
-        today={new Date().toISOString().slice(0, 10)}
+        today={londonToday()}
       />
     </>
   );
