@@ -54,7 +54,9 @@ test("an IG officer answers a subject access request: report, search with paging
   // The CSV download of the same search.
   const download = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]).then(([d]) => d);
   const csv = fs.readFileSync(await download.path(), "utf8");
-  expect(csv.trim().split("\r\n")).toHaveLength(61);
+  // The 60 accesses; the officer's own look-ups of the patient (each search) are in the trail too.
+  expect(csv.trim().split("\r\n").filter((l) => l.split(",")[2] === "study.view")).toHaveLength(60);
+  expect(csv.trim().split("\r\n").filter((l) => l.split(",")[2] === "audit.patient_report").length).toBeGreaterThan(0);
   expect(csv).toContain("dr.okafor@rhu.example");
 
   // The printable patient report.
@@ -63,6 +65,19 @@ test("an IG officer answers a subject access request: report, search with paging
   await expect(page.getByText(/60 accesses, by staff of RHU \(20\), RNZ \(40\)|60 accesses, by staff of RNZ \(40\), RHU \(20\)/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Print report" })).toBeVisible();
   await expectAccessible(page);
+});
+
+test("one click on Download CSV is one export in the audit trail", async ({ page }) => {
+  await signIn(page, "ig@rnz.example");
+  const exports = async () => {
+    await page.goto("/audit?action=audit.export&user=ig%40rnz.example");
+    const rows = page.getByRole("table", { name: "Audit events, newest first" }).getByRole("row");
+    return rows.count().then((n) => Math.max(0, n - 1)); // less the header row
+  };
+  const before = await exports();
+  await page.goto(`/audit?patient=${patient}`);
+  await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  expect(await exports()).toBe(before + 1);
 });
 
 test("an IG officer works an alert to closed", async ({ page, request }) => {

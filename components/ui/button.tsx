@@ -14,6 +14,16 @@ export function Button({ variant = "primary", className = "", ...props }: Compon
   return <button className={`${base} ${variants[variant]} ${className}`} {...props} />;
 }
 
+/**
+ * A link to a file the server makes (a CSV or JSON export): a plain `<a href download>`, never
+ * next/link. A `Link` first fetches the address as a client-side navigation and, finding a file and
+ * not a page, fetches it again as a full navigation: the server ran the export, and recorded its
+ * audit event, twice for one click.
+ */
+export function DownloadLink({ variant = "secondary", className = "", ...props }: Omit<ComponentProps<"a">, "download"> & { href: string; variant?: Variant }) {
+  return <a download className={`${base} ${variants[variant]} ${className}`} {...props} />;
+}
+
 export function ButtonLink({ variant = "primary", className = "", ...props }: ComponentProps<typeof Link> & { variant?: Variant }) {
   return <Link className={`${base} ${variants[variant]} ${className}`} {...props} />;
 }

@@ -18,7 +18,7 @@ function alertScope(ctx: Ctx) {
   return scope;
 }
 
-/** The alert queue: open and assigned alerts first by default, newest first, keyset-paged. */
+/** The alert queue: open and assigned alerts by default, newest event first, keyset-paged. */
 export async function listAlerts(ctx: Ctx, filter: AlertFilter) {
   const scope = alertScope(ctx);
   return withTenant(ctx, async (tx) => {
@@ -29,7 +29,7 @@ export async function listAlerts(ctx: Ctx, filter: AlertFilter) {
     if (filter.rule) parts.push(eq(auditAlerts.rule, filter.rule));
     if (filter.severity) parts.push(eq(auditAlerts.severity, filter.severity));
     const cursor = decodeCursor(filter.cursor);
-    if (cursor) parts.push(sql`(${auditAlerts.createdAt}, ${auditAlerts.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
+    if (cursor) parts.push(sql`(${auditAlerts.eventOccurredAt}, ${auditAlerts.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
     const rows = await tx
       .select({
         id: auditAlerts.id,
@@ -48,13 +48,15 @@ export async function listAlerts(ctx: Ctx, filter: AlertFilter) {
       .from(auditAlerts)
       .leftJoin(users, eq(users.id, auditAlerts.assignedTo))
       .where(and(...parts))
-      .orderBy(desc(auditAlerts.createdAt), desc(auditAlerts.id))
+      // By the time of what happened, as the queue shows it: alerts are raised in batches by the
+      // scan and events arrive late, so the order they were raised in is not the order in time.
+      .orderBy(desc(auditAlerts.eventOccurredAt), desc(auditAlerts.id))
       .limit(alertPage + 1);
     const trusts = await trustDirectory(tx);
     const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
     const page = rows.slice(0, alertPage).map((r) => ({ ...r, trust: ods.get(r.trustId) ?? "" }));
     const last = page.at(-1);
-    return { rows: page, nextCursor: rows.length > alertPage && last ? encodeCursor(last.createdAt, last.id) : null };
+    return { rows: page, nextCursor: rows.length > alertPage && last ? encodeCursor(last.eventOccurredAt, last.id) : null };
   });
 }
 

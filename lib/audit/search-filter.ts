@@ -25,6 +25,8 @@ export const auditFilter = z.object({
   purpose: opt(z.enum(purposes, { error: "Choose a purpose." })),
   modality: opt(z.enum(modalities, { error: "Choose a modality." })),
   breakGlass: opt(z.enum(["yes"], { error: "Tick or untick break-glass only." })),
+  /** "access": accesses to imaging only (a patient's access report), not access decisions nor officers' audit work. */
+  kind: opt(z.enum(["access"], { error: "Choose accesses only or every event." })),
   from: opt(day),
   to: opt(day),
   cursor: opt(z.string().max(200)),

@@ -8,6 +8,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
 import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
+import { accessActions } from "./schemas";
 import { decodeCursor, encodeCursor, searchWindow, type AuditFilter } from "./search-filter";
 
 type SearchWindow = ReturnType<typeof searchWindow>;
@@ -45,6 +46,8 @@ function conditions(filter: AuditFilter, window: SearchWindow, trusts: Directory
   if (filter.patient) parts.push(eq(auditEvents.patientNhsNumber, filter.patient));
   if (filter.user) parts.push(eq(auditEvents.actorEmail, filter.user));
   if (filter.action) parts.push(eq(auditEvents.action, filter.action));
+  // An access report counts accesses: an access decision is a check before an access, not one.
+  if (filter.kind === "access") parts.push(inArray(auditEvents.action, [...accessActions]));
   if (filter.outcome) parts.push(eq(auditEvents.outcome, filter.outcome));
   if (filter.purpose) parts.push(eq(auditEvents.purpose, filter.purpose));
   if (filter.modality) parts.push(eq(auditEvents.modality, filter.modality));
@@ -197,6 +200,8 @@ export async function searchAuditEvents(ctx: Ctx, filter: AuditFilter, limit = p
       action: filter.patient ? "audit.patient_report" : "audit.search",
       actor: actorOf(ctx, roleFor(ctx, "audit.read", trustId)),
       sourceTrustId: trustId,
+      // The patient looked up is the event's patient: a search by that patient finds who looked.
+      access: { patientNhsNumber: filter.patient ?? null },
       details: {
         filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined },
         // What was searched when no From was given: the default window's first day.
@@ -220,6 +225,7 @@ export async function recordAuditExport(ctx: Ctx, filter: AuditFilter, format: s
       action: "audit.export",
       actor: actorOf(ctx, roleFor(ctx, "audit.export", trustId)),
       sourceTrustId: trustId,
+      access: { patientNhsNumber: filter.patient ?? null },
       details: { filter: { ...filter, cursor: undefined }, format },
       client: ctx.client,
     });

@@ -2,7 +2,7 @@
 // daily usage, projected forward to the quota. The band comes from the uncertainty of the slope:
 // slope ± 1.96 standard errors gives the earliest and the latest likely exhaustion dates (the
 // latest is open-ended when the slow end of the band does not grow at all). Pure: no database.
-import { addDays, daysBetween } from "@/lib/calendar";
+import { addDays, daysBetween, eachDay } from "@/lib/calendar";
 
 export type UsagePoint = { day: string; bytes: number };
 
@@ -89,3 +89,55 @@ export function forecastExhaustion(series: readonly UsagePoint[], quotaBytes: nu
 export const forecastMethod =
   "A straight line fitted by least squares to the last 90 days of daily usage, extended until it meets the quota. " +
   "The range uses the slope plus or minus 1.96 standard errors: the earliest date if growth is at the fast end, the latest at the slow end.";
+
+/** How far past the last usage the growth chart draws a forecast line (a quota far off is not drawn to). */
+export const forecastHorizonDays = 365;
+
+/**
+ * The forecast as the growth chart draws it: the fitted line over its window (from `from` at the
+ * earliest), extended to the projected exhaustion day, or to `to` when usage is not growing; never
+ * more than `forecastHorizonDays` past the last usage. Empty when there is no fit.
+ */
+export function forecastLine(forecast: Forecast, from: string, to: string, windowDays = forecastWindowDays): UsagePoint[] {
+  if (forecast.status === "insufficient-data") return [];
+  const start = [from, addDays(forecast.asOf, -(windowDays - 1))].sort().at(-1) ?? from;
+  const projectedEnd = forecast.status === "projected" && forecast.exhaustionDay ? forecast.exhaustionDay : forecast.asOf;
+  const end = [[to, projectedEnd].sort().at(-1) ?? to, addDays(forecast.asOf, forecastHorizonDays)].sort()[0] ?? to;
+  if (start > end) return [];
+  return eachDay(start, end).map((day) => ({
+    day,
+    bytes: Math.max(0, Math.round(forecast.fittedBytes + forecast.slopeBytesPerDay * daysBetween(forecast.asOf, day))),
+  }));
+}
+
+export type GrowthSeries = { key: string; quotaBytes: number | null; forecast: Forecast };
+export type GrowthLine = { key: string; label: string; kind: "used" | "quota" | "forecast" };
+
+/**
+ * The storage growth chart: each series' daily usage, its quota as a level line and its forecast
+ * line (see forecastLine), one row per day that has any of them. `usage` maps a day to each series'
+ * bytes on it.
+ */
+export function growthWithGuides(
+  usage: ReadonlyMap<string, Record<string, number>>,
+  series: readonly GrowthSeries[],
+  from: string,
+  to: string,
+): { rows: (Record<string, string | number> & { day: string })[]; lines: GrowthLine[] } {
+  const rows = new Map<string, Record<string, number>>([...usage].map(([day, values]) => [day, { ...values }]));
+  const lines: GrowthLine[] = series.map((s) => ({ key: s.key, label: s.key, kind: "used" }));
+  for (const s of series) {
+    const line = forecastLine(s.forecast, from, to);
+    if (line.length) lines.push({ key: `${s.key} forecast`, label: `${s.key} forecast`, kind: "forecast" });
+    for (const p of line) rows.set(p.day, { ...rows.get(p.day), [`${s.key} forecast`]: p.bytes });
+  }
+  for (const s of series) {
+    if (s.quotaBytes === null) continue;
+    lines.push({ key: `${s.key} quota`, label: `${s.key} quota`, kind: "quota" });
+    for (const [, row] of rows) row[`${s.key} quota`] = s.quotaBytes;
+  }
+  return {
+    rows: [...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([day, values]) => ({ day, ...values })),
+    lines,
+  };
+}

@@ -8,9 +8,9 @@ import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { addDays, londonToday } from "@/lib/calendar";
 import type { CapacityFilter } from "./filter";
-import { forecastExhaustion, type Forecast } from "./forecast";
+import { forecastExhaustion, growthWithGuides, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";
-import { byMonth, byWeek, heatmapGrid, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
+import { byMonth, byWeek, heatmapGrid, partMonthOf, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
 import { storageTiers, type StorageTier } from "./schemas";
 
 type TrustOption = { id: string; odsCode: string; name: string };
@@ -83,6 +83,16 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
 }
 
+/**
+ * A narrower view's run rate beside the consortium's for the same filter (`modality`, or every
+ * modality when null): `shareOfConsortium` compares like with like.
+ */
+function selectedRunRate(yearToDate: number, consortiumYearToDate: number, asOf: string, modality: string | null) {
+  const selected = runRate(yearToDate, asOf);
+  const consortium = runRate(consortiumYearToDate, asOf);
+  return { ...selected, modality, consortium, shareOfConsortium: consortium.annualised ? selected.annualised / consortium.annualised : 0 };
+}
+
 /** The throughput dashboard's figures. Reads rollups only, so its cost follows the period, not the history. */
 export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
@@ -126,14 +136,22 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     }
     const total = [...mix.values()].reduce((s, m) => s + m.count, 0);
 
+    // The last complete day: today's exams are not all in.
+    const asOf = addDays(today, -1);
     const year = Number(filter.to.slice(0, 4));
+    // This year stops at the last complete day, and its part-month is compared with the same days
+    // of last year's month (1–10 December against 1–10 December, not the whole of last December).
+    const partMonth = partMonthOf(year, asOf);
+    const sameDays = partMonth
+      ? sql`and day <= ${asOf} ${partMonth.isComplete ? sql`` : sql`and (extract(month from day)::int <> ${partMonth.month} or extract(day from day)::int <= ${partMonth.throughDay})`}`
+      : sql``;
     const yearRows = await rows<{ month: string; count: string }>(
       tx,
       wholeConsortium
         ? sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${mod} group by 1`
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${mod} group by 1`
         : sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${narrow} group by 1`,
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${narrow} group by 1`,
     );
 
     // From the daily rollup's 24 hour counts: one row a day, so the cost follows the period.
@@ -146,7 +164,6 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     );
 
     // The run rate is the consortium's (the contract is the consortium's), up to yesterday.
-    const asOf = addDays(today, -1);
     const yearStart = `${asOf.slice(0, 4)}-01-01`;
     const [ytdConsortium] = await rows<{ n: string | null }>(
       tx,
@@ -155,6 +172,12 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
     const [ytdSelected] = wholeConsortium
       ? [ytdConsortium]
       : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_exams_daily where day between ${yearStart} and ${asOf} ${narrow}`);
+    // A narrower view's run rate is compared with the consortium's for the same modality filter:
+    // a trust's CT against the consortium's CT, never against every modality.
+    const [ytdConsortiumLike] =
+      wholeConsortium || !filter.modality
+        ? [ytdConsortium]
+        : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_consortium_exams_daily where day between ${yearStart} and ${asOf} ${mod}`);
 
     // Consortium totals beside a narrower view: totals only, never another trust's own figures.
     const comparison = !wholeConsortium;
@@ -163,7 +186,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
       ? await rows<{ modality: string; count: string }>(
           tx,
           sql`select modality, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${filter.from} and ${filter.to} group by 1 order by 1`,
+               where day between ${filter.from} and ${filter.to} ${mod} group by 1 order by 1`,
         )
       : null;
 
@@ -176,19 +199,21 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
       daily,
+      // Today, when the period includes it: its exams are still coming in, so its count is a part-day.
+      partialDay: filter.from <= today && today <= filter.to ? today : null,
       weekly: byWeek(periodDays),
       monthly: byMonth(periodDays),
       total,
       modalityMix: [...mix]
         .map(([modality, m]) => ({ modality, count: m.count, bytes: m.bytes, share: total ? m.count / total : 0 }))
         .sort((a, b) => b.count - a.count),
-      yearOverYear: { year, months: yearOverYear(year, yearRows.map((r) => ({ month: r.month, count: Number(r.count) }))) },
+      yearOverYear: { year, partMonth, months: yearOverYear(year, yearRows.map((r) => ({ month: r.month, count: Number(r.count) })), partMonth) },
       heatmap: heatmapGrid(heat.map((h) => ({ isoDow: Number(h.dow), hour: Number(h.hour), count: Number(h.count) }))),
       runRate: {
         asOf,
         contracted: c?.contracted ?? 0,
         consortium: runRate(Number(ytdConsortium?.n ?? 0), asOf),
-        selected: wholeConsortium ? null : runRate(Number(ytdSelected?.n ?? 0), asOf),
+        selected: wholeConsortium ? null : selectedRunRate(Number(ytdSelected?.n ?? 0), Number(ytdConsortiumLike?.n ?? 0), asOf, filter.modality ?? null),
       },
       consortiumDaily,
       consortiumMix: consortiumMix?.map((m) => ({ modality: m.modality, count: Number(m.count) })) ?? null,
@@ -288,6 +313,9 @@ async function tierUsage(tx: Tx, trustList: TrustOption[], today: string): Promi
   return out;
 }
 
+/** Above this many trust-and-tier series the growth chart leaves out their quota and forecast lines. */
+const maxGuidedGrowthSeries = 4;
+
 /** The storage page: used against quota, growth over the period, forecasts, consortium totals, quota requests. */
 export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
   const scope = capacityScope(ctx);
@@ -316,14 +344,27 @@ export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londo
       consortiumByDay.set(r.day, row);
     }
     const requests = await listQuotaRequests(tx, ctx, shown);
+    // Each series' quota and forecast are drawn beside its usage while the chart stays readable.
+    const growthKeys = [...new Set(growthRows.map((r) => `${odsOf.get(r.trustId)} ${r.tier}`))].sort();
+    const drawsGuides = growthKeys.length <= maxGuidedGrowthSeries;
+    const growth = growthWithGuides(
+      growthByDay,
+      growthKeys.map((key) => {
+        const u = drawsGuides ? usage.find((x) => `${x.odsCode} ${x.tier}` === key) : undefined;
+        return { key, quotaBytes: u?.quotaBytes ?? null, forecast: u?.forecast ?? { status: "insufficient-data" as const, points: 0 } };
+      }),
+      filter.from,
+      filter.to,
+    );
     return {
       filter,
       scopeLabel: chosen ? `${chosen.name} (${chosen.odsCode})` : ids === null ? "Whole consortium" : "Your trusts",
       isConsortiumWide: scope.all,
       trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
       usage,
-      growthSeries: [...new Set(growthRows.map((r) => `${odsOf.get(r.trustId)} ${r.tier}`))].sort(),
-      growth: [...growthByDay].map(([day, values]) => ({ day, ...values })),
+      growthLines: growth.lines,
+      growth: growth.rows,
+      growthGuidesOmitted: !drawsGuides,
       consortiumGrowth: [...consortiumByDay].map(([day, v]) => ({ day, online: v.online ?? 0, archive: v.archive ?? 0 })),
       requests,
       requestableTrusts: shown.filter((t) => can(ctx, "quota.request", t.id)).map(({ odsCode, name }) => ({ odsCode, name })),

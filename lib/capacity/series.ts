@@ -41,15 +41,35 @@ export function byMonth(daily: readonly DayCount[]): { month: string; count: num
 
 const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** This year's and last year's exams month by month (`monthly` keyed YYYY-MM). */
-export function yearOverYear(year: number, monthly: readonly { month: string; count: number }[]) {
+/**
+ * Where `year`'s figures stop, when `year` is the year of `asOf` (the last complete day): the month
+ * of `asOf` and its last complete day, and whether that month is over. Null when the year is over.
+ */
+export function partMonthOf(year: number, asOf: string): PartMonth | null {
+  if (Number(asOf.slice(0, 4)) !== year) return null;
+  return { month: Number(asOf.slice(5, 7)), throughDay: Number(asOf.slice(8, 10)), isComplete: addDays(asOf, 1).slice(5, 7) !== asOf.slice(5, 7) };
+}
+
+export type PartMonth = { month: number; throughDay: number; isComplete: boolean };
+
+/**
+ * This year's and last year's exams month by month (`monthly` keyed YYYY-MM). With `partMonth`
+ * (see partMonthOf) both years' counts of that month must cover only its days 1…throughDay, so a
+ * part-month is compared with the same days of last year's; it is named so ("Dec 1–2"), and this
+ * year's months after it are null (not yet), not zero.
+ */
+export function yearOverYear(year: number, monthly: readonly { month: string; count: number }[], partMonth: PartMonth | null = null) {
   const by = new Map(monthly.map((m) => [m.month, m.count]));
   const key = (y: number, i: number) => `${y}-${String(i + 1).padStart(2, "0")}`;
-  return monthNames.map((name, i) => ({
-    month: name,
-    thisYear: by.get(key(year, i)) ?? 0,
-    lastYear: by.get(key(year - 1, i)) ?? 0,
-  }));
+  return monthNames.map((name, i) => {
+    const isPart = partMonth?.month === i + 1 && !partMonth.isComplete;
+    const isFuture = partMonth !== null && i + 1 > partMonth.month;
+    return {
+      month: isPart && partMonth ? `${name} 1–${partMonth.throughDay}` : name,
+      thisYear: isFuture ? null : (by.get(key(year, i)) ?? 0),
+      lastYear: by.get(key(year - 1, i)) ?? 0,
+    };
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { AuditFilters } from "@/components/audit/audit-filters";
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { AuditTable } from "@/components/audit/audit-table";
-import { ButtonLink } from "@/components/ui/button";
+import { DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
@@ -35,9 +35,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         description="Who looked at which images, when, why and under which policy. Your searches and exports are recorded too."
         actions={
           parsed.success ? (
-            <ButtonLink variant="secondary" href={`/audit/export.csv?${filterQuery(parsed.data)}`} prefetch={false}>
+            <DownloadLink href={`/audit/export.csv?${filterQuery(parsed.data)}`}>
               Download CSV
-            </ButtonLink>
+            </DownloadLink>
           ) : undefined
         }
       />

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { statusLabel, statusTone, windowText } from "@/components/sharing/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink } from "@/components/ui/button";
+import { ButtonLink, DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
@@ -34,9 +34,9 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
         description="Cross-trust sharing policies: which staff of which trusts may view whose imaging, and why."
         actions={
           <>
-            <ButtonLink variant="secondary" href={`/sharing/export.csv?${query}`} prefetch={false}>
+            <DownloadLink href={`/sharing/export.csv?${query}`}>
               Download CSV
-            </ButtonLink>
+            </DownloadLink>
             {canAnywhere(ctx, "sharing.write") && <ButtonLink href="/sharing/policies/new">New policy</ButtonLink>}
           </>
         }

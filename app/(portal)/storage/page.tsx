@@ -16,7 +16,7 @@ import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
 import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
 import { formatDate, formatDay } from "@/lib/calendar";
-import { formatBytes, formatValue } from "@/lib/format";
+import { formatBytes, formatUsageWithoutLevel, formatUsedOfQuota } from "@/lib/format";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { decideQuotaAction, requestQuotaAction } from "./actions";
 
@@ -96,7 +96,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
             used: u.usedBytes,
             quota: u.quotaBytes,
             share: u.share,
-            status: u.level ? quotaLevelLabel[u.level] : "No quota or usage",
+            status: u.level ? quotaLevelLabel[u.level] : formatUsageWithoutLevel(u.usedBytes, u.quotaBytes),
             exhaustion: u.forecast.status === "projected" || u.forecast.status === "exhausted" ? u.forecast.exhaustionDay : u.forecast.status,
             earliest: u.forecast.status === "projected" ? u.forecast.earliestDay : null,
             latest: u.forecast.status === "projected" ? (u.forecast.latestDay ?? "open-ended") : null,
@@ -125,7 +125,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
               {u.usedBytes !== null && u.quotaBytes ? (
                 <>
                   <p className="mt-2">
-                    {formatBytes(u.usedBytes)} of {formatBytes(u.quotaBytes)} ({formatValue(u.share, "percent")}) on {formatDay(u.usedOn ?? "")}
+                    {formatUsedOfQuota(u.usedBytes, u.quotaBytes)} on {formatDay(u.usedOn ?? "")}
                   </p>
                   <div
                     className="mt-2 h-3 w-full rounded bg-canvas"
@@ -151,7 +151,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
                   </p>
                 </>
               ) : (
-                <p className="mt-2">{u.quotaBytes ? "No usage reported yet." : "No quota set for this tier."}</p>
+                <p className="mt-2">{formatUsageWithoutLevel(u.usedBytes, u.quotaBytes)}.</p>
               )}
             </article>
           ))}
@@ -159,12 +159,16 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
 
         <ChartFigure
           title="Growth"
-          summary="Storage held each day by trust and tier, over the period."
-          columns={[{ key: "day", label: "Day", format: "day" }, ...v.growthSeries.map((s) => ({ key: s, label: s, format: "bytes" as const }))]}
+          summary={
+            v.growthGuidesOmitted
+              ? "Storage held each day by trust and tier, over the period. Choose a trust to see its quota and forecast lines."
+              : "Storage held each day by trust and tier, over the period, with each quota as a level line and the forecast: the fitted straight line extended until it meets the quota (at most a year on)."
+          }
+          columns={[{ key: "day", label: "Day", format: "day" }, ...v.growthLines.map((l) => ({ key: l.key, label: l.label, format: "bytes" as const }))]}
           rows={v.growth}
           csvName={csv("storage-growth")}
         >
-          <LineChartView label="Storage growth" data={v.growth} xKey="day" xFormat="day" yFormat="bytes" series={v.growthSeries.map((s) => ({ key: s, label: s }))} />
+          <LineChartView label="Storage growth" data={v.growth} xKey="day" xFormat="day" yFormat="bytes" series={v.growthLines.map((l) => ({ key: l.key, label: l.label, strong: l.kind === "used" }))} />
         </ChartFigure>
 
         {!v.isConsortiumWide || filter.trust ? (

@@ -13,7 +13,7 @@ import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/cap
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";
 import { formatDay } from "@/lib/calendar";
-import { formatValue } from "@/lib/format";
+import { formatPerDay, formatValue } from "@/lib/format";
 import { orNotFound, pageQuery } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Throughput" };
@@ -36,6 +36,8 @@ export default async function ThroughputPage({ searchParams }: { searchParams: P
   );
 }
 
+const monthName = (month: number) => new Date(Date.UTC(2000, month - 1, 1)).toLocaleDateString("en-GB", { month: "long", timeZone: "UTC" });
+
 async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilter }) {
   const v = await getThroughput(ctx, filter);
   const csv = (what: string) => `mosaic-${what}-${filterQuery(filter).replace(/[&=]/g, "_")}`;
@@ -47,7 +49,17 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
     count: d.count,
     average7: d.average7,
     ...(compare && { consortiumAverage7: consortiumByDay.get(d.day)?.average7 ?? 0 }),
+    note: d.day === v.partialDay ? "Today so far: not all in" : "",
   }));
+  // Today's exams are not all in: the chart stops at yesterday rather than end in a false dip; the
+  // table keeps today's count, marked as a part-day.
+  const dailyChartRows = dailyRows.filter((d) => d.day !== v.partialDay);
+  const partialDayNote = v.partialDay ? ` The chart ends yesterday: today's exams are not all in (the table shows today so far).` : "";
+  const yoy = v.yearOverYear;
+  const partMonthNote =
+    yoy.partMonth && !yoy.partMonth.isComplete
+      ? ` ${monthName(yoy.partMonth.month)} is not over: both years count its days 1 to ${yoy.partMonth.throughDay} only.`
+      : "";
   const rr = v.runRate;
   const contractShare = rr.contracted ? rr.consortium.annualised / rr.contracted : 0;
   const consortiumMix = new Map(v.consortiumMix?.map((m) => [m.modality, m.count]) ?? []);
@@ -66,10 +78,12 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           <p className="text-3xl font-bold" data-testid="period-total">
             {formatValue(v.total)}
           </p>
-          <p className="text-sm">{formatValue(days ? v.total / days : 0, "decimal")} a day on average</p>
+          <p className="text-sm">{formatPerDay(days ? v.total / days : 0)} on average</p>
         </div>
         <div className="rounded border border-line bg-white p-4">
-          <p className="text-sm text-muted">Consortium run rate for {rr.asOf.slice(0, 4)} (to {formatDay(rr.asOf)})</p>
+          <p className="text-sm text-muted">
+            Consortium run rate for {rr.asOf.slice(0, 4)} (to {formatDay(rr.asOf)}{filter.modality ? ", every modality, as contracted" : ""})
+          </p>
           <p className="text-3xl font-bold">{formatValue(rr.consortium.annualised)}</p>
           <p className="text-sm">
             {formatValue(contractShare, "percent")} of the contracted {formatValue(rr.contracted)} a year ({formatValue(rr.consortium.yearToDate)} so far in {rr.consortium.daysElapsed} days)
@@ -77,10 +91,14 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
         </div>
         {rr.selected && (
           <div className="rounded border border-line bg-white p-4">
-            <p className="text-sm text-muted">Run rate of {v.scopeLabel}</p>
+            <p className="text-sm text-muted">
+              Run rate of {v.scopeLabel}
+              {rr.selected.modality ? `, ${rr.selected.modality} only` : ""}
+            </p>
             <p className="text-3xl font-bold">{formatValue(rr.selected.annualised)}</p>
             <p className="text-sm">
-              {formatValue(rr.consortium.annualised ? rr.selected.annualised / rr.consortium.annualised : 0, "percent")} of the consortium&apos;s run rate
+              {formatValue(rr.selected.shareOfConsortium, "percent")} of the consortium&apos;s {rr.selected.modality ? `${rr.selected.modality} ` : ""}run rate (
+              {formatValue(rr.selected.consortium.annualised)} a year)
             </p>
           </div>
         )}
@@ -91,21 +109,22 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           title="Exams per day"
           summary={
             compare
-              ? "Each day's exams with the average of the seven days ending that day, beside the consortium's seven-day average (a total: no other trust's own figures)."
-              : "Each day's exams with the average of the seven days ending that day."
+              ? `Each day's exams with the average of the seven days ending that day, beside the consortium's seven-day average (a total: no other trust's own figures).${partialDayNote}`
+              : `Each day's exams with the average of the seven days ending that day.${partialDayNote}`
           }
           columns={[
             { key: "day", label: "Day", format: "day" },
             { key: "count", label: "Exams" },
             { key: "average7", label: "7-day average", format: "decimal" },
             ...(compare ? [{ key: "consortiumAverage7", label: "Consortium 7-day average", format: "decimal" as const }] : []),
+            ...(v.partialDay ? [{ key: "note", label: "Note", format: "text" as const }] : []),
           ]}
           rows={dailyRows}
           csvName={csv("exams-per-day")}
         >
           <LineChartView
             label="Exams per day"
-            data={dailyRows}
+            data={dailyChartRows}
             xKey="day"
             xFormat="day"
             series={[
@@ -144,7 +163,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
 
         <ChartFigure
           title={`${v.yearOverYear.year} against ${v.yearOverYear.year - 1}`}
-          summary="Exams per calendar month, this year beside last year."
+          summary={`Exams per calendar month, this year beside last year, up to yesterday.${partMonthNote}`}
           columns={[
             { key: "month", label: "Month", format: "text" },
             { key: "thisYear", label: String(v.yearOverYear.year) },

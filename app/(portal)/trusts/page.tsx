@@ -2,7 +2,7 @@ import { pageQuery } from "@/lib/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink } from "@/components/ui/button";
+import { ButtonLink, DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
@@ -28,9 +28,9 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
         description="The consortium's member trusts, their hospitals and imaging departments."
         actions={
           <>
-            <ButtonLink variant="secondary" href={`/trusts/export.csv?${query}`} prefetch={false}>
+            <DownloadLink href={`/trusts/export.csv?${query}`}>
               Download CSV
-            </ButtonLink>
+            </DownloadLink>
             {can(ctx, "trusts.create", null) && <ButtonLink href="/trusts/new">Onboard a trust</ButtonLink>}
           </>
         }

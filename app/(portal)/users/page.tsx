@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink } from "@/components/ui/button";
+import { ButtonLink, DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { statusTone, userActionLabels as actionLabels } from "@/components/users/status";
@@ -38,9 +38,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         actions={
           <>
             {filter.view === "all" && (
-              <ButtonLink variant="secondary" href={`/users/export.csv?${query}`} prefetch={false}>
+              <DownloadLink href={`/users/export.csv?${query}`}>
                 Download CSV
-              </ButtonLink>
+              </DownloadLink>
             )}
             {canGrant && (
               <ButtonLink variant="secondary" href="/users/import">

@@ -56,7 +56,7 @@ export default async function VerifyPage() {
             </SubmitButton>
           </form>
         )}
-        <a href="/audit/verify/checkpoints.json" className="text-brand underline">
+        <a href="/audit/verify/checkpoints.json" download className="text-brand underline">
           Download signed checkpoints (JSON, for an outside auditor)
         </a>
       </div>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { purposeLabel } from "@/components/sharing/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
-import { ButtonLink } from "@/components/ui/button";
+import { DownloadLink } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
@@ -23,9 +23,9 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
         title="Sharing matrix"
         description="Which trust's staff may view whose imaging, and for which purposes, under the policies in effect. Rows are the trusts that own the images; columns the trusts whose staff ask. It shows the policies you can read: your trusts' own, and those that share with your trusts."
         actions={
-          <ButtonLink variant="secondary" href={`/sharing/matrix/export.csv${filter.at ? `?at=${filter.at}` : ""}`} prefetch={false}>
+          <DownloadLink href={`/sharing/matrix/export.csv${filter.at ? `?at=${filter.at}` : ""}`}>
             Download CSV
-          </ButtonLink>
+          </DownloadLink>
         }
       />
       <SharingTabs current="/sharing/matrix" />

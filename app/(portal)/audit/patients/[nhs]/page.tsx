@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTable } from "@/components/audit/audit-table";
-import { ButtonLink } from "@/components/ui/button";
+import { DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { PrintButton } from "@/components/ui/print-button";
@@ -24,7 +24,8 @@ export default async function PatientReportPage({ params, searchParams }: Props)
   const ctx = await requireContext();
   const { nhs } = await params;
   const search = await searchParams;
-  const parsed = auditFilter.safeParse({ patient: nhs, from: search.from, to: search.to, cursor: search.cursor });
+  // Accesses only: access decisions (checks before an access) and officers' look-ups are not accesses.
+  const parsed = auditFilter.safeParse({ patient: nhs, kind: "access", from: search.from, to: search.to, cursor: search.cursor });
   if (!parsed.success) notFound();
   const filter = parsed.data;
   const result = await orNotFound(searchAuditEvents(ctx, filter, reportSize));
@@ -40,9 +41,9 @@ export default async function PatientReportPage({ params, searchParams }: Props)
         actions={
           <>
             <PrintButton label="Print report" />
-            <ButtonLink variant="secondary" href={`/audit/export.csv?${filterQuery(filter)}`} prefetch={false}>
+            <DownloadLink href={`/audit/export.csv?${filterQuery(filter)}`}>
               Download CSV
-            </ButtonLink>
+            </DownloadLink>
           </>
         }
       />
