@@ -19,7 +19,7 @@ import { seedHistoryWithProgress } from "@/db/seed/history-cli";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { trusts, users } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
-import { addDays, londonToday } from "@/lib/capacity/dates";
+import { addDays, londonToday } from "@/lib/calendar";
 import { parseCapacityFilter } from "@/lib/capacity/filter";
 import { getStorage, getThroughput } from "@/lib/capacity/queries";
 import { countRollups } from "@/lib/capacity/rollups";

@@ -1,4 +1,5 @@
 // How numbers read in the portal (en-GB). Pure, shared by server pages and client charts.
+import { formatDay } from "@/lib/calendar";
 
 export type NumberFormat = "int" | "decimal" | "bytes" | "percent" | "day" | "text";
 
@@ -70,12 +71,6 @@ export function formatUsageWithoutLevel(usedBytes: number | null, quotaBytes: nu
   if (usedBytes !== null && !quotaBytes) return `${formatBytes(usedBytes)} used, no quota set`;
   if (usedBytes === null && quotaBytes) return `No usage reported yet (quota ${formatBytes(quotaBytes)})`;
   return "No quota or usage";
-}
-
-/** A day (YYYY-MM-DD) as "4 Mar 2025". */
-export function formatDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? day : d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
 }
 
 /** One value in the given format; null and undefined read as an en dash. */

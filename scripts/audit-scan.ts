@@ -3,12 +3,13 @@
 // unusual_volume alert for each person and trust it finds. Safe to run again: nothing is raised twice.
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import { addDays, londonDay, scanUnusualVolume } from "@/lib/audit/volume-scan";
+import { addDays, isIsoDay, londonToday } from "@/lib/calendar";
+import { scanUnusualVolume } from "@/lib/audit/volume-scan";
 import { describeDatabase, openCliDatabase } from "./cli-database";
 
 const { values } = parseArgs({ options: { day: { type: "string" }, from: { type: "string" }, to: { type: "string" } }, allowPositionals: false });
-const isDay = (d: string | undefined): d is string => !!d && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`));
-const yesterday = addDays(londonDay(new Date()), -1);
+const isDay = (d: string | undefined): d is string => !!d && isIsoDay(d);
+const yesterday = addDays(londonToday(), -1);
 const first = values.day ?? values.from ?? yesterday;
 const last = values.day ?? values.to ?? (values.from ? yesterday : first);
 if (!isDay(first) || !isDay(last) || first > last) {

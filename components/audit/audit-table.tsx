@@ -1,6 +1,6 @@
 import { Badge } from "@/components/ui/badge";
 import type { AuditRow } from "@/lib/audit/search";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 import { actionLabel, modalityLabel, outcomeLabel, purposeLabel, roleLabel, targetTypeLabel } from "@/lib/labels";
 import { formatNhsNumber } from "@/lib/nhs-number";
 

@@ -16,7 +16,8 @@ import { sql } from "drizzle-orm";
 import type { RuleFacts } from "@/lib/audit/alert-rules";
 import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-alerts";
-import { addDays, scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
+import { scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
+import { addDays, isBankHoliday, londonOffsetMinutes } from "@/lib/calendar";
 import { nhsCheckDigit } from "@/lib/nhs-number";
 import { rowsOf, type Database } from "../client";
 import { isDemoDatabase } from "./seed-demo";
@@ -110,69 +111,8 @@ export const eventsPerDayAtScale1 = 55_000;
 const dayMs = 86_400_000;
 const minuteMs = 60_000;
 
-function lastSunday(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month + 1, 0));
-  return last.getUTCDate() - last.getUTCDay();
-}
 /** Minutes England is ahead of UTC on this day (at noon). */
-function londonOffset(date: Date): number {
-  const y = date.getUTCFullYear();
-  const m = date.getUTCMonth();
-  const d = date.getUTCDate();
-  const bst = (m > 2 && m < 9) || (m === 2 && d >= lastSunday(y, 2)) || (m === 9 && d < lastSunday(y, 9));
-  return bst ? 60 : 0;
-}
-function easterSunday(year: number): Date {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return new Date(Date.UTC(year, month - 1, day));
-}
-const holidayCache = new Map<number, Set<string>>();
-/** Bank holidays in England and Wales (the regular ones; one-off royal occasions are left out). */
-function bankHolidays(year: number): Set<string> {
-  const cached = holidayCache.get(year);
-  if (cached) return cached;
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  const at = (month: number, day: number) => new Date(Date.UTC(year, month, day));
-  const firstMonday = (month: number) => {
-    const d = at(month, 1);
-    return at(month, 1 + ((8 - d.getUTCDay()) % 7));
-  };
-  const lastMonday = (month: number) => {
-    const d = new Date(Date.UTC(year, month + 1, 0));
-    return at(month, d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  };
-  const weekdayOnOrAfter = (d: Date, taken: Set<string>) => {
-    const x = new Date(d);
-    while (x.getUTCDay() === 0 || x.getUTCDay() === 6 || taken.has(iso(x))) x.setUTCDate(x.getUTCDate() + 1);
-    return x;
-  };
-  const easter = easterSunday(year);
-  const set = new Set<string>();
-  set.add(iso(weekdayOnOrAfter(at(0, 1), set)));
-  set.add(iso(new Date(easter.getTime() - 2 * dayMs)));
-  set.add(iso(new Date(easter.getTime() + dayMs)));
-  set.add(iso(firstMonday(4)));
-  set.add(iso(lastMonday(4)));
-  set.add(iso(lastMonday(7)));
-  set.add(iso(weekdayOnOrAfter(at(11, 25), set)));
-  set.add(iso(weekdayOnOrAfter(at(11, 26), set)));
-  holidayCache.set(year, set);
-  return set;
-}
-
+const londonOffset = (date: Date) => londonOffsetMinutes(new Date(date.getTime() + dayMs / 2));
 /** A calendar day in England: `number` counts days from 1970-01-01, `start` is its local midnight. */
 type Day = { iso: string; compact: string; number: number; start: number; offset: number; working: boolean };
 
@@ -187,7 +127,7 @@ function dayAt(number: number): Day {
   const iso = date.toISOString().slice(0, 10);
   const offset = londonOffset(date);
   const weekday = date.getUTCDay();
-  const working = weekday !== 0 && weekday !== 6 && !bankHolidays(date.getUTCFullYear()).has(iso);
+  const working = weekday !== 0 && weekday !== 6 && !isBankHoliday(iso);
   day = { iso, compact: iso.replaceAll("-", ""), number, start: date.getTime() - offset * minuteMs, offset, working };
   days.set(number, day);
   return day;

@@ -4,6 +4,7 @@
 // Deterministic (seeded), and inserted in batches so that it takes seconds, not minutes.
 import type { Tx } from "../client";
 import { roleAssignments, users } from "../schema";
+import { addDays, endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
 
 const firstNames = [
   "Aaliyah", "Abdul", "Adam", "Adaeze", "Aidan", "Alex", "Amara", "Amelia", "Amir", "Anika", "Ava", "Ben", "Bethan", "Callum", "Caoimhe",
@@ -103,8 +104,10 @@ export function buildStaff(trusts: StaffTrust[], opts: StaffOptions): { users: U
       if (role === "clinician" && status === "active" && random() < 0.33 && trusts.length > 1) {
         const away = pick(trusts.filter((t) => t !== trust));
         const offset = Math.floor(random() * 150) - 20; // days since the rotation began (negative: starts later)
-        const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - offset * day);
-        const until = new Date(from.getTime() + 120 * day);
+        // A rotation's window is London days, stored as the grant stores them (lib/calendar).
+        const firstDay = addDays(londonToday(now), -offset);
+        const from = londonDayStart(firstDay);
+        const until = endOfLondonDay(addDays(firstDay, 119));
         if (until > now || random() < 0.5) {
           roleRows.push({ userId: id, role: "clinician", trustId: away.id, departmentId: null, jobRoleCode: "R8000", validFrom: from, validUntil: until, grantedBy: away.managerId, createdAt: new Date(Math.min(from.getTime(), now.getTime()) - 14 * day) });
         }

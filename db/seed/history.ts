@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { Database, Tx } from "../client";
 import { departments, sites, storageQuotas, trusts } from "../schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
-import { addDays, daysBetween, londonToday } from "@/lib/capacity/dates";
+import { addDays, daysBetween, isBankHoliday, londonOffsetMinutes, londonToday, weekdayOf } from "@/lib/calendar";
 
 export type HistoryOptions = {
   years: number;
@@ -58,43 +58,6 @@ export function annualRateOn(day: string): number {
 /** Online storage keeps the last two years; the archive keeps everything. */
 const onlineDays = 730;
 
-/** England and Wales bank holidays (fixed rules: New Year, Easter, May, August, Christmas). */
-export function isBankHoliday(day: string): boolean {
-  const y = Number(day.slice(0, 4));
-  const dow = (d: string) => new Date(`${d}T00:00:00Z`).getUTCDay();
-  const substitute = (d: string) => (dow(d) === 6 ? addDays(d, 2) : dow(d) === 0 ? addDays(d, 1) : d);
-  const firstMonday = (m: number) => {
-    const d = `${y}-${String(m).padStart(2, "0")}-01`;
-    return addDays(d, (8 - dow(d)) % 7);
-  };
-  const lastMonday = (m: number) => {
-    const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-    const last = addDays(next, -1);
-    return addDays(last, -((dow(last) + 6) % 7));
-  };
-  // Easter Sunday (anonymous Gregorian algorithm).
-  const a = y % 19, b = Math.floor(y / 100), c = y % 100, d = Math.floor(b / 4), e = b % 4;
-  const f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31), dayOfMonth = ((h + l - 7 * m + 114) % 31) + 1;
-  const easter = `${y}-${String(month).padStart(2, "0")}-${String(dayOfMonth).padStart(2, "0")}`;
-  const christmas = `${y}-12-25`;
-  // Christmas on a weekend moves to the 27th; Boxing Day on a weekend moves to the 28th.
-  const christmasObserved = dow(christmas) === 6 || dow(christmas) === 0 ? `${y}-12-27` : christmas;
-  const boxingObserved = dow(`${y}-12-26`) === 6 || dow(`${y}-12-26`) === 0 ? `${y}-12-28` : `${y}-12-26`;
-  const holidays = new Set([
-    substitute(`${y}-01-01`),
-    addDays(easter, -2),
-    addDays(easter, 1),
-    firstMonday(5),
-    lastMonday(5),
-    lastMonday(8),
-    christmasObserved,
-    boxingObserved,
-  ]);
-  return holidays.has(day);
-}
-
 /** A small fast deterministic generator (mulberry32). */
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -127,11 +90,9 @@ const weekdayHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h
 const weekendHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h, h >= 9 && h < 20 ? 3 : 1]);
 const dayHours: [number, number][] = Array.from({ length: 24 }, (_, h) => [h, h >= 8 && h < 18 ? 1 : 0]);
 
-/** UTC offset of London on a day, in hours (1 in summer time, 0 otherwise). */
+/** UTC offset of London on a day (at noon), in hours (1 in summer time, 0 otherwise). */
 function londonOffset(day: string): number {
-  const noon = new Date(`${day}T12:00:00Z`);
-  const hour = Number(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", hourCycle: "h23" }).format(noon));
-  return hour - 12;
+  return londonOffsetMinutes(new Date(`${day}T12:00:00Z`)) / 60;
 }
 
 async function asSeed<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -204,7 +165,7 @@ export async function seedHistory(database: Database, options: HistoryOptions): 
     const day = addDays(first, d);
     const random = rng(Number(day.replace(/-/g, "")) * 7919);
     const annual = annualRateOn(day);
-    const dow = new Date(`${day}T00:00:00Z`).getUTCDay();
+    const dow = weekdayOf(day);
     const quiet = dow === 0 || dow === 6 || isBankHoliday(day);
     // A year has about 250 working days plus 115 quiet days at a third: 288 weekday-equivalents.
     const expected = ((annual * options.scale) / 288) * (quiet ? 1 / 3 : 1) * (1 + normal(random) * 0.04);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addDays, endOfLondonDay, isIsoDay, londonDayStart, londonToday } from "@/lib/calendar";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { isStorableText } from "@/lib/text-input";
 import { modalities } from "@/lib/trusts/schemas";
@@ -7,7 +8,7 @@ import { accessActions, outcomes, purposes } from "./schemas";
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Enter a real date.");
+  .refine(isIsoDay, "Enter a real date.");
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? v.trim() : v);
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 
@@ -40,19 +41,17 @@ export type AuditFilter = z.output<typeof auditFilter>;
  */
 export const defaultWindowDays = 30;
 
-const dayMs = 86_400_000;
-const startOfDay = (day: string) => new Date(`${day}T00:00:00Z`);
-
 /**
- * The time window a search reads: From (UTC day) up to the end of To; without a patient, a user or
- * From, the `defaultWindowDays` days that end with To or with today (`now`).
+ * The time window a search reads: from 00:00 London on From up to the end of To in London (the
+ * days people see); without a patient, a user or From, the `defaultWindowDays` days that end with
+ * To or with today in London (`now`).
  */
 export function searchWindow(filter: AuditFilter, now: Date): { from: Date | null; until: Date | null; isDefault: boolean } {
-  const until = filter.to ? new Date(startOfDay(filter.to).getTime() + dayMs) : null;
-  if (filter.from) return { from: startOfDay(filter.from), until, isDefault: false };
+  const until = filter.to ? endOfLondonDay(filter.to) : null;
+  if (filter.from) return { from: londonDayStart(filter.from), until, isDefault: false };
   if (filter.patient || filter.user) return { from: null, until, isDefault: false };
-  const lastDay = until ?? new Date(startOfDay(now.toISOString().slice(0, 10)).getTime() + dayMs);
-  return { from: new Date(lastDay.getTime() - defaultWindowDays * dayMs), until, isDefault: true };
+  const lastDay = filter.to ?? londonToday(now);
+  return { from: londonDayStart(addDays(lastDay, 1 - defaultWindowDays)), until, isDefault: true };
 }
 
 /** The filters as the address bar shows them (no cursor), for links and exports. */

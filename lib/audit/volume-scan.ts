@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rowsOf, type Executor } from "@/db/client";
+import { addDays, formatDay } from "@/lib/calendar";
 
 /** How many days before the scanned day make up a person's usual. */
 export const volumeHistoryDays = 28;
@@ -30,20 +31,6 @@ export function judgeDailyVolume(patients: number, history: readonly number[]): 
   const baseline = median(history.filter((n) => n > 0));
   const threshold = Math.max(volumeFloor, volumeFactor * baseline);
   return { baseline, threshold, unusual: patients > threshold };
-}
-
-/** A calendar day (YYYY-MM-DD) plus or minus some days. */
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-const londonDate = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London", year: "numeric", month: "2-digit", day: "2-digit" });
-
-/** The calendar day in England that an instant falls on (YYYY-MM-DD). */
-export function londonDay(at: Date): string {
-  return londonDate.format(at);
 }
 
 type DayCount = { day: string; actorEmail: string; sourceTrustId: string; actorTrustId: string | null; patients: number };
@@ -94,11 +81,12 @@ export async function scanUnusualVolume(db: Executor, first: string, last: strin
     for (let day = start; day <= end; day = addDays(day, 1)) {
       if (day < first) continue;
       const found: UnusualVolume[] = [];
+      const previousDays = Array.from({ length: volumeHistoryDays }, (_, i) => addDays(day, -(i + 1)));
       for (const [key, c] of window.get(day) ?? []) {
         if (c.patients <= volumeFloor) continue; // cannot be unusual, whatever the usual
         const history: number[] = [];
-        for (let back = 1; back <= volumeHistoryDays; back++) {
-          const n = window.get(addDays(day, -back))?.get(key)?.patients;
+        for (const previous of previousDays) {
+          const n = window.get(previous)?.get(key)?.patients;
           if (n) history.push(n);
         }
         const judgement = judgeDailyVolume(c.patients, history);
@@ -114,7 +102,6 @@ export async function scanUnusualVolume(db: Executor, first: string, last: strin
   return { days, unusual, raised };
 }
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 async function raiseVolumeAlerts(db: Executor, found: UnusualVolume[], odsOf: Map<string, string>): Promise<number> {
   if (found.length === 0) return 0;
@@ -124,7 +111,7 @@ async function raiseVolumeAlerts(db: Executor, found: UnusualVolume[], odsOf: Ma
     actor_email: f.actorEmail,
     actor_trust_id: f.actorTrustId,
     summary:
-      `${f.actorEmail} opened the imaging of ${f.patients} patients at ${odsOf.get(f.sourceTrustId) ?? "the trust"} on ${dayFormat.format(new Date(`${f.day}T00:00:00Z`))}; ` +
+      `${f.actorEmail} opened the imaging of ${f.patients} patients at ${odsOf.get(f.sourceTrustId) ?? "the trust"} on ${formatDay(f.day, { month: "long" })}; ` +
       (f.baseline > 0 ? `their usual is ${f.baseline} a day (median of their working days in the previous ${volumeHistoryDays}).` : `they opened none there in the previous ${volumeHistoryDays} days.`),
   }));
   // Day-level alerts have no single event: event_occurred_at is the start of the day in England,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addDays, daysBetween, isIsoDay, londonToday } from "./dates";
+import { addDays, daysBetween, isIsoDay, londonToday } from "@/lib/calendar";
 import { modalities } from "./schemas";
 
 /** Longest period one view may span (ten years): enough for the whole retention of adult imaging. */

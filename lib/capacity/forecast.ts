@@ -2,7 +2,7 @@
 // daily usage, projected forward to the quota. The band comes from the uncertainty of the slope:
 // slope ± 1.96 standard errors gives the earliest and the latest likely exhaustion dates (the
 // latest is open-ended when the slow end of the band does not grow at all). Pure: no database.
-import { addDays, daysBetween, eachDay } from "./dates";
+import { addDays, daysBetween, eachDay } from "@/lib/calendar";
 
 export type UsagePoint = { day: string; bytes: number };
 

@@ -6,7 +6,7 @@ import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { pgArray } from "@/lib/db/arrays";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
-import { addDays, londonToday } from "./dates";
+import { addDays, londonToday } from "@/lib/calendar";
 import type { CapacityFilter } from "./filter";
 import { forecastExhaustion, growthWithGuides, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";

@@ -1,5 +1,5 @@
 // Shaping rollup figures into the throughput charts' series. Pure: no database.
-import { addDays, daysInYear, daysBetween, eachDay, weekStart } from "./dates";
+import { addDays, daysInYear, daysBetween, eachDay, weekStart } from "@/lib/calendar";
 
 export type DayCount = { day: string; count: number };
 

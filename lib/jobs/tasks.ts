@@ -1,6 +1,7 @@
 import "server-only";
 import { ensurePartitions } from "@/lib/audit/append";
-import { addDays, londonDay, scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
+import { addDays, londonToday } from "@/lib/calendar";
+import { scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
 import { withSystem } from "@/lib/db/scope";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
@@ -9,7 +10,7 @@ import { withSystem } from "@/lib/db/scope";
 
 /** Yesterday in England scanned for people who opened far more patients' imaging than their own usual. */
 export function scanYesterday(now = new Date()): Promise<VolumeScanResult> {
-  const day = addDays(londonDay(now), -1);
+  const day = addDays(londonToday(now), -1);
   return withSystem((tx) => scanUnusualVolume(tx, day, day));
 }
 

@@ -7,6 +7,7 @@ import { clinicalRoles, type Role } from "@/lib/auth/permissions";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
 import { isUniqueViolation, mutation } from "@/lib/db/mutation";
 import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";
+import { endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
 import { AppError, notFound } from "@/lib/errors";
 import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
@@ -16,10 +17,6 @@ import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleG
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
-
-const day = 86_400_000;
-/** The stored end of a window whose last day is `lastDay`: midnight after it (exclusive). */
-export const endAfterLastDay = (lastDay: Date) => new Date(lastDay.getTime() + day);
 
 /** A user the caller may manage (their home trust decides), or NOT_FOUND / FORBIDDEN. */
 async function manageableUser(tx: Tx, ctx: Ctx, userId: string) {
@@ -43,7 +40,7 @@ export const createUserInput = userInput.extend({
   role: z.preprocess((v) => (v === "" ? undefined : v), roleGrantInput.shape.role.optional()),
   departmentId: roleGrantInput.shape.departmentId,
   jobRoleCode: roleGrantInput.shape.jobRoleCode,
-  validFrom: z.preprocess((v) => (v === "" || v === undefined ? new Date().toISOString().slice(0, 10) : v), roleGrantInput.shape.validFrom),
+  validFrom: z.preprocess((v) => (v === "" || v === undefined ? londonToday() : v), roleGrantInput.shape.validFrom),
   validUntil: roleGrantInput.shape.validUntil,
 });
 
@@ -272,8 +269,10 @@ export async function grantInTx(
   const jobRoleCode = isClinical ? (data.jobRoleCode ?? defaultJobRoleCode[data.role as Role] ?? null) : null;
 
   const now = new Date();
-  const validFrom = data.validFrom;
-  const validUntil = data.validUntil ? endAfterLastDay(data.validUntil) : null;
+  // A window runs from 00:00 London on its first day to 00:00 London after its last day (23:00 UTC
+  // in summer), so a last day D is in force until the end of D as people in the UK live it.
+  const validFrom = londonDayStart(data.validFrom);
+  const validUntil = data.validUntil ? endOfLondonDay(data.validUntil) : null;
   if (validUntil && validUntil <= now) throw fieldError("VALIDATION", "validUntil", "This last day has already passed.");
 
   // Same role, same scope, overlapping window, not revoked.

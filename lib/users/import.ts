@@ -7,11 +7,12 @@ import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { roleLabels, roles, type Role } from "@/lib/auth/permissions";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
+import { endOfLondonDay, londonDayStart, type Day } from "@/lib/calendar";
 import { AppError } from "@/lib/errors";
 import { isStorableText, unstorableTextMessage } from "@/lib/text-input";
 import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
 import { toResult } from "@/lib/result";
-import { endAfterLastDay, grantInTx } from "./commands";
+import { grantInTx } from "./commands";
 import { decideGrant } from "./grant-rule";
 import { trustDirectory } from "./queries";
 import { calendarDate, email as emailSchema, personName } from "./schemas";
@@ -49,7 +50,7 @@ export type ImportRow = {
 export type ImportPreview = { rows: ImportRow[]; problemRows: number; counts: Record<ImportRowAction, number> };
 
 type Checked = ImportRow & {
-  parsed?: { email: string; name: string; role: Role; trustId: string; departmentId?: string; jobRoleCode?: string; validFrom: Date; validUntil?: Date; existingUserId: string | null; existingStatus: string | null };
+  parsed?: { email: string; name: string; role: Role; trustId: string; departmentId?: string; jobRoleCode?: string; validFrom: Day; validUntil?: Day; existingUserId: string | null; existingStatus: string | null };
 };
 
 function parseCsv(csv: string): Record<string, string>[] {
@@ -176,7 +177,7 @@ async function checkRows(tx: Tx, ctx: Ctx, records: Record<string, string>[]): P
     const until = row.validUntil.trim() ? calendarDate("last day").safeParse(row.validUntil) : null;
     if (until && !until.success) problem("valid_until", firstMessage(until) ?? "");
     if (from.success && until?.success && until.data < from.data) problem("valid_until", "The last day is before the first day.");
-    if (until?.success && endAfterLastDay(until.data) <= now) problem("valid_until", "This last day has already passed.");
+    if (until?.success && endOfLondonDay(until.data) <= now) problem("valid_until", "This last day has already passed.");
     const jobRoleCode = (record.job_role_code ?? "").trim().toUpperCase();
     if (jobRoleCode && !jobRoleCodePattern.test(jobRoleCode)) problem("job_role_code", "A national job-role code is R and four digits, for example R8000.");
     let departmentId: string | undefined;
@@ -200,8 +201,9 @@ async function checkRows(tx: Tx, ctx: Ctx, records: Record<string, string>[]): P
     const decision = decideGrant(ctx, { userId: person?.id ?? "(new person)", role: roleByLabel, trustId: trust.id });
     if (!decision.allowed) problem("role", decision.reason);
 
-    const validFrom = from.data;
-    const validUntil = until?.success ? endAfterLastDay(until.data) : null;
+    // The instants grantInTx stores for these days, to compare with the roles already held.
+    const validFrom = londonDayStart(from.data);
+    const validUntil = until?.success ? endOfLondonDay(until.data) : null;
     let action: ImportRowAction = person ? "grant role to existing person" : "create person and grant role";
     if (person) {
       const same = held.filter((h) => h.userId === person.id && h.role === roleByLabel && h.trustId === trust.id);
@@ -218,7 +220,7 @@ async function checkRows(tx: Tx, ctx: Ctx, records: Record<string, string>[]): P
       trustId: trust.id,
       departmentId,
       jobRoleCode: jobRoleCode || undefined,
-      validFrom,
+      validFrom: from.data,
       validUntil: until?.success ? until.data : undefined,
       existingUserId: person?.id ?? null,
       existingStatus: person?.status ?? null,

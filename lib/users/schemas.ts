@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { userStatuses } from "@/db/schema/identity";
 import { roles } from "@/lib/auth/permissions";
+import { parseDay, type Day } from "@/lib/calendar";
 import { isStorableText } from "@/lib/text-input";
 import { jobRoleCodePattern } from "./job-roles";
 
@@ -21,21 +22,21 @@ export const personName = z
   .min(2, "Enter the person's full name.")
   .max(200, "A name can be at most 200 characters.");
 
-/** A calendar date (the form's type=date, or a CSV's YYYY-MM-DD or DD/MM/YYYY) as midnight UTC. */
+/**
+ * A London calendar day (the form's type=date, or a CSV's YYYY-MM-DD or DD/MM/YYYY) as YYYY-MM-DD.
+ * It stays a day here: the instants it starts and ends at are the calendar module's to compute.
+ */
 export const calendarDate = (what: string) =>
   z
     .string({ error: `Enter the ${what}.` })
     .trim()
-    .transform((s, ctx) => {
-      const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-      const uk = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s);
-      const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : uk ? [uk[3], uk[2], uk[1]] : [];
-      const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-      if (!y || Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(m) - 1) {
+    .transform((s, ctx): Day => {
+      const day = parseDay(s);
+      if (!day) {
         ctx.addIssue({ code: "custom", message: `Enter the ${what} as a real date, for example 2026-08-05.` });
         return z.NEVER;
       }
-      return date;
+      return day;
     });
 
 const optionalUuid = (message: string) => z.preprocess(emptyToUndefined, z.uuid({ error: message }).optional());

@@ -9,7 +9,7 @@ import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../h
 import type { Ctx } from "@/lib/auth/context";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { decideQuotaRequest, requestQuotaChange } from "@/lib/capacity/commands";
-import { addDays } from "@/lib/capacity/dates";
+import { addDays } from "@/lib/calendar";
 import { parseCapacityFilter } from "@/lib/capacity/filter";
 import { ingestExams, ingestStorageUsage } from "@/lib/capacity/ingest";
 import { getCapacityChoices, getQuotaWarnings, getStorage, getThroughput } from "@/lib/capacity/queries";

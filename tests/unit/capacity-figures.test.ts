@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forecastExhaustion, forecastLine, growthWithGuides } from "@/lib/capacity/forecast";
-import { addDays } from "@/lib/capacity/dates";
+import { addDays } from "@/lib/calendar";
 import { partMonthOf, yearOverYear } from "@/lib/capacity/series";
 
 describe("year on year with a part-month", () => {

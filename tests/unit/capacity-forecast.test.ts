@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays } from "@/lib/capacity/dates";
+import { addDays } from "@/lib/calendar";
 import { forecastExhaustion, leastSquares } from "@/lib/capacity/forecast";
 import { quotaLevel } from "@/lib/capacity/quota";
 import { byMonth, byWeek, runRate, withSevenDayAverage, yearOverYear, heatmapGrid } from "@/lib/capacity/series";

@@ -9,7 +9,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/auth/request";
 import { auditFilter, defaultWindowDays, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
-import { formatDate } from "@/lib/dates";
+import { formatDate, formatDay } from "@/lib/calendar";
 import { Suspense } from "react";
 import { Loading } from "@/components/ui/loading";
 import type { Ctx } from "@/lib/auth/context";
@@ -60,7 +60,7 @@ async function Results({ ctx, filter }: { ctx: Ctx; filter: AuditFilter | null }
       {defaultFrom && (
         <p className="mb-4 border-l-4 border-brand bg-white p-4">
           {filter?.to
-            ? `Showing the ${defaultWindowDays} days from ${formatDate(defaultFrom)} to ${formatDate(new Date(`${filter.to}T00:00:00Z`))}.`
+            ? `Showing the ${defaultWindowDays} days from ${formatDate(defaultFrom)} to ${formatDay(filter.to)}.`
             : `Showing the last ${defaultWindowDays} days, from ${formatDate(defaultFrom)} to today.`}{" "}
           To search earlier events, enter a patient, a user or a From date.
         </p>

@@ -15,7 +15,8 @@ import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/cap
 import { forecastMethod, type Forecast } from "@/lib/capacity/forecast";
 import { getCapacityChoices, getStorage } from "@/lib/capacity/queries";
 import { quotaLevelLabel, type QuotaLevel } from "@/lib/capacity/quota";
-import { formatBytes, formatDay, formatUsageWithoutLevel, formatUsedOfQuota, formatValue } from "@/lib/format";
+import { formatDate, formatDay } from "@/lib/calendar";
+import { formatBytes, formatUsageWithoutLevel, formatUsedOfQuota } from "@/lib/format";
 import { forecastStatusLabel, quotaRequestStatusLabel } from "@/lib/labels";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { decideQuotaAction, requestQuotaAction } from "./actions";
@@ -222,7 +223,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
                   {v.requests.map((r) => (
                     <tr key={r.id} className="border-b border-line align-top last:border-0">
                       <td className="px-3 py-2">
-                        {formatDay(r.requestedAt.toISOString().slice(0, 10))}
+                        {formatDate(r.requestedAt)}
                         <br />
                         <span className="text-muted">{r.requestedBy}</span>
                       </td>
@@ -242,7 +243,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
                         ) : r.status === "pending" ? (
                           <span className="text-muted">Awaiting a CIO</span>
                         ) : (
-                          <span className="text-muted">{r.decidedAt ? formatDay(r.decidedAt.toISOString().slice(0, 10)) : ""}</span>
+                          <span className="text-muted">{r.decidedAt ? formatDate(r.decidedAt) : ""}</span>
                         )}
                       </td>
                     </tr>

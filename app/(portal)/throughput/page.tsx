@@ -12,7 +12,8 @@ import { requireContext } from "@/lib/auth/request";
 import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";
-import { formatDay, formatPerDay, formatValue } from "@/lib/format";
+import { formatDay } from "@/lib/calendar";
+import { formatPerDay, formatValue } from "@/lib/format";
 import { orNotFound, pageQuery } from "@/lib/pages";
 
 export const metadata: Metadata = { title: "Throughput" };

@@ -11,7 +11,7 @@ import { canAnywhere } from "@/lib/auth/context";
 import { roles } from "@/lib/auth/permissions";
 import { actionLabel, roleLabels, userStatusLabel, userStatusLabels } from "@/lib/labels";
 import { requireContext } from "@/lib/auth/request";
-import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
+import { formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
@@ -154,7 +154,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
                         {u.roles.map((r, i) => (
                           <li key={i}>
                             {r.label}, {r.trust ?? "consortium"}
-                            {r.validUntil && <span className="text-sm text-muted"> until {formatDate(lastDayOf(r.validUntil))}</span>}
+                            {r.validUntil && <span className="text-sm text-muted"> until {formatDay(lastLondonDayOf(r.validUntil))}</span>}
                           </li>
                         ))}
                       </ul>
@@ -210,7 +210,7 @@ async function EndingSoon({ ctx }: { ctx: Ctx }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.assignmentId} className="border-b border-line last:border-0">
-              <td className="px-4 py-2">{formatDate(lastDayOf(r.validUntil))}</td>
+              <td className="px-4 py-2">{formatDay(lastLondonDayOf(r.validUntil))}</td>
               <td className="px-4 py-2">
                 <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
                   {r.name}

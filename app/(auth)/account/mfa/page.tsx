@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireEnrollingContext } from "@/lib/auth/request";
-import { formatDate } from "@/lib/dates";
+import { formatDate } from "@/lib/calendar";
 import { getMfaStatus } from "@/lib/identity/mfa";
 import { EnrolForm } from "./enrol-form";
 

@@ -11,7 +11,7 @@ import { formatNhsNumber } from "@/lib/nhs-number";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 import { FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Audit alerts" };

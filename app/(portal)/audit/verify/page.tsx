@@ -9,7 +9,7 @@ import { requireContext } from "@/lib/auth/request";
 import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
 import { runVerificationAction } from "./actions";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 import { plural } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Verify the audit trail" };

@@ -10,7 +10,7 @@ import { apiClientStatusLabel, apiScopeLabel, apiScopeLabels } from "@/lib/label
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 
 export const metadata: Metadata = { title: "API clients" };
 

@@ -10,7 +10,7 @@ import { ResetLinkForm } from "@/components/users/reset-link-form";
 import { statusTone } from "@/components/users/status";
 import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
-import { formatDate, formatDateTime, lastDayOf } from "@/lib/dates";
+import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
 import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
@@ -48,7 +48,7 @@ function describe(details: Record<string, unknown> | null): string {
   const before = details.before as Record<string, unknown> | undefined;
   const after = details.after as Record<string, unknown> | undefined;
   if (after && typeof after.role === "string") {
-    parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${String(after.validUntil).slice(0, 10)}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
+    parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${lastLondonDayOf(new Date(String(after.validUntil)))}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
     parts.push(roleLabel(details.role));
   } else if (before && after) {
@@ -65,7 +65,7 @@ export default async function UserPage({ params, searchParams }: Params) {
   const search = await searchParams;
   const user = await orNotFound(loadUser(ctx, id));
   const notice = search.done ? notices[search.done] : undefined;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = londonToday();
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
@@ -153,7 +153,7 @@ export default async function UserPage({ params, searchParams }: Params) {
                       {r.department && <div className="text-sm text-muted">{r.department}</div>}
                     </td>
                     <td className="px-4 py-2">{formatDate(r.validFrom)}</td>
-                    <td className="px-4 py-2">{r.validUntil ? formatDate(lastDayOf(r.validUntil)) : "Open-ended"}</td>
+                    <td className="px-4 py-2">{r.validUntil ? formatDay(lastLondonDayOf(r.validUntil)) : "Open-ended"}</td>
                     <td className="px-4 py-2">
                       <Badge tone={r.state === "in force" ? "success" : r.state === "starts later" ? "warning" : "neutral"}>{r.state}</Badge>
                       {r.revokedAt && <div className="text-sm text-muted">{formatDate(r.revokedAt)}</div>}

@@ -1,5 +1,5 @@
 import { toCsv } from "@/lib/csv";
-import { lastDayIso } from "@/lib/dates";
+import { lastLondonDayOf } from "@/lib/calendar";
 import { portalRoute } from "@/lib/portal-route";
 import { exportUsers } from "@/lib/users/queries";
 import { userFilter } from "@/lib/users/schemas";
@@ -17,7 +17,7 @@ export const GET = portalRoute(async (ctx, query) => {
       u.email,
       u.homeTrust ?? "",
       u.status,
-      u.roles.map((r) => `${r.role}@${r.trust ?? "consortium"}${r.validUntil ? ` until ${lastDayIso(r.validUntil)}` : ""}`).join("; "),
+      u.roles.map((r) => `${r.role}@${r.trust ?? "consortium"}${r.validUntil ? ` until ${lastLondonDayOf(r.validUntil)}` : ""}`).join("; "),
       u.lastSignInAt,
     ]),
   );

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
+import { londonToday } from "@/lib/calendar";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { getNewUserOptions } from "@/lib/users/queries";
@@ -27,7 +28,7 @@ export default async function GrantByEmailPage() {
         title="Grant a role by email"
         description="For someone who already has an account at another trust of the consortium, such as a doctor on rotation. Give the first and last day of their time here."
       />
-      <GrantRoleForm action={grantRoleAction} options={options.grantOptions} today={new Date().toISOString().slice(0, 10)} />
+      <GrantRoleForm action={grantRoleAction} options={options.grantOptions} today={londonToday()} />
     </>
   );
 }

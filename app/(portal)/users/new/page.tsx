@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
+import { londonToday } from "@/lib/calendar";
 import { canAnywhere } from "@/lib/auth/context";
 import { requireContext } from "@/lib/auth/request";
 import { getNewUserOptions } from "@/lib/users/queries";
@@ -30,7 +31,7 @@ export default async function NewUserPage() {
         homeTrusts={options.homeTrusts.map((t) => ({ id: t.id, label: `${t.name} (${t.odsCode})` }))}
         allowNoHomeTrust={options.canCreateConsortiumUser}
         grantOptions={options.grantOptions}
-        today={new Date().toISOString().slice(0, 10)}
+        today={londonToday()}
       />
     </>
   );

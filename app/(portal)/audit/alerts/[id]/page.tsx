@@ -11,7 +11,7 @@ import { getAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
 import { addAlertNoteAction, assignAlertAction, closeAlertAction } from "../actions";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 
 export const metadata: Metadata = { title: "Alert" };
 

@@ -9,7 +9,7 @@ import { PrintButton } from "@/components/ui/print-button";
 import { requireContext } from "@/lib/auth/request";
 import { searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter, filterQuery } from "@/lib/audit/search-filter";
-import { formatDateTime } from "@/lib/dates";
+import { formatDateTime } from "@/lib/calendar";
 import { plural } from "@/lib/format";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { orNotFound } from "@/lib/pages";

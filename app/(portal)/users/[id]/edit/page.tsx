@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
 import { cache } from "react";
+import { londonToday } from "@/lib/calendar";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { getNewUserOptions, getUser } from "@/lib/users/queries";
@@ -45,7 +46,7 @@ export default async function EditUserPage({ params }: Params) {
         defaults={{ name: user.name, email: user.email, homeTrustId: user.homeTrustId ?? "" }}
         homeTrusts={homeTrusts}
         allowNoHomeTrust={options.canCreateConsortiumUser}
-        today={new Date().toISOString().slice(0, 10)}
+        today={londonToday()}
       />
     </>
   );
