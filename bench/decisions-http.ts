@@ -17,7 +17,7 @@
 //   BENCH_CLIENTS=16 BENCH_REQUESTS=2000 BENCH_ROUNDS=3  # clients, requests per phase, phases of each kind
 //   BENCH_PHASE_SECONDS=20                               # a phase also ends after this long (bounded run)
 //   BENCH_STOP=kill                                      # stop the server under load with SIGKILL (a crash) instead of SIGTERM
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -30,6 +30,7 @@ import { openDatabase, rowsOf, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { buildIfNeeded } from "../scripts/build-if-needed";
+import { startNextServer } from "./next-server";
 
 const num = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -105,26 +106,7 @@ async function startServer(port: number): Promise<void> {
   delete env.DATABASE_URL;
   if (dbUrl) env.DATABASE_URL = dbUrl.toString();
   else env.PGLITE_DIR = path.join(pgliteFolder!, "pglite");
-  server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], { stdio: ["ignore", "ignore", "pipe"], env });
-  server.stderr?.setEncoding("utf8");
-  server.stderr?.on("data", (chunk: string) => {
-    for (const line of chunk.split("\n")) if (line.trim() && serverErrors.length < 200) serverErrors.push(line);
-  });
-  const exited = new Promise<never>((_, reject) => server?.once("exit", (code) => reject(new Error(`next start exited (${code}):\n${serverErrors.slice(-20).join("\n")}`))));
-  const ready = (async () => {
-    for (let i = 0; i < 600; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        http.get(`${base}/api/health`, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        }).on("error", () => resolve(false));
-      });
-      if (ok) return;
-      await sleep(250);
-    }
-    throw new Error("the server did not answer GET /api/health within 150 s");
-  })();
-  await Promise.race([ready, exited]);
+  server = await startNextServer(port, env, serverErrors);
 }
 
 /** Stops the server as a process manager does (SIGTERM), waiting up to 30 s, then SIGKILL. */

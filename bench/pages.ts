@@ -29,7 +29,7 @@
 //   BENCH_PROFILE=1                                      # also what this database's busy connections were running (sampled)
 //   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   # Node flags for the server only
 //   DATABASE_POOL_SIZE=20                                # the server's pool (default 10); the health route waits in the same pool
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -47,6 +47,7 @@ import { seedDemo } from "@/db/seed/seed-demo";
 import { generateSigningKeyPem } from "@/lib/audit/signing-key";
 import { permissionsOf, type Permission } from "@/lib/auth/permissions";
 import { buildIfNeeded } from "../scripts/build-if-needed";
+import { startNextServer } from "./next-server";
 import { checkpointDemo } from "../scripts/cli-database";
 
 const num = (name: string, fallback: number) => {
@@ -151,9 +152,9 @@ async function startServer(port: number): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node flags for the server only.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  server = spawn(process.execPath, [...nodeArgs, path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: {
+  server = await startNextServer(
+    port,
+    {
       ...process.env,
       NODE_ENV: "production",
       DATABASE_URL: dbUrl.toString(),
@@ -165,26 +166,9 @@ async function startServer(port: number): Promise<void> {
       RATE_LIMIT_SIGN_IN_PER_ACCOUNT: "100000",
       RATE_LIMIT_SIGN_IN_PER_ADDRESS: "100000",
     },
-  });
-  server.stderr?.setEncoding("utf8");
-  server.stderr?.on("data", (chunk: string) => {
-    for (const line of chunk.split("\n")) if (line.trim() && serverErrors.length < 200) serverErrors.push(line);
-  });
-  const exited = new Promise<never>((_, reject) => server?.once("exit", (code) => reject(new Error(`next start exited (${code}):\n${serverErrors.slice(-20).join("\n")}`))));
-  const ready = (async () => {
-    for (let i = 0; i < 600; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        http.get(`${base}/api/health`, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        }).on("error", () => resolve(false));
-      });
-      if (ok) return;
-      await sleep(250);
-    }
-    throw new Error("the server did not answer GET /api/health within 150 s");
-  })();
-  await Promise.race([ready, exited]);
+    serverErrors,
+    nodeArgs,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
