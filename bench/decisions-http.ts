@@ -30,7 +30,7 @@ import { openDatabase, rowsOf, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { buildIfNeeded } from "../scripts/build-if-needed";
-import { startNextServer } from "./next-server";
+import { printServerErrors, startNextServer } from "./next-server";
 
 const num = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -358,11 +358,7 @@ try {
     console.log(`\n${failures.length} answer(s) were not a 200 with a decision; the first ones:`);
     for (const f of failures.slice(0, 10)) console.log(`  ${f}`);
   }
-  const errors = serverErrors.filter((l) => !/ExperimentalWarning|--trace-warnings/.test(l));
-  if (errors.length) {
-    console.log(`\nThe server wrote to stderr (${errors.length} line(s)); the first ones:`);
-    for (const l of errors.slice(0, 15)) console.log(`  ${l}`);
-  }
+  printServerErrors(serverErrors);
   await cleanup();
 }
 process.exit(exitCode);

@@ -37,3 +37,11 @@ export async function startNextServer(port: number, env: NodeJS.ProcessEnv, erro
   await Promise.race([ready, exited]);
   return server;
 }
+
+/** Prints what the server wrote to stderr (Node's experimental-feature warnings left out), if anything. */
+export function printServerErrors(errors: string[]): void {
+  const lines = errors.filter((l) => !/ExperimentalWarning|--trace-warnings/.test(l));
+  if (lines.length === 0) return;
+  console.log(`\nThe server wrote to stderr (${lines.length} line(s)); the first ones:`);
+  for (const l of lines.slice(0, 15)) console.log(`  ${l}`);
+}

@@ -47,7 +47,7 @@ import { seedDemo } from "@/db/seed/seed-demo";
 import { generateSigningKeyPem } from "@/lib/audit/signing-key";
 import { permissionsOf, type Permission } from "@/lib/auth/permissions";
 import { buildIfNeeded } from "../scripts/build-if-needed";
-import { startNextServer } from "./next-server";
+import { printServerErrors, startNextServer } from "./next-server";
 import { checkpointDemo } from "../scripts/cli-database";
 
 const num = (name: string, fallback: number) => {
@@ -634,11 +634,7 @@ try {
     console.log(`\n${failures.length} response(s) were not the real page; the first ones:`);
     for (const f of failures.slice(0, 10)) console.log(`  ${f}`);
   }
-  const errors = serverErrors.filter((l) => !/ExperimentalWarning|--trace-warnings/.test(l));
-  if (errors.length) {
-    console.log(`\nThe server wrote to stderr (${errors.length} line(s)); the first ones:`);
-    for (const l of errors.slice(0, 15)) console.log(`  ${l}`);
-  }
+  printServerErrors(serverErrors);
   await cleanup();
 }
 process.exit(exitCode);
