@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoute, readJson } from "@/lib/api/handler";
+import { clientInfoFrom } from "@/lib/auth/client-info";
 import { answerAccessDecisions } from "@/lib/sharing/api";
 
 export const dynamic = "force-dynamic";
@@ -11,10 +12,6 @@ export const dynamic = "force-dynamic";
  */
 export const POST = apiRoute("decisions:read", async (caller, request) => {
   const body = await readJson(request, z.unknown(), "requests");
-  const answer = await answerAccessDecisions(caller, body, {
-    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null,
-    userAgent: request.headers.get("user-agent"),
-    requestId: request.headers.get("x-request-id"),
-  });
+  const answer = await answerAccessDecisions(caller, body, { ...clientInfoFrom(request.headers), requestId: request.headers.get("x-request-id") });
   return Response.json(answer, { headers: { "Cache-Control": "no-store" } });
 });
