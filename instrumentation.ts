@@ -1,6 +1,5 @@
 // Runs once as the Next.js server starts. `npm start` asks it (MOSAIC_CHECKPOINT_LOOP=on) to run the
-// audit checkpoint loop in this, the serving process: on the embedded database no other process may
-// open the database while it serves.
+// audit checkpoint loop in this, the serving process, which sees the ingests as they commit.
 export async function register(): Promise<void> {
   // In this form (not an early return) the bundler leaves the import out of any non-Node build.
   if (process.env.NEXT_RUNTIME === "nodejs") {

@@ -1,9 +1,11 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// Integration tests run once per database: always PGlite, and the PostgreSQL server too when
-// TEST_DATABASE_URL is set. Each test file gets a fresh database (tests/helpers/database.ts).
-const databases = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
+// Integration tests run once per database: always on the embedded PostgreSQL (started for the run),
+// and on the PostgreSQL server too when TEST_DATABASE_URL is set. Each run migrates one template
+// database (tests/helpers/global-database.ts); each test file gets a fresh copy of it
+// (tests/helpers/database.ts).
+const databases = ["embedded", ...(process.env.TEST_DATABASE_URL ? ["server"] : [])];
 
 const shared = {
   resolve: {
@@ -26,6 +28,7 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           env: { MOSAIC_TEST_DB: db },
+          globalSetup: ["tests/helpers/global-database.ts"],
           setupFiles: ["tests/helpers/database.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

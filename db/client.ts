@@ -1,12 +1,9 @@
 import "server-only";
-import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { embeddedDatabaseUrl } from "./embedded";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -16,15 +13,10 @@ export type Executor = Db | Tx;
 
 export type Database = {
   db: Db;
-  kind: "pglite" | "postgres";
+  /** The embedded PostgreSQL of this folder (npm start), or a server named by DATABASE_URL. */
+  kind: "embedded" | "server";
   close: () => Promise<void>;
 };
-
-/** Default folder of the embedded database. */
-export function pgliteDir(): string {
-  // Resolved at run time from the environment; nothing here for the bundler to trace.
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DIR ?? ".data/pglite");
-}
 
 /**
  * A connection to the server with Nagle's algorithm off. postgres.js sends a COPY's end as a small
@@ -51,39 +43,24 @@ function connectWithoutDelay(options: { host: string[]; port: number[]; path: st
   });
 }
 
-/** Opens PostgreSQL through postgres.js when a URL is given, else embedded PGlite (a folder, or memory). */
-export function openDatabase(opts: { url?: string; pgliteDir?: string | null } = {}): Database {
-  if (opts.url) {
-    const client = postgres(opts.url, {
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-      onnotice: () => {},
-      connection: { application_name: "mosaic" },
-      // A documented option (postgres.js README, "Custom socket") missing from its types.
-      ...({ socket: connectWithoutDelay } as object),
-    });
-    const db = drizzlePostgres(client, { schema }) as unknown as Db;
-    return { db, kind: "postgres", close: () => client.end({ timeout: 5 }) };
-  }
-  let client: PGlite;
-  if (opts.pgliteDir) {
-    // PGlite makes the data folder but not its parents.
-    fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
-    client = new PGlite(opts.pgliteDir);
-  } else {
-    client = new PGlite();
-  }
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return { db, kind: "pglite", close: () => client.close() };
+/** Opens the PostgreSQL database at `url` through postgres.js. */
+export function openDatabase(opts: { url: string; kind?: Database["kind"] }): Database {
+  const client = postgres(opts.url, {
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    onnotice: () => {},
+    connection: { application_name: "mosaic" },
+    // A documented option (postgres.js README, "Custom socket") missing from its types.
+    ...({ socket: connectWithoutDelay } as object),
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, kind: opts.kind ?? "server", close: () => client.end({ timeout: 5 }) };
 }
 
 const globalForDb = globalThis as unknown as { mosaicDatabase?: Database };
 
-/** The process-wide database: DATABASE_URL, or the embedded PGlite in PGLITE_DIR. */
+/** The process-wide database: DATABASE_URL, or the embedded PostgreSQL that npm start runs. */
 export function getDatabase(): Database {
-  globalForDb.mosaicDatabase ??= openDatabase({
-    url: process.env.DATABASE_URL || undefined,
-    pgliteDir: pgliteDir(),
-  });
+  globalForDb.mosaicDatabase ??= process.env.DATABASE_URL ? openDatabase({ url: process.env.DATABASE_URL }) : openDatabase({ url: embeddedDatabaseUrl(), kind: "embedded" });
   return globalForDb.mosaicDatabase;
 }
 
@@ -92,7 +69,7 @@ export function useDatabase(database: Database): void {
   globalForDb.mosaicDatabase = database;
 }
 
-/** Rows of a raw `execute`, whichever driver ran it (postgres.js gives an array, PGlite `{ rows }`). */
+/** Rows of a raw `execute` (postgres.js gives an array; `{ rows }` is taken too). */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];

@@ -1,17 +1,17 @@
 import "server-only";
-// COPY … FROM STDIN on the PostgreSQL server: the fastest way to append many rows, streamed so that
-// the server stores one chunk while the application encodes the next. PGlite has no COPY FROM STDIN
-// (only from a file, which PostgreSQL reserves for superusers), so callers keep a plain INSERT for it.
+// COPY … FROM STDIN: the fastest way to append many rows, streamed so that the server stores one
+// chunk while the application encodes the next.
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Sql } from "postgres";
 import type { Tx } from "./client";
 
-/** The postgres.js connection behind a transaction on the server; null on PGlite. */
-export function copyConnectionOf(tx: Tx): Sql | null {
+/** The postgres.js connection behind a transaction. */
+export function copyConnectionOf(tx: Tx): Sql {
   // drizzle keeps the driver's transaction client on its session; postgres.js's is a tagged function.
   const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
-  return typeof client === "function" && "unsafe" in client ? (client as Sql) : null;
+  if (typeof client === "function" && "unsafe" in client) return client as Sql;
+  throw new Error("not a postgres.js transaction: COPY needs one");
 }
 
 const reserved = /[\\\t\n\r]/;

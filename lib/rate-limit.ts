@@ -21,15 +21,14 @@ import { env } from "@/lib/env";
 //   databases), uses each app instance's own clock for windows, and loads drizzle-orm by a computed
 //   dynamic import that the server bundle cannot trace;
 // - RateLimiterPostgres wants a node-postgres pool, Sequelize, Knex or TypeORM (we have postgres.js
-//   and PGlite) and creates its table at run time.
+//   only) and creates its table at run time.
 //
 // Each count is one statement on its own (autocommit), never inside a caller's transaction: the
 // row of a busy key (every request of a PACS, one address for a whole trust) is then locked only
 // while that statement runs, not across the round trips of a transaction, which halved the key
 // check's throughput at 16 concurrent clients when tried. So it runs as the connection's role, not
 // SET LOCAL ROLE mosaic_app: the table holds no tenant data and no row-level security applies;
-// mosaic_app has the grants for a deployment that connects as a non-owner. On PGlite (one
-// session) never call it from inside a transaction: it would wait for that transaction forever.
+// mosaic_app has the grants for a deployment that connects as a non-owner.
 // Windows follow the database's clock, so that instances agree on them.
 
 type StoredCount = { points: number; msLeft: number | null };

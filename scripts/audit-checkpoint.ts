@@ -34,7 +34,7 @@ try {
 if (!key) process.exit(2);
 console.log(`Signing key ${key.keyId} (${process.env.AUDIT_SIGNING_KEY ? "AUDIT_SIGNING_KEY" : `demo key in ${demoSigningKeyFile()}`}).`);
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 let broken = 0;
 try {
   console.log(`Checkpointing the audit chains in the ${describeDatabase(database)}…`);

@@ -17,7 +17,7 @@ if (!isDay(first) || !isDay(last) || first > last) {
   process.exit(2);
 }
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 try {
   console.log(`Scanning ${first === last ? first : `${first} to ${last}`} for unusual volumes in the ${describeDatabase(database)}…`);
   const result = await database.db.transaction(async (tx) => {

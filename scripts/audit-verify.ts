@@ -23,7 +23,7 @@ async function checkpointKeys(): Promise<JWK[] | null> {
   return key ? key.verifyingJwks : null;
 }
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 try {
   const keys = await checkpointKeys();
   const witness = configuredWitness();

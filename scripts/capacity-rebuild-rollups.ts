@@ -3,7 +3,7 @@
 import { rebuildRollups } from "@/lib/capacity/rollups";
 import { describeDatabase, openCliDatabase } from "./cli-database";
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 try {
   const started = Date.now();
   const counts = await rebuildRollups(database.db);

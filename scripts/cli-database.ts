@@ -1,55 +1,58 @@
-// Opens the database for a command-line tool: the server at DATABASE_URL, or the embedded PGlite
-// folder. PGlite is one connection, so a command refuses while `npm start` holds the folder.
+// Opens the database for a command-line tool: the server at DATABASE_URL, or the embedded
+// PostgreSQL of this folder. Commands run beside a running `npm start` (they connect to its server);
+// when none runs, a command starts the embedded server for itself and stops it when done.
 import fs from "node:fs";
 import path from "node:path";
-import { openDatabase, pgliteDir, type Database } from "@/db/client";
+import { openDatabase, type Database } from "@/db/client";
+import { embeddedDataDir } from "@/db/embedded";
 import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
 import cliProgress from "cli-progress";
 import { createCheckpoints, type CheckpointRun } from "@/lib/audit/checkpoints";
 import { loadSigningKey, type SigningKey } from "@/lib/audit/signing-key";
+import { ensureEmbedded } from "./embedded-postgres";
 
-// Where the demo keeps its generated secret and API key (a test server gets its own).
+// Where the demo keeps its embedded database, generated secret and API key (a test server gets its own).
 export const dataDir = path.resolve(process.env.MOSAIC_DATA_DIR ?? ".data");
-export const lockFile = () => `${pgliteDir()}.lock`;
+/** Holds the pid of the `npm start` serving this folder, while it runs. */
+export const startFile = () => path.join(dataDir, "npm-start.pid");
 
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-/** The pid of a running `npm start` that holds the embedded database, if any. */
-export function embeddedHolder(): number | null {
+/** The pid of another `npm start` running in this folder, if any (a pid file left by a crash is ignored). */
+export function runningStart(): number | null {
   try {
-    const pid = Number(fs.readFileSync(lockFile(), "utf8").trim());
+    const pid = Number(fs.readFileSync(startFile(), "utf8").trim());
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid) ? pid : null;
   } catch {
     return null;
   }
 }
 
-/** Opens the database a command should use, or exits with what to do instead. */
-export function openCliDatabase(): Database {
+/** Opens the database a command should use: DATABASE_URL, or the embedded server (started if need be). */
+export async function openCliDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL || undefined;
-  if (!url) {
-    const holder = embeddedHolder();
-    if (holder) {
-      console.error(
-        `The embedded database in ${pgliteDir()} is in use by Mosaic (process ${holder}).\n` +
-          "PGlite serves one process at a time: stop Mosaic (Ctrl+C in its terminal), run this command, then npm start again.\n" +
-          "Or point both at a PostgreSQL server with DATABASE_URL.",
-      );
-      process.exit(2);
-    }
-  }
-  return openDatabase({ url, pgliteDir: pgliteDir() });
+  if (url) return openDatabase({ url });
+  const server = await ensureEmbedded({ base: dataDir, log: (line) => console.log(line) });
+  const database = openDatabase({ url: server.url, kind: "embedded" });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      // Left running for an `npm start` that began meanwhile: it stops the server when it stops.
+      if (!runningStart()) await server.stop();
+    },
+  };
 }
 
 export function describeDatabase(database: Database): string {
-  return database.kind === "postgres" ? "PostgreSQL server (DATABASE_URL)" : `embedded PGlite in ${path.relative(process.cwd(), pgliteDir())}`;
+  return database.kind === "server" ? "PostgreSQL server (DATABASE_URL)" : `embedded PostgreSQL in ${path.relative(process.cwd(), embeddedDataDir(dataDir))}`;
 }
 
 /** Prints the demo sign-ins and their password. */
@@ -60,10 +63,9 @@ export function printDemoSignIns(): void {
 
 /** Keeps the demo API client's key where DESIGN.md says (demo data only). */
 export function writeDemoApiKey(key: string): string {
-  // Beside the embedded database (.data/ by default), so a test database keeps its own key.
-  const dir = process.env.DATABASE_URL ? dataDir : path.dirname(pgliteDir());
-  const file = path.join(dir, "demo-api-key");
-  fs.mkdirSync(dir, { recursive: true });
+  // In MOSAIC_DATA_DIR (.data/ by default), so a test server keeps its own key.
+  const file = path.join(dataDir, "demo-api-key");
+  fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return path.relative(process.cwd(), file);
 }

@@ -1,7 +1,7 @@
 import { runMigrations } from "@/db/migrate";
 import { describeDatabase, openCliDatabase } from "./cli-database";
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 try {
   await runMigrations(database);
   console.log(`Migrations applied to the ${describeDatabase(database)}.`);

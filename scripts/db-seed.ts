@@ -23,7 +23,7 @@ if (bad(years, 30) || bad(scale, 10) || scale === 0 || !Number.isInteger(auditDa
   process.exit(2);
 }
 
-const database = openCliDatabase();
+const database = await openCliDatabase();
 try {
   await runMigrations(database);
   // A large seed that was interrupted can leave the audit indexes set aside: they come back first.

@@ -1,9 +1,11 @@
-// `npm start`: prepare the database (create, migrate, seed the demo if empty), build if needed,
-// serve, and print the URL and the demo sign-ins.
+// `npm start`: start the embedded PostgreSQL (unless DATABASE_URL names a server), prepare the
+// database (migrate, seed the demo if empty), build if needed, serve, and print the URL and the
+// demo sign-ins. On exit it stops the embedded server it runs.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { openDatabase, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
@@ -12,7 +14,8 @@ import { seedHistoryWithProgress } from "@/db/seed/history-cli";
 import { demoWitnessDir } from "@/lib/audit/witness";
 import { startJobRunner } from "@/lib/jobs/runner";
 import { buildIfNeeded } from "./build-if-needed";
-import { checkpointDemo, dataDir, describeDatabase, lockFile, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
+import { checkpointDemo, dataDir, describeDatabase, printDemoSignIns, runningStart, startFile, writeDemoApiKey } from "./cli-database";
+import { ensureEmbedded } from "./embedded-postgres";
 
 const port = Number(process.env.PORT ?? 3000);
 const started = Date.now();
@@ -45,8 +48,7 @@ function setAsideDemoWitness(): void {
   console.log(`The demo witness of an earlier database was moved to ${aside}.`);
 }
 
-async function prepareDatabase(): Promise<boolean> {
-  const database = openCliDatabase();
+async function prepareDatabase(database: Database): Promise<boolean> {
   try {
     await runMigrations(database);
     // A large seed that was interrupted can leave the audit indexes set aside: they come back first.
@@ -86,37 +88,77 @@ async function waitForHealth(url: string): Promise<boolean> {
   return false;
 }
 
-const secret = authSecret();
-const isDemo = await prepareDatabase();
-buildIfNeeded();
-
-if (!process.env.DATABASE_URL) fs.writeFileSync(lockFile(), String(process.pid));
-const releaseLock = () => {
+// One `npm start` per folder: a second one says so instead of sharing the first one's server.
+const holder = runningStart();
+if (holder) {
+  console.error(`Mosaic is already running in this folder (process ${holder}). Use that one, or stop it (Ctrl+C in its terminal, or kill ${holder}) first.`);
+  process.exit(1);
+}
+fs.mkdirSync(dataDir, { recursive: true });
+fs.writeFileSync(startFile(), String(process.pid));
+const releaseStartFile = () => {
   try {
-    if (!process.env.DATABASE_URL && fs.readFileSync(lockFile(), "utf8") === String(process.pid)) fs.rmSync(lockFile());
+    if (fs.readFileSync(startFile(), "utf8") === String(process.pid)) fs.rmSync(startFile());
   } catch {
     // already gone
   }
 };
 
+// Before this engine, the demo ran on PGlite in .data/pglite: demo data only, which is not carried over.
+const oldPglite = path.join(dataDir, "pglite");
+if (!process.env.DATABASE_URL && fs.existsSync(oldPglite)) {
+  console.log(
+    `${path.relative(process.cwd(), oldPglite)} is the demo database of an earlier Mosaic (PGlite), which is no longer used: Mosaic now runs PostgreSQL itself, ` +
+      `in ${path.relative(process.cwd(), path.join(dataDir, "postgres"))}, and starts afresh with new demo data. ` +
+      `It held demo data only: remove it with rm -rf ${path.relative(process.cwd(), oldPglite)} ${path.relative(process.cwd(), oldPglite)}.lock`,
+  );
+}
+
+const secret = authSecret();
+// The embedded PostgreSQL (the one this folder's commands connect to), unless DATABASE_URL names a server.
+const embedded = process.env.DATABASE_URL
+  ? null
+  : await ensureEmbedded({ base: dataDir, log: (line) => console.log(line) }).catch((error: unknown) => {
+      releaseStartFile();
+      console.error(`The embedded PostgreSQL did not start: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    });
+const stopEmbedded = async () => {
+  try {
+    // Whoever started it (a command's run before this one): this folder's server stops with Mosaic.
+    if (embedded) await (embedded.started ? embedded.stop() : import("./embedded-postgres").then((m) => m.stopEmbeddedServer(dataDir)));
+  } catch (error) {
+    console.error("The embedded PostgreSQL did not stop cleanly (the next start recovers):", error);
+  }
+};
+const databaseUrl = process.env.DATABASE_URL || embedded!.url;
+if (embedded) console.log(`The embedded PostgreSQL is ${embedded.started ? "started" : "running (started earlier)"}, in ${path.relative(process.cwd(), path.join(dataDir, "postgres"))} (${elapsed()}).`);
+let isDemo: boolean;
+try {
+  isDemo = await prepareDatabase(openDatabase({ url: databaseUrl, kind: embedded ? "embedded" : "server" }));
+  buildIfNeeded();
+} catch (error) {
+  releaseStartFile();
+  await stopEmbedded();
+  throw error;
+}
+
 // The checkpoint loop (audit checkpoints signed and witnessed every AUDIT_CHECKPOINT_SECONDS) runs
-// in the serving process, on both databases (instrumentation.ts starts it there: on the embedded
-// database only that process may open it). MOSAIC_JOBS=off where another process runs the
-// background work (npm run jobs).
+// in the serving process (instrumentation.ts starts it there), the pg-boss jobs in this one.
+// MOSAIC_JOBS=off where another process runs the background work (npm run jobs).
 const jobsHere = process.env.MOSAIC_JOBS !== "off";
 const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
   stdio: "inherit",
   env: { ...process.env, AUTH_SECRET: secret, PORT: String(port), MOSAIC_CHECKPOINT_LOOP: jobsHere ? "on" : "off" },
 });
-// On the PostgreSQL server, the scheduled background jobs run in this process beside the portal.
-const runner =
-  process.env.DATABASE_URL && jobsHere
-    ? await startJobRunner(process.env.DATABASE_URL).catch((error: unknown) => {
-        // The portal still serves; the jobs wait for the next start (or npm run jobs).
-        console.error("The background jobs did not start:", error);
-        return null;
-      })
-    : null;
+// The scheduled background jobs run in this process beside the portal.
+const runner = jobsHere
+  ? await startJobRunner(databaseUrl).catch((error: unknown) => {
+      // The portal still serves; the jobs wait for the next start (or npm run jobs).
+      console.error("The background jobs did not start:", error);
+      return null;
+    })
+  : null;
 // Stopping (Ctrl+C, or SIGTERM from a process manager): `next start` stops accepting connections
 // and finishes the requests under way, and an access decision is answered only once its audit
 // events have committed (lib/sharing/decision-audit.ts), so the audit events pending are flushed
@@ -135,9 +177,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 server.on("exit", (code) => {
-  releaseLock();
-  // A job under way finishes before the process ends.
-  void (runner ? runner.stop({ graceful: true, wait: true, timeout: 30_000 }) : Promise.resolve()).finally(() => process.exit(code ?? 0));
+  // A job under way finishes before the process ends, and the database stops last.
+  void (runner ? runner.stop({ graceful: true, wait: true, timeout: 30_000 }) : Promise.resolve())
+    .catch(() => {})
+    .then(stopEmbedded)
+    .finally(() => {
+      releaseStartFile();
+      process.exit(code ?? 0);
+    });
 });
 
 if (await waitForHealth(`http://127.0.0.1:${port}/api/health`)) {

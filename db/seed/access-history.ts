@@ -808,7 +808,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
   const seed = options.seed ?? 1;
   const ctx = await loadContext(database, seed, options.scale, from);
-  const writer = new HistoryWriter(ctx, options.batchSize ?? (database.kind === "postgres" ? 20_000 : 5_000), options.onMonthWritten);
+  const writer = new HistoryWriter(ctx, options.batchSize ?? 20_000, options.onMonthWritten);
   const ids = new EventIds(seed, from, options.scale);
 
   const firstDay = dayAt(dayNumberOf(from));

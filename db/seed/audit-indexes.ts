@@ -28,12 +28,11 @@ export type DeferredAuditIndexes = {
 
 /**
  * Puts the secondary indexes of audit_events aside for a large load, if that is safe and worth it:
- * on the PostgreSQL server (PGlite is one connection: nothing could be built beside the load), in the
- * demo consortium's database, and only while audit_events holds no access events (searches of
+ * in the demo consortium's database, and only while audit_events holds no access events (searches of
  * existing history would lose their indexes meanwhile). Returns null when the indexes stay.
  */
 export async function deferAuditIndexes(database: Database): Promise<DeferredAuditIndexes | null> {
-  if (database.kind !== "postgres" || !(await isDemoDatabase(database))) return null;
+  if (!(await isDemoDatabase(database))) return null;
   const definitions = await database.db.transaction(async (tx) => {
     await tx.execute(sql`select set_config('mosaic.scope_all', 'on', true)`);
     // Taken first, so that no access event can arrive between the check and the drop.

@@ -1,8 +1,7 @@
 import "server-only";
 // Appending chained events to the audit trail in bulk: the machine ingest and the demo history both
-// come through here. On the PostgreSQL server the rows are streamed with COPY into the monthly
-// partition that holds them (db/migrations/0014_audit_partition_copy.sql says why a partition and
-// not the parent); on PGlite they go in with one INSERT … SELECT from JSON.
+// come through here. The rows are streamed with COPY into the monthly partition that holds them
+// (db/migrations/0014_audit_partition_copy.sql says why a partition and not the parent).
 import { sql } from "drizzle-orm";
 import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
 import { rowsOf } from "@/db/client";
@@ -16,7 +15,7 @@ export type ChainedRow = ChainedFields & { prevHash: string; hash: string };
 
 export type ChainHead = { seq: number; hash: string };
 
-// The columns, in one place, so that both write paths and the COPY lines agree.
+// The columns, in one place, so that the COPY's column list and its lines agree.
 const columns: [keyof ChainedRow, string, string][] = [
   ["id", "id", "uuid"],
   ["occurredAt", "occurred_at", "timestamptz"],
@@ -47,8 +46,6 @@ const columns: [keyof ChainedRow, string, string][] = [
   ["details", "details", "jsonb"],
 ];
 const columnNames = columns.map(([, c]) => c);
-const insertColumns = sql.raw(columnNames.join(", "));
-const recordsetTypes = sql.raw(columns.map(([, c, t]) => `${c} ${t}`).join(", "));
 
 /** Makes sure a monthly partition exists for every (UTC) month these times fall in. */
 export async function ensurePartitions(tx: Tx, times: Date[]): Promise<void> {
@@ -110,12 +107,6 @@ export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<s
     return row;
   };
   const connection = copyConnectionOf(tx);
-  if (!connection) {
-    const chained = ordered.map(chainOne);
-    const json = JSON.stringify(chained.map((r) => Object.fromEntries(columns.map(([k, c]) => [c, r[k] instanceof Date ? (r[k] as Date).toISOString() : r[k]]))));
-    await tx.execute(sql`insert into audit_events (${insertColumns}) select ${insertColumns} from json_to_recordset(${json}::json) as x(${recordsetTypes})`);
-    return next;
-  }
   // Each partition's run is chained chunk by chunk while the server stores the chunk before.
   for (const run of await partitionRuns(tx, ordered)) await copyInto(connection, run.partition, columnNames, copyChunks(run.rows, chainOne));
   return next;

@@ -145,12 +145,12 @@ export function folderWitness(dir: string): Witness {
 }
 
 /**
- * The demo's witness folder when AUDIT_WITNESS_DIR is not set: beside the embedded database
- * (`.data/audit-witness` by default), or in MOSAIC_DATA_DIR with a PostgreSQL server. It proves
+ * The demo's witness folder when AUDIT_WITNESS_DIR is not set: audit-witness in MOSAIC_DATA_DIR
+ * (`.data/audit-witness` by default), beside the embedded database. It proves
  * nothing against whoever owns the machine; production sets AUDIT_WITNESS_DIR (lib/env.ts).
  */
 export function demoWitnessDir(): string {
-  const base = process.env.DATABASE_URL ? (process.env.MOSAIC_DATA_DIR ?? ".data") : path.dirname(process.env.PGLITE_DIR || ".data/pglite");
+  const base = process.env.MOSAIC_DATA_DIR ?? ".data";
   return path.resolve(/*turbopackIgnore: true*/ base, "audit-witness");
 }
 

@@ -1,8 +1,8 @@
 /**
  * A PostgreSQL array literal of text values, passed as ONE query parameter and cast in SQL
- * (`${pgArray(ids)}::uuid[]`). Both drivers then send a plain string, so bulk inserts through
- * `unnest(...)` work the same on postgres.js and PGlite. Every element is quoted and escaped, so
- * no value can break out of its element; null becomes SQL NULL.
+ * (`${pgArray(ids)}::uuid[]`): postgres.js then sends one plain string, whatever the element type,
+ * for bulk inserts through `unnest(...)`. Every element is quoted and escaped, so no value can
+ * break out of its element; null becomes SQL NULL.
  */
 export function pgArray(values: readonly (string | number | bigint | boolean | Date | null)[]): string {
   const items = values.map((v) => {

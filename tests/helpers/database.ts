@@ -1,35 +1,33 @@
-// A fresh, migrated database for each test file: an in-memory PGlite, or a new database on the
-// PostgreSQL server at TEST_DATABASE_URL that is dropped afterwards. Never a mock.
-import { afterAll, beforeAll } from "vitest";
+// A fresh, migrated database for each test file, on the embedded PostgreSQL (or the server at
+// TEST_DATABASE_URL in the project integration-server): a copy of the run's migrated template
+// (tests/helpers/global-database.ts), dropped afterwards. Never a mock.
+import { afterAll, beforeAll, inject } from "vitest";
 import postgres from "postgres";
 import { openDatabase, useDatabase, type Database } from "@/db/client";
-import { runMigrations } from "@/db/migrate";
 
-export const testDbKind = (process.env.MOSAIC_TEST_DB ?? "pglite") as "pglite" | "postgres";
+/** Which PostgreSQL this file runs on: the embedded one (18) or the server at TEST_DATABASE_URL. */
+export const testDbKind = (process.env.MOSAIC_TEST_DB ?? "embedded") as "embedded" | "server";
 
 let database: Database | undefined;
 let databaseUrl: string | undefined;
 let dropDatabase: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  if (testDbKind === "postgres") {
-    const serverUrl = process.env.TEST_DATABASE_URL;
-    if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
-    const name = `mosaic_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    database = openDatabase({ url: databaseUrl });
-    dropDatabase = async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
-  } else {
-    database = openDatabase({ pgliteDir: null });
-  }
-  await runMigrations(database);
+  const template = new URL(inject("templateDatabaseUrl"));
+  const templateName = template.pathname.slice(1);
+  const name = `mosaic_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const serverUrl = new URL(template);
+  serverUrl.pathname = "/postgres";
+  const admin = postgres(serverUrl.toString(), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template ${templateName}`);
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+  database = openDatabase({ url: databaseUrl, kind: testDbKind === "embedded" ? "embedded" : "server" });
+  dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
   useDatabase(database);
 });
 
@@ -44,8 +42,8 @@ export function testDatabase(): Database {
   return database;
 }
 
-/** The URL of this test file's database on the PostgreSQL server (for what opens its own connections). */
+/** The URL of this test file's database (for what opens its own connections). */
 export function testDatabaseUrl(): string {
-  if (!databaseUrl) throw new Error("this test file's database is not on the PostgreSQL server");
+  if (!databaseUrl) throw new Error("the test database is not open yet");
   return databaseUrl;
 }

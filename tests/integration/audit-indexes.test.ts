@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { generateAccessHistory } from "@/db/seed/access-history";
 import { deferAuditIndexes, restoreAuditIndexes } from "@/db/seed/audit-indexes";
 import { seedDemo } from "@/db/seed/seed-demo";
-import { testDatabase, testDbKind } from "../helpers/database";
+import { testDatabase } from "../helpers/database";
 import { ownerQuery } from "../helpers/factories";
 
 type IndexRow = { tbl: string; name: string; def: string; valid: boolean; parent: string | null };
@@ -34,12 +34,7 @@ beforeAll(async () => {
 });
 
 describe("the audit indexes set aside for a large load", () => {
-  it.runIf(testDbKind === "pglite")("stay in place on PGlite (one connection: nothing could be built beside the load)", async () => {
-    expect(await deferAuditIndexes(testDatabase())).toBeNull();
-    expect(await auditIndexes()).toEqual(before);
-  });
-
-  it.runIf(testDbKind === "postgres")("come back by the next seed when a load is interrupted", async () => {
+  it("come back by the next seed when a load is interrupted", async () => {
     const deferred = await deferAuditIndexes(testDatabase());
     expect(deferred?.count).toBe(before.filter((r) => r.tbl === "audit_events" && !r.name.endsWith("_pkey")).length);
     expect((await auditIndexes()).filter((r) => r.tbl === "audit_events").map((r) => r.name)).toEqual(["audit_events_pkey"]);
@@ -47,7 +42,7 @@ describe("the audit indexes set aside for a large load", () => {
     expect(await auditIndexes()).toEqual(before);
   });
 
-  it.runIf(testDbKind === "postgres")("are built month by month beside the load, and the database ends as the migrations make it", async () => {
+  it("are built month by month beside the load, and the database ends as the migrations make it", async () => {
     const deferred = await deferAuditIndexes(testDatabase());
     expect(deferred).not.toBeNull();
     const months: string[] = [];

@@ -3,7 +3,7 @@
 // (row-level security on its own).
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { testDatabase, testDbKind } from "../helpers/database";
+import { testDatabase } from "../helpers/database";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
 import { portalRoles } from "@/lib/auth/permissions";
@@ -177,21 +177,19 @@ describe("row-level security on its own", () => {
           /outside the caller's scope/,
         );
       }
-      if (testDbKind === "postgres") {
-        // COPY into a partition, as the bulk append does. The same COPY of the caller's own chain
-        // goes through (rolled back by the sentinel), so the refusal is the scope's.
-        const copyAs = (chain: string) =>
-          asAppRole(home.id, async () => {
-            const connection = currentTx && copyConnectionOf(currentTx);
-            if (!connection) throw new Error("no COPY connection");
-            const line = [crypto.randomUUID(), eventTime.toISOString(), eventTime.toISOString(), chain, "999", "0".repeat(64), "1".repeat(64), "study.view", "success", chain].join("\t");
-            await copyInto(connection, eventPartition, ["id", "occurred_at", "recorded_at", "chain", "seq", "prev_hash", "hash", "action", "outcome", "source_trust_id"], [`${line}\n`]);
-            throw new Error("copied; rolled back");
-          });
-        expect(await dbErrorOf(copyAs(home.id))).toBe("copied; rolled back");
-        // db/copy.ts reports what the server answers next (postgres.js loses the COPY's own error).
-        expect(await dbErrorOf(copyAs(other.id))).toMatch(/The database refused the rows copied into audit_events_2026_05/);
-      }
+      // COPY into a partition, as the bulk append does. The same COPY of the caller's own chain
+      // goes through (rolled back by the sentinel), so the refusal is the scope's.
+      const copyAs = (chain: string) =>
+        asAppRole(home.id, async () => {
+          const connection = currentTx && copyConnectionOf(currentTx);
+          if (!connection) throw new Error("no COPY connection");
+          const line = [crypto.randomUUID(), eventTime.toISOString(), eventTime.toISOString(), chain, "999", "0".repeat(64), "1".repeat(64), "study.view", "success", chain].join("\t");
+          await copyInto(connection, eventPartition, ["id", "occurred_at", "recorded_at", "chain", "seq", "prev_hash", "hash", "action", "outcome", "source_trust_id"], [`${line}\n`]);
+          throw new Error("copied; rolled back");
+        });
+      expect(await dbErrorOf(copyAs(home.id))).toBe("copied; rolled back");
+      // db/copy.ts reports what the server answers next (postgres.js loses the COPY's own error).
+      expect(await dbErrorOf(copyAs(other.id))).toMatch(/The database refused the rows copied into audit_events_2026_05/);
     }
     // Nothing of the above reached another trust's chain.
     for (const t of trusts) expect(await ownerQuery(sql`select id from audit_events where chain = ${t.id} and seq = 999`)).toEqual([]);

@@ -109,7 +109,7 @@ describe("the jobs' work", () => {
   });
 });
 
-describe.runIf(testDbKind === "postgres")("the pg-boss runner", () => {
+describe("the pg-boss runner", () => {
   it("schedules every job in England's time, and runs a job sent to it", async () => {
     const boss = await startJobRunner(testDatabaseUrl(), { pollingIntervalSeconds: 0.5 });
     try {
