@@ -16,8 +16,8 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
-  // Native and WASM packages load files relative to themselves: keep them out of the bundle.
-  serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "postgres"],
+  // Native packages (and postgres.js) load files relative to themselves: keep them out of the bundle.
+  serverExternalPackages: ["@node-rs/argon2", "postgres"],
   experimental: {
     // proxy.ts makes Next buffer each request body up to this size and silently cut off the rest,
     // which a machine client would see as "not valid JSON". Kept above the machine API's own limit

@@ -51,16 +51,18 @@ export default defineConfig({
       env: { OIDC_PORT: String(oidcPort), E2E_PORT: String(port) },
     },
     {
-      // The real `npm start` path: migrate, seed the demo, serve the production build.
+      // The real `npm start` path: start the embedded PostgreSQL, migrate, seed the demo, serve the
+      // production build; stopped with SIGTERM, so that it stops its PostgreSQL too.
       command: "npx tsx --conditions=react-server scripts/start.ts",
       url: `${baseURL}/api/health`,
       reuseExistingServer: false,
       timeout: 600_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
       stdout: "ignore",
       stderr: "pipe",
       env: {
         PORT: String(port),
-        PGLITE_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite",
+        MOSAIC_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data/e2e",
         AUTH_SECRET: secret,
         DATABASE_URL: "",
         // The public address: single sign-on's redirect address must be the same when it starts (a

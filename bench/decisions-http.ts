@@ -3,8 +3,9 @@
 // production build. Prints decisions/s and p99 of each and the ratios against DESIGN.md's target
 // (decisions ≥ 0.8 × the health route's rate, p99 within 2 × its p99).
 //
-// What it does: makes a fresh database (an embedded PGlite folder by default; a new database on the
-// server named by BENCH_DATABASE_URL or DATABASE_URL when one is set, dropped afterwards), migrates
+// What it does: makes a fresh database (on an embedded PostgreSQL in a fresh folder by default; a new
+// database on the server named by BENCH_DATABASE_URL or DATABASE_URL when one is set, dropped
+// afterwards), migrates
 // it and seeds the demo consortium (seedDemo, as npm start does; its API key is the demo PACS's),
 // builds if needed and serves the build with `next start` on a free loopback port. Each client keeps
 // one keep-alive connection. Every answer must be a 200 with a decision (or "ok" for health), or the
@@ -12,7 +13,7 @@
 // clients still ask, and the access.decision audit events are counted against the decisions
 // answered 200: each answered decision must be audited.
 //
-//   npm run bench:decisions-http                         # PGlite
+//   npm run bench:decisions-http                         # embedded PostgreSQL
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:decisions-http
 //   BENCH_CLIENTS=16 BENCH_REQUESTS=2000 BENCH_ROUNDS=3  # clients, requests per phase, phases of each kind
 //   BENCH_PHASE_SECONDS=20                               # a phase also ends after this long (bounded run)
@@ -30,6 +31,7 @@ import { openDatabase, rowsOf, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { seedDemo } from "@/db/seed/seed-demo";
 import { buildIfNeeded } from "../scripts/build-if-needed";
+import { ensureEmbedded } from "../scripts/embedded-postgres";
 import { printServerErrors, startNextServer } from "./next-server";
 
 const num = (name: string, fallback: number) => {
@@ -48,18 +50,22 @@ const p99Target = 2;
 
 const serverUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || null;
 const dbName = `mosaic_bench_decisions_${Date.now().toString(36)}`;
-const pgliteFolder = serverUrl ? null : fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-bench-decisions-"));
-const dbUrl = serverUrl ? new URL(serverUrl) : null;
-if (dbUrl) dbUrl.pathname = `/${dbName}`;
-const admin = serverUrl ? postgres(serverUrl, { max: 1, onnotice: () => {} }) : null;
+const embeddedFolder = serverUrl ? null : fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-bench-decisions-"));
+// Open to the user postgres, which the server runs as when this runs as root.
+if (embeddedFolder) fs.chmodSync(embeddedFolder, 0o755);
+const embedded = embeddedFolder ? await ensureEmbedded({ base: embeddedFolder }) : null;
+const adminUrl = serverUrl ?? embedded!.urlOf("postgres");
+const dbUrl = new URL(adminUrl);
+dbUrl.pathname = `/${dbName}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 
 function open(): Database {
-  return dbUrl ? openDatabase({ url: dbUrl.toString() }) : openDatabase({ pgliteDir: path.join(pgliteFolder!, "pglite") });
+  return openDatabase({ url: dbUrl.toString() });
 }
 
 /** A fresh database with the demo consortium; the demo PACS's API key. */
 async function prepareDatabase(): Promise<string> {
-  if (admin) await admin.unsafe(`create database ${dbName}`);
+  await admin.unsafe(`create database ${dbName}`);
   const database = open();
   try {
     await runMigrations(database);
@@ -103,9 +109,7 @@ async function startServer(port: number): Promise<void> {
     RATE_LIMIT_API_PER_KEY: "1000000000",
     RATE_LIMIT_API_PER_ADDRESS: "1000000000",
   };
-  delete env.DATABASE_URL;
-  if (dbUrl) env.DATABASE_URL = dbUrl.toString();
-  else env.PGLITE_DIR = path.join(pgliteFolder!, "pglite");
+  env.DATABASE_URL = dbUrl.toString();
   server = await startNextServer(port, env, serverErrors);
 }
 
@@ -297,11 +301,10 @@ async function auditedDecisions(): Promise<number> {
 
 async function cleanup(): Promise<void> {
   await stopServer().catch(() => {});
-  if (admin) {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e: unknown) => console.error(`could not drop ${dbName}:`, e));
-    await admin.end();
-  }
-  if (pgliteFolder) fs.rmSync(pgliteFolder, { recursive: true, force: true });
+  await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e: unknown) => console.error(`could not drop ${dbName}:`, e));
+  await admin.end();
+  await embedded?.stop().catch((e: unknown) => console.error("could not stop the embedded PostgreSQL:", e));
+  if (embeddedFolder) fs.rmSync(embeddedFolder, { recursive: true, force: true });
 }
 
 let exitCode = 0;
@@ -314,7 +317,7 @@ try {
   port = await freePort();
   await startServer(port);
   console.log(
-    `Database: ${dbUrl ? `PostgreSQL server, fresh database ${dbName}` : "embedded PGlite, fresh folder"}; server up in ${((performance.now() - t0) / 1000).toFixed(0)} s. ` +
+    `Database: ${embedded ? "embedded PostgreSQL, fresh folder" : `PostgreSQL server, fresh database ${dbName}`}; server up in ${((performance.now() - t0) / 1000).toFixed(0)} s. ` +
       `${clients} clients, ${rounds} × ${perPhase} requests per kind (phases alternate, each at most ${phaseSeconds} s), after ${warmup} untimed of each.`,
   );
   const agents = Array.from({ length: clients }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));

@@ -1,11 +1,14 @@
 // The users list's server time with 5,000 users in one trust: the data the /users page reads
 // (listUsers + the department filter's options), first page, a page deep in the keyset, a role
-// filter and a search, on the embedded database, or on the PostgreSQL server when DATABASE_URL is
-// set (a throwaway database is made there and dropped). Prints median and p95 in milliseconds and
+// filter and a search, on a throwaway database (made and dropped) on the embedded PostgreSQL (started
+// in a fresh folder, stopped after), or on the PostgreSQL server when DATABASE_URL is set. Prints median and p95 in milliseconds and
 // the ratio of a deep page to the first (keyset paging: it should stay near 1).
 //
-//   npm run bench:users                     # embedded PGlite
+//   npm run bench:users                     # embedded PostgreSQL
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:users
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, useDatabase as pointProcessAt, type Database } from "@/db/client";
@@ -15,13 +18,16 @@ import { insertStaff } from "@/db/seed/demo-staff";
 import type { Ctx } from "@/lib/auth/context";
 import { getUser, listDepartmentOptions, listUsers } from "@/lib/users/queries";
 import { userFilter } from "@/lib/users/schemas";
+import { ensureEmbedded } from "../scripts/embedded-postgres";
 
 const usersInTrust = Number(process.env.BENCH_USERS ?? 5000);
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 
 async function open(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return { database: openDatabase({ pgliteDir: null }), drop: async () => {} };
+  const folder = process.env.DATABASE_URL ? null : fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-bench-users-"));
+  if (folder) fs.chmodSync(folder, 0o755); // open to the user postgres, which the server runs as under root
+  const embedded = folder ? await ensureEmbedded({ base: folder }) : null;
+  const serverUrl = process.env.DATABASE_URL || embedded!.urlOf("postgres");
   const name = `mosaic_bench_${Date.now().toString(36)}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -32,6 +38,8 @@ async function open(): Promise<{ database: Database; drop: () => Promise<void> }
     drop: async () => {
       await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end();
+      await embedded?.stop();
+      if (folder) fs.rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -3,8 +3,8 @@ import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { expectAccessible, signIn } from "./fixtures";
 
-// The demo PACS's key, written beside the e2e database by the seed.
-const demoKey = () => fs.readFileSync(path.join(path.dirname(process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite"), "demo-api-key"), "utf8").trim();
+// The demo PACS's key, written in the e2e portal's data folder by the seed.
+const demoKey = () => fs.readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data/e2e", "demo-api-key"), "utf8").trim();
 
 const patient = "9990000042";
 let minute = 0;

@@ -6,7 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import postgres from "postgres";
+import { runningEmbedded } from "../db/embedded";
 import { buildIfNeeded } from "../scripts/build-if-needed";
+import { stopEmbeddedServer } from "../scripts/embedded-postgres";
 
 function findChromium(): string | undefined {
   const candidates = [process.env.MOSAIC_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -28,10 +30,15 @@ if (!executable) {
   process.exit(1);
 }
 
-// A fresh embedded database for every run: the server seeds the demo consortium into it.
-const dataDir = path.resolve(process.env.E2E_PGLITE_DIR ?? ".data/e2e/pglite");
-fs.rmSync(dataDir, { recursive: true, force: true });
-fs.rmSync(`${dataDir}.lock`, { force: true });
+// A fresh embedded PostgreSQL for every run, in the e2e portal's own data folder (its API key and
+// witness beside it): the portal's npm start makes it and seeds the demo consortium into it.
+const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".data/e2e");
+// A server left running by a run that was killed is stopped first.
+const stopLeftover = async () => {
+  if (runningEmbedded(dataDir)) await stopEmbeddedServer(dataDir);
+};
+await stopLeftover();
+fs.rmSync(path.join(dataDir, "postgres"), { recursive: true, force: true });
 
 // Build once here: the servers Playwright starts would otherwise race to build the same folder.
 buildIfNeeded();
@@ -57,11 +64,12 @@ let status = 0;
 try {
   execFileSync(process.execPath, [path.resolve("node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, MOSAIC_CHROMIUM: executable, E2E_PGLITE_DIR: dataDir, ...(e2eDatabaseUrl ? { E2E_DATABASE_URL: e2eDatabaseUrl } : {}) },
+    env: { ...process.env, MOSAIC_CHROMIUM: executable, E2E_DATA_DIR: dataDir, ...(e2eDatabaseUrl ? { E2E_DATABASE_URL: e2eDatabaseUrl } : {}) },
   });
 } catch (error) {
   status = (error as { status?: number }).status ?? 1;
 } finally {
   await dropDatabase();
+  await stopLeftover();
 }
 process.exit(status);
