@@ -1,6 +1,7 @@
 // The embedded PostgreSQL that npm start runs (scripts/embedded-postgres.ts): made in a new folder,
 // loopback only, found again by a second process, stopped cleanly, and started again after a
 // kill -9 left its pid file behind. Runs once, beside the embedded project's own server.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -82,5 +83,19 @@ describe.runIf(testDbKind === "embedded")("the embedded PostgreSQL", () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it("is not shared by a second npm start in the same folder, which says one is running", () => {
+    // The first npm start's pid file, naming a live process (this test's parent).
+    fs.writeFileSync(path.join(base, "npm-start.pid"), String(process.ppid));
+    const second = spawnSync(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "scripts/start.ts"], {
+      encoding: "utf8",
+      env: { ...process.env, MOSAIC_DATA_DIR: base, DATABASE_URL: "", PORT: "1" },
+      timeout: 60_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`Mosaic is already running in this folder (process ${process.ppid})`);
+    expect(runningEmbedded(base)).toBeNull();
+    fs.rmSync(path.join(base, "npm-start.pid"));
   });
 });
