@@ -126,8 +126,8 @@ function startBatch(): void {
 }
 
 /**
- * One transaction: the requests' API keys confirmed, the chain heads locked, every event of the
- * requests whose key is still valid appended, the heads moved.
+ * One transaction: the requests' API keys confirmed and the chain heads locked (at once: one round
+ * trip), every event of the requests whose key is still valid appended, the heads moved.
  */
 async function writeBatch(batch: Waiting[]): Promise<void> {
   const recordedAt = new Date();
@@ -136,16 +136,20 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
   try {
     await withSystem(async (tx) => {
       const keyIds = batch.flatMap((w) => (w.apiKeyId ? [w.apiKeyId] : []));
-      if (keyIds.length) {
-        const live = await confirmApiKeys(tx, keyIds);
+      // Heads of every chain the batch may write (those of a refused request's events too: left as they are).
+      const [live, heads] = await Promise.all([
+        keyIds.length ? confirmApiKeys(tx, keyIds) : null,
+        lockChainHeads(tx, batch.flatMap((w) => w.rows.map((r) => r.chain))),
+      ]);
+      if (live) {
         written = batch.filter((w) => !w.apiKeyId || live.has(w.apiKeyId));
         refused = batch.filter((w) => w.apiKeyId && !live.has(w.apiKeyId));
       }
       const rows = written.flatMap((w) => w.rows);
-      if (rows.length === 0) return;
-      for (const row of rows) row.recordedAt = recordedAt;
-      const heads = await lockChainHeads(tx, rows.map((r) => r.chain));
-      await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+      if (rows.length) {
+        for (const row of rows) row.recordedAt = recordedAt;
+        await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+      }
     });
   } catch (error) {
     // The database's own message only: the failed query's parameters hold patients' NHS numbers.
