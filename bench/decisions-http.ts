@@ -18,6 +18,7 @@
 //   BENCH_CLIENTS=16 BENCH_REQUESTS=2000 BENCH_ROUNDS=3  # clients, requests per phase, phases of each kind
 //   BENCH_PHASE_SECONDS=20                               # a phase also ends after this long (bounded run)
 //   BENCH_STOP=kill                                      # stop the server under load with SIGKILL (a crash) instead of SIGTERM
+//   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  # Node flags for the server only (profiling)
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -110,7 +111,8 @@ async function startServer(port: number): Promise<void> {
     RATE_LIMIT_API_PER_ADDRESS: "1000000000",
   };
   env.DATABASE_URL = dbUrl.toString();
-  server = await startNextServer(port, env, serverErrors);
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  server = await startNextServer(port, env, serverErrors, nodeArgs);
 }
 
 /** Stops the server as a process manager does (SIGTERM), waiting up to 30 s, then SIGKILL. */

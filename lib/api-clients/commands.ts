@@ -6,6 +6,7 @@ import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { mutation } from "@/lib/db/mutation";
 import type { Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
+import { forgetCachedApiKeys } from "./key-cache";
 import { generateApiKey } from "./keys";
 import { apiClientInput, revokeInput, rotateInput } from "./schemas";
 
@@ -68,6 +69,7 @@ export function rotateApiKey(ctx: Ctx, clientId: string, input: unknown) {
       .where(and(eq(apiKeys.clientId, client.id), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, until))));
     const key = generateApiKey();
     await tx.insert(apiKeys).values({ clientId: client.id, trustId: client.trustId, prefix: key.prefix, keyHash: key.hash, createdBy: ctx.userId });
+    forgetCachedApiKeys();
     await audit(tx, ctx, client.trustId, "api_key.rotate", client.id, { newKeyPrefix: key.prefix, oldKeysExpireAt: until.toISOString() });
     return { clientId: client.id, key: key.key, prefix: key.prefix };
   });
@@ -83,6 +85,7 @@ export function revokeApiKey(ctx: Ctx, clientId: string, keyId: string, input: u
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.clientId, client.id), isNull(apiKeys.revokedAt)))
       .returning({ prefix: apiKeys.prefix });
     if (!key) throw notFound("No such live key.");
+    forgetCachedApiKeys();
     await audit(tx, ctx, client.trustId, "api_key.revoke", client.id, { keyPrefix: key.prefix, reason: data.reason });
     return { clientId: client.id };
   });
@@ -96,6 +99,7 @@ export function revokeApiClient(ctx: Ctx, clientId: string, input: unknown) {
     const now = new Date();
     await tx.update(apiClients).set({ status: "revoked", revokedAt: now, revokeReason: data.reason }).where(eq(apiClients.id, client.id));
     await tx.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.clientId, client.id), isNull(apiKeys.revokedAt)));
+    forgetCachedApiKeys();
     await audit(tx, ctx, client.trustId, "api_client.revoke", client.id, { before: { status: "active" }, after: { status: "revoked" }, reason: data.reason });
     return { clientId: client.id };
   });

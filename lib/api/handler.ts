@@ -146,12 +146,12 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 /**
  * A machine-API route: checks the key and its scope, runs the handler, and maps every AppError to
  * its 4xx with `{ error: { code, message, details } }`. Anything else is a bug: logged with a
- * reference and answered 500.
+ * reference and answered 500. `cachedKey`: see authenticateApiKey (only for a handler that confirms the key).
  */
-export function apiRoute(scope: ApiScope | null, handler: (caller: ApiCaller, request: Request) => Promise<Response>) {
+export function apiRoute(scope: ApiScope | null, handler: (caller: ApiCaller, request: Request) => Promise<Response>, options: { cachedKey?: boolean } = {}) {
   return async (request: Request): Promise<Response> => {
     try {
-      const caller = await authenticateApiKey(request.headers.get("authorization"), scope, clientInfoFrom(request.headers));
+      const caller = await authenticateApiKey(request.headers.get("authorization"), scope, clientInfoFrom(request.headers), { cached: options.cachedKey });
       return await handler(caller, request);
     } catch (error) {
       if (error instanceof AppError) {

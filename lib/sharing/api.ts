@@ -30,7 +30,8 @@ function refuse(issues: ApiIssue[]): never {
 /**
  * Answers one access-decision request, or a batch `{ requests: [...] }`, for a machine caller.
  * ODS codes must name trusts of the consortium; a client of one trust asks only for its own staff.
- * Returns only once every decision is committed to the audit trail (DecisionAuditUnavailableError if not).
+ * Returns only once every decision is committed to the audit trail (DecisionAuditUnavailableError if
+ * not), in a transaction that confirmed the caller's key still valid (UNAUTHENTICATED if not).
  */
 export async function answerAccessDecisions(caller: ApiCaller, body: unknown, context: { ip: string | null; userAgent: string | null; requestId: string | null }) {
   const isBatch = typeof body === "object" && body !== null && !Array.isArray(body) && "requests" in body;
@@ -51,6 +52,6 @@ export async function answerAccessDecisions(caller: ApiCaller, body: unknown, co
   });
   if (issues.length) refuse(issues);
 
-  const answers: DecisionAnswer[] = await decideAccess(requests, { apiClientId: caller.clientId, ...context });
+  const answers: DecisionAnswer[] = await decideAccess(requests, { apiClientId: caller.clientId, apiKeyId: caller.keyId, ...context }, new Date(), snapshot);
   return isBatch ? { decisions: answers } : answers[0];
 }

@@ -8,15 +8,22 @@ import { AppError } from "@/lib/errors";
 // One batch is written at a time: while it commits, the next requests queue up, and their batch
 // starts as soon as it has committed. A batch that fails fails every request in it: none of them is
 // answered with a decision (the route answers 503), and nothing is retried behind the caller's back.
+// The batch also confirms the API keys its requests came with (the route takes them from a cache of
+// verified keys, lib/api-clients/key-cache.ts): a request whose key was revoked, rotated out or
+// expired by the time its batch began is answered 401, and its events are not written.
 import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
+import { apiKeyCache, confirmApiKeys, invalidApiKeyError } from "@/lib/api-clients/key-cache";
 import { chainOf } from "@/lib/audit/chain";
 import { withSystem } from "@/lib/db/scope";
 import type { PolicySnapshot } from "./cache";
 import type { Decision, DecisionRequest } from "./engine";
 import type { AccessDecisionRequest } from "./schemas";
 
-/** Who asked for the decisions: the machine client and where the request came from. */
-export type DecisionAuditContext = { apiClientId: string | null; ip: string | null; userAgent: string | null; requestId: string | null };
+/**
+ * Who asked for the decisions: the machine client and where the request came from. `apiKeyId`: the
+ * key the request came with, confirmed still valid in the transaction that writes its events.
+ */
+export type DecisionAuditContext = { apiClientId: string | null; apiKeyId?: string | null; ip: string | null; userAgent: string | null; requestId: string | null };
 
 type Decided = { request: AccessDecisionRequest; resolved: DecisionRequest; decision: Decision; occurredAt: Date; context: DecisionAuditContext };
 
@@ -33,7 +40,7 @@ export class DecisionAuditUnavailableError extends AppError {
 // a request of up to 500 decisions (the API's batch limit) always fits in one.
 const maxBatchEvents = 5_000;
 
-type Waiting = { rows: ChainedRow[]; settle: (error?: Error) => void };
+type Waiting = { rows: ChainedRow[]; apiKeyId: string | null; settle: (error?: Error) => void };
 let queue: Waiting[] = [];
 let writing: Promise<void> | null = null;
 let scheduled = false;
@@ -91,7 +98,7 @@ export function auditDecisions(decided: readonly Decided[], snapshot: PolicySnap
   const rows = decided.map((d) => decisionEvent(d, snapshot));
   if (rows.length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    queue.push({ rows, settle: (error) => (error ? reject(error) : resolve()) });
+    queue.push({ rows, apiKeyId: decided[0]?.context.apiKeyId ?? null, settle: (error) => (error ? reject(error) : resolve()) });
     schedule();
   });
 }
@@ -118,25 +125,47 @@ function startBatch(): void {
   });
 }
 
-/** One transaction: the chain heads locked, every event of the batch appended, the heads moved. */
+/**
+ * One transaction: the requests' API keys confirmed and the chain heads locked (at once: one round
+ * trip), every event of the requests whose key is still valid appended, the heads moved.
+ */
 async function writeBatch(batch: Waiting[]): Promise<void> {
-  const rows = batch.flatMap((w) => w.rows);
   const recordedAt = new Date();
-  for (const row of rows) row.recordedAt = recordedAt;
+  let written: Waiting[] = batch;
+  let refused: Waiting[] = [];
   try {
     await withSystem(async (tx) => {
-      const heads = await lockChainHeads(tx, rows.map((r) => r.chain));
-      await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+      const keyIds = batch.flatMap((w) => (w.apiKeyId ? [w.apiKeyId] : []));
+      // Heads of every chain the batch may write (those of a refused request's events too: left as they are).
+      const [live, heads] = await Promise.all([
+        keyIds.length ? confirmApiKeys(tx, keyIds) : null,
+        lockChainHeads(tx, batch.flatMap((w) => w.rows.map((r) => r.chain))),
+      ]);
+      if (live) {
+        written = batch.filter((w) => !w.apiKeyId || live.has(w.apiKeyId));
+        refused = batch.filter((w) => w.apiKeyId && !live.has(w.apiKeyId));
+      }
+      const rows = written.flatMap((w) => w.rows);
+      if (rows.length) {
+        for (const row of rows) row.recordedAt = recordedAt;
+        await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+      }
     });
   } catch (error) {
     // The database's own message only: the failed query's parameters hold patients' NHS numbers.
     const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(`[mosaic] could not write ${rows.length} access-decision audit events; ${batch.length} request(s) refused: ${reason instanceof Error ? reason.message : String(reason)}`);
+    const events = batch.reduce((n, w) => n + w.rows.length, 0);
+    console.error(`[mosaic] could not write ${events} access-decision audit events; ${batch.length} request(s) refused: ${reason instanceof Error ? reason.message : String(reason)}`);
     const refusal = new DecisionAuditUnavailableError({ cause: error });
     for (const w of batch) w.settle(refusal);
     return;
   }
-  for (const w of batch) w.settle();
+  if (refused.length) {
+    apiKeyCache.forgetKeys(refused.map((w) => w.apiKeyId!));
+    const refusal = invalidApiKeyError();
+    for (const w of refused) w.settle(refusal);
+  }
+  for (const w of written) w.settle();
 }
 
 /** Waits until every decision event queued so far is committed or refused (shutdown and tests). */

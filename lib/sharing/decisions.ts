@@ -25,12 +25,19 @@ export function resolveRequest(snapshot: PolicySnapshot, request: AccessDecision
 export type DecisionAnswer = { decision: Decision["decision"]; policy: Decision["policy"]; reasons: Decision["reasons"]; breakGlass: boolean };
 
 /**
- * Decides requests against this instance's compiled policy set, and returns once every decision is
- * committed to the audit trail (written together with other requests' decisions: decision-audit.ts).
- * Throws DecisionAuditUnavailableError, and answers nothing, if the audit trail could not store them.
+ * Decides requests against this instance's compiled policy set (or the snapshot given, which the
+ * caller checked the requests against), and returns once every decision is committed to the audit
+ * trail (written together with other requests' decisions: decision-audit.ts). Throws
+ * DecisionAuditUnavailableError, and answers nothing, if the audit trail could not store them, and
+ * UNAUTHENTICATED if `context.apiKeyId` was no longer valid when they were written.
  */
-export async function decideAccess(requests: readonly AccessDecisionRequest[], context: DecisionAuditContext, now = new Date()): Promise<DecisionAnswer[]> {
-  const snapshot = await policySetCache.get();
+export async function decideAccess(
+  requests: readonly AccessDecisionRequest[],
+  context: DecisionAuditContext,
+  now = new Date(),
+  given?: PolicySnapshot,
+): Promise<DecisionAnswer[]> {
+  const snapshot = given ?? (await policySetCache.get());
   const answers = requests.map((request) => {
     const resolved = resolveRequest(snapshot, request, now);
     const d = decide(snapshot.set, resolved, now);
