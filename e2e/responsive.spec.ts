@@ -7,7 +7,11 @@ import { signIn } from "./fixtures";
 // the first link to one on their list page.
 test.use({ viewport: { width: 390, height: 844 } });
 
-type Visit = string | { from: string; link: string };
+/** A path, or the pages reached from `from` by following, in turn, the first link whose path matches each pattern. */
+type Visit = string | { from: string; links: RegExp[]; optional?: boolean };
+
+const id = "[0-9a-f-]{36}";
+const policyPage = new RegExp(`^/sharing/policies/${id}$`);
 
 const people: { email: string; pages: Visit[] }[] = [
   {
@@ -20,14 +24,15 @@ const people: { email: string; pages: Visit[] }[] = [
       "/trusts/RHM/edit",
       "/trusts/RHM/sites/new",
       "/trusts/RHM/departments/new",
-      { from: "/trusts/RHM", link: 'a[href*="/sites/"][href$="/edit"]' },
-      { from: "/trusts/RHM", link: 'a[href*="/departments/"][href$="/edit"]' },
+      { from: "/trusts/RHM", links: [new RegExp(`^/trusts/RHM/sites/${id}/edit$`)] },
+      { from: "/trusts/RHM", links: [new RegExp(`^/trusts/RHM/departments/${id}/edit$`)] },
       "/users",
       "/users?view=ending-soon",
       "/users/new",
       "/users/grant",
       "/users/import",
-      { from: "/users", link: 'a[href^="/users/"]:not([href$="/new"]):not([href$="/grant"]):not([href$="/import"]):not([href*="?"])' },
+      { from: "/users", links: [new RegExp(`^/users/${id}$`)] },
+      { from: "/users", links: [new RegExp(`^/users/${id}$`), new RegExp(`^/users/${id}/edit$`)] },
       "/throughput",
       "/storage",
       "/audit/verify",
@@ -47,12 +52,13 @@ const people: { email: string; pages: Visit[] }[] = [
       "/sharing/policies/new",
       "/sharing/simulator",
       "/sharing/simulator?requesterTrust=RHU&requesterRole=radiologist&sourceTrust=RHM&modality=MR&studyDate=2024-05-01&purpose=direct_care",
-      { from: "/sharing", link: 'a[href^="/sharing/policies/"]:not([href$="/new"])' },
-      { from: "/sharing", link: 'a[href*="/compare"]' },
+      { from: "/sharing", links: [policyPage] },
+      { from: "/sharing", links: [policyPage, new RegExp(`^/sharing/policies/${id}/compare$`)] },
       "/audit",
-      { from: "/audit", link: 'a[href^="/audit/patients/"]' },
+      { from: "/audit", links: [/^\/audit\/patients\/\d{10}$/] },
       "/audit/alerts",
-      { from: "/audit/alerts", link: 'a[href^="/audit/alerts/"]' },
+      // The demo's history may raise no alert before this runs: then there is no alert page to visit.
+      { from: "/audit/alerts", links: [new RegExp(`^/audit/alerts/${id}$`)], optional: true },
       "/users",
     ],
   },
@@ -68,13 +74,22 @@ async function sidewaysOverflow(page: Page): Promise<number> {
   });
 }
 
-/** The address of a visit: a path, or the first link matching `link` on the page `from`. */
-async function addressOf(page: Page, visit: Visit): Promise<string> {
+/** The address of a visit: a path, or where its links lead from its first page. */
+async function addressOf(page: Page, visit: Visit): Promise<string | null> {
   if (typeof visit === "string") return visit;
-  await page.goto(visit.from);
-  const href = await page.locator(visit.link).first().getAttribute("href");
-  expect(href, `a link ${visit.link} on ${visit.from}`).toBeTruthy();
-  return href!;
+  let address = visit.from;
+  for (const pattern of visit.links) {
+    await page.goto(address);
+    const hrefs = await page.locator("a[href]").evaluateAll((links) => links.map((a) => a.getAttribute("href") ?? ""));
+    const next = hrefs.find((href) => pattern.test(href.split("?")[0] ?? ""));
+    if (!next && visit.optional) {
+      test.info().annotations.push({ type: "skipped page", description: `no link to ${pattern} on ${address}` });
+      return null;
+    }
+    expect(next, `a link to ${pattern} on ${address}`).toBeTruthy();
+    address = next!;
+  }
+  return address;
 }
 
 test("the sign-in page does not scroll sideways at 390 px", async ({ page }) => {
@@ -89,6 +104,7 @@ for (const person of people) {
     const overflowing: string[] = [];
     for (const visit of person.pages) {
       const address = await addressOf(page, visit);
+      if (!address) continue;
       const response = await page.goto(address);
       expect(response?.status(), address).toBeLessThan(400);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
