@@ -123,5 +123,6 @@ describe("explain() agrees with decide()", () => {
       }),
       { numRuns: 3000 },
     );
-  });
+    // Thousands of decisions with explanations: seconds on a busy machine, more than the default 5.
+  }, 60_000);
 });
