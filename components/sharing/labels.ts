@@ -1,3 +1,4 @@
+import { formatDate } from "@/lib/calendar";
 import type { VersionStatus } from "@/lib/sharing/vocabulary";
 
 export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning" | "danger"> = {
@@ -8,5 +9,6 @@ export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning"
   revoked: "danger",
 };
 
-export const dateOf = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : "");
+/** A window's boundary (00:00 London of its day) as the day people read: 1 Apr 2026. */
+export const dateOf = (d: Date | null | undefined) => formatDate(d);
 export const windowText = (from: Date, until: Date | null) => (until ? `${dateOf(from)} to ${dateOf(until)}` : `from ${dateOf(from)}, no end date`);

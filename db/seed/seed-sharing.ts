@@ -1,9 +1,11 @@
 import "server-only";
+import { londonDayStart } from "@/lib/calendar";
 import type { Tx } from "../client";
 import { patientRestrictions, sharingPolicies, sharingPolicyVersions, trusts } from "../schema";
 import { demoPolicies, demoRestrictions } from "./demo-sharing";
 
-const at = (day: string) => new Date(`${day}T00:00:00Z`);
+/** A demo day as the instant it starts in London, as the policy editor stores it. */
+const at = (day: string) => londonDayStart(day);
 
 /**
  * Writes the demo policies and restrictions (inside the seed's transaction, as the owner). Each

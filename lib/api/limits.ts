@@ -3,6 +3,7 @@
 // maxBodyBytes so that the proxy never cuts a body the API would accept) all follow these.
 // Pure constants and checks: imported by the schemas the forms share, so no database here.
 import { z } from "zod";
+import { isIsoDay, londonDayStart } from "@/lib/calendar";
 
 /**
  * The largest request body, in bytes, as sent (before decoding). A batch of 5,000 FHIR AuditEvents
@@ -49,12 +50,26 @@ export function isPlausibleTime(at: number, now: number): boolean {
 }
 
 /**
- * Is this calendar day (YYYY-MM-DD) plausible as of `now`: from 1990-01-01 to today in the UK
- * (whose days start up to an hour before UTC's)?
+ * Is this calendar day (YYYY-MM-DD) plausible as of `now`: from 1990-01-01 to today in the UK? A
+ * day is a London day (lib/calendar.ts): it has begun at 00:00 London, 23:00 UTC the evening
+ * before in summer, so that today's date sent just after midnight in the UK is not in the future.
  */
 export function isPlausibleDate(day: string, now: number): boolean {
-  const start = Date.parse(`${day}T00:00:00Z`);
-  return Number.isFinite(start) && start >= earliestTime && start - 3_600_000 <= now + maxClockAheadMs;
+  if (!isIsoDay(day)) return false;
+  return isPlausibleTime(londonDayStart(day).getTime(), now);
+}
+
+/**
+ * Is this FHIR dateTime plausible as of `now`: an instant with its offset (isPlausibleTime), or a
+ * date without a time (YYYY, YYYY-MM, YYYY-MM-DD), which FHIR leaves in the sender's zone: a UK
+ * date, plausible once its first day has begun in London. (Read as UTC, today's date sent between
+ * 00:00 and 01:00 in summer was refused as "in the future".)
+ */
+export function isPlausibleDateTime(value: string, now: number): boolean {
+  if (value.length === 4) return isPlausibleDate(`${value}-01-01`, now);
+  if (value.length === 7) return isPlausibleDate(`${value}-01`, now);
+  if (value.length === 10) return isPlausibleDate(value, now);
+  return isPlausibleTime(Date.parse(value), now);
 }
 
 /**

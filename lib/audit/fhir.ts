@@ -23,7 +23,7 @@
 //   entity[data]                ↔ study (what.identifier urn:dicom:uid / urn:oid:<UID>; details
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
-import { implausibleTimeMessage, isPlausibleTime, maxBatchItems } from "@/lib/api/limits";
+import { implausibleTimeMessage, isPlausibleDateTime, maxBatchItems } from "@/lib/api/limits";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { accessActions, auditEventInput, purposes, type AuditEventInput } from "./schemas";
@@ -108,14 +108,12 @@ const agentTypes = {
 // schema after mapping, and its errors are reported at the FHIR element they came from.
 
 // A FHIR dateTime: a year, a month, a day, or an instant with its offset (FHIR R4 requires one when
-// there is a time). Plausible as every time the API takes (lib/api/limits.ts): its first instant.
+// there is a time). Plausible as every time the API takes (lib/api/limits.ts), a date as a UK day.
 const fhirDateTimePattern = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
-const firstInstantOf = (s: string): number =>
-  Date.parse(s.length === 4 ? `${s}-01-01T00:00:00Z` : s.length === 7 ? `${s}-01T00:00:00Z` : s.length === 10 ? `${s}T00:00:00Z` : s);
 const fhirDateTime = z
   .string()
   .regex(fhirDateTimePattern, "must be a FHIR dateTime: YYYY, YYYY-MM, YYYY-MM-DD or an instant with its offset")
-  .refine((s) => isPlausibleTime(firstInstantOf(s), Date.now()), implausibleTimeMessage);
+  .refine((s) => isPlausibleDateTime(s, Date.now()), implausibleTimeMessage);
 
 const coding = z.object({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
 const codeableConcept = z.object({ coding: z.array(coding).optional(), text: z.string().optional() });

@@ -5,6 +5,7 @@ import { can, roleFor, type Ctx } from "@/lib/auth/context";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { isUniqueViolation, mutation } from "@/lib/db/mutation";
 import type { Tx } from "@/lib/db/scope";
+import { londonDayStart, londonToday } from "@/lib/calendar";
 import { AppError, notFound } from "@/lib/errors";
 import type { ActionResult } from "@/lib/result";
 import { policySetCache } from "./cache";
@@ -160,7 +161,7 @@ export function startNewVersion(ctx: Ctx, policyId: string) {
             policyId: id,
             version: latest.version + 1,
             status: "draft",
-            effectiveFrom: expired ? new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`) : latest.effectiveFrom,
+            effectiveFrom: expired ? londonDayStart(londonToday(now)) : latest.effectiveFrom,
             effectiveUntil: expired ? null : latest.effectiveUntil,
             changeNote: "",
             rules: latest.rules,

@@ -1,5 +1,6 @@
 // The side-by-side difference of two policy versions, rule by rule (rules keep their id across
 // versions). Pure: the page renders what this returns.
+import { formatDate } from "@/lib/calendar";
 import type { StoredRule } from "@/lib/sharing/vocabulary";
 
 export type DiffRow = { label: string; before: string; after: string; change: "same" | "changed" | "added" | "removed" };
@@ -7,7 +8,8 @@ export type DiffSection = { title: string; rows: DiffRow[] };
 
 type VersionLike = { version: number; effectiveFrom: Date; effectiveUntil: Date | null; changeNote: string; rules: StoredRule[] };
 
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "no end date");
+/** A window's boundary as the London day it starts, as people read a date: 1 Apr 2026. */
+const day = (d: Date | null) => (d ? formatDate(d) : "no end date");
 
 function ruleFields(rule: StoredRule, labels: { role: (r: string) => string; purpose: (p: string) => string }): [string, string][] {
   return [

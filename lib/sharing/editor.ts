@@ -1,5 +1,6 @@
 // What the policy editor needs, in its own shape: the choices of each field, and a version's values.
 import { clinicalRoles, roleLabels } from "@/lib/auth/permissions";
+import { londonDayOf } from "@/lib/calendar";
 import { modalities } from "./schemas";
 import { purposeLabels, purposes, type StoredRule } from "./vocabulary";
 
@@ -16,7 +17,8 @@ export function editorOptions(all: readonly Trust[], mine: readonly Trust[]) {
   };
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
+/** A window's boundary as the London day it starts (the date input's YYYY-MM-DD). */
+const day = (d: Date | null) => (d ? londonDayOf(d) : "");
 
 /** A stored version as the editor's field values. */
 export function editorValuesOf(v: { effectiveFrom: Date; effectiveUntil: Date | null; changeNote: string; rules: StoredRule[] }) {

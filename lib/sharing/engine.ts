@@ -12,6 +12,7 @@
 //   window; it waives the legitimate relationship, and the purpose only for an emergency;
 // - the answer does not depend on the order of policies or rules.
 import type { DecisionOutcome, RuleEffect, VersionStatus } from "./vocabulary";
+import { formatDate } from "@/lib/calendar";
 
 /** One rule of a policy version, as stored. */
 export type RuleInput = {
@@ -369,8 +370,8 @@ export function explain(set: CompiledPolicySet, request: DecisionRequest, now: D
         message: inWindow
           ? "The version is in its effective window."
           : nowMs < rule.from
-            ? `The version takes effect on ${new Date(rule.from).toISOString().slice(0, 10)}.`
-            : `The version expired on ${new Date(rule.until).toISOString().slice(0, 10)}.`,
+            ? `The version takes effect on ${formatDate(new Date(rule.from))}.`
+            : `The version expired on ${formatDate(new Date(rule.until))}.`,
       },
       { condition: "target_trust", met: r.targetTrusts.includes(requester.trust), message: `Target trusts: ${list(r.targetTrusts)}; requester's trust ${requester.trust}.` },
       { condition: "role", met: requester.roles.some((role) => r.requesterRoles.includes(role)), message: `Roles: ${list(r.requesterRoles)}; requester holds ${list(requester.roles)}.` },

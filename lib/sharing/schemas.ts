@@ -1,6 +1,7 @@
 // Inputs of sharing, shared by the forms, the server actions and the machine API.
 import { z } from "zod";
 import { plausibleDate } from "@/lib/api/limits";
+import { isIsoDay, londonDayStart } from "@/lib/calendar";
 import { clinicalRoles } from "@/lib/auth/permissions";
 import { modalities } from "@/db/schema/trusts";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
@@ -23,14 +24,17 @@ const choices = <T extends readonly [string, ...string[]]>(values: T, what: stri
 
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean());
 
-/** A date from a date input (YYYY-MM-DD) taken as midnight UTC. */
+/**
+ * A date from a date input (YYYY-MM-DD): a London day, taken as the instant it starts (00:00 in
+ * London, 23:00 UTC the evening before in summer), as lib/calendar.ts makes every day people enter.
+ */
 const dateOnly = (what: string) =>
   z
     .string({ error: `Enter the ${what}.` })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${what} as a date, for example 2026-04-01.`)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), `Enter a real date for the ${what}.`)
-    .transform((s) => new Date(`${s}T00:00:00Z`));
+    .refine(isIsoDay, `Enter a real date for the ${what}.`)
+    .transform((s) => londonDayStart(s));
 
 export const ruleInput = z
   .object({
@@ -146,7 +150,7 @@ export const simulationInput = z.object({
   studyDate: z
     .string({ error: "Enter the study date." })
     .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the study date, for example 2024-05-01.")
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Enter a real study date."),
+    .refine(isIsoDay, "Enter a real study date."),
   purpose: z.enum(purposes, { error: "Choose the purpose." }),
   patientNhsNumber: z.preprocess((v) => (v === "" ? undefined : v), nhsNumber.optional()),
   hasEpisode: checkbox,

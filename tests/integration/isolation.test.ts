@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { testDatabase } from "../helpers/database";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
-import { portalRoles } from "@/lib/auth/permissions";
+import { portalRoles, rolePermissions } from "@/lib/auth/permissions";
 import { createDepartment, createSite, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
 import { getDepartment, getSite, getTrust, getTrustSites, listTrusts } from "@/lib/trusts/queries";
 import { AppError } from "@/lib/errors";
@@ -66,13 +66,23 @@ describe.each(trustRoles)("a %s", (role) => {
       ]) {
         expect(result).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
       }
-      // Writes aimed at the other trust's records from the caller's own trust.
-      const own = [
-        await updateSite(ctx, home.odsCode, other.siteId, site),
-        await updateDepartment(ctx, home.odsCode, other.departmentId, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] }),
-        await createDepartment(ctx, home.odsCode, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] }),
-      ];
-      for (const result of own) expect(result.ok).toBe(false);
+      // Writes aimed at the other trust's records from the caller's own trust: a role that may not
+      // change its own trust's sites is refused for that; one that may finds no such record.
+      const ownSite = await updateSite(ctx, home.odsCode, other.siteId, site);
+      const ownDepartment = await updateDepartment(ctx, home.odsCode, other.departmentId, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] });
+      const department = { name: "X-ray", modalities: ["DX"] };
+      const newDepartment = await createDepartment(ctx, home.odsCode, { siteId: other.siteId, ...department });
+      if (!rolePermissions[role].includes("sites.write")) {
+        for (const result of [ownSite, ownDepartment, newDepartment]) expect(result).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+        continue;
+      }
+      expect(ownSite).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(ownDepartment).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      // The other trust's site, chosen for a new department, is refused in the very words of a site
+      // that does not exist anywhere: the answer does not tell that it exists.
+      const unknownSite = await createDepartment(ctx, home.odsCode, { siteId: crypto.randomUUID(), ...department });
+      expect(newDepartment).toMatchObject({ ok: false, error: { code: "VALIDATION", fieldErrors: { siteId: [expect.any(String)] } } });
+      expect(newDepartment).toEqual(unknownSite);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { londonDayOf } from "@/lib/calendar";
 import { toCsv } from "@/lib/csv";
 import { portalRoute } from "@/lib/portal-route";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 export const GET = portalRoute(async (ctx, query) => {
   const filter = policyFilter.parse(query);
   const list = await listPolicies(ctx);
-  const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : "");
+  const day = (d: Date | null | undefined) => (d ? londonDayOf(d) : "");
   const csv = toCsv(
     ["policy_id", "name", "source_trust", "current_version", "current_status", "targets", "effective_from", "effective_until", "open_version", "open_status"],
     filterPolicies(list, filter).map((p) => [p.id, p.name, p.sourceTrust.odsCode, p.current?.version, p.current?.status, p.current?.targets.join(" "), day(p.current?.effectiveFrom), day(p.current?.effectiveUntil), p.open?.version, p.open?.status]),

@@ -1,3 +1,4 @@
+import { formatDate, londonDayOf } from "@/lib/calendar";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { plural } from "@/lib/format";
@@ -35,7 +36,7 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
           <label htmlFor="at" className="font-semibold">
             In effect on
           </label>
-          <input id="at" name="at" type="date" defaultValue={filter.at ?? at.toISOString().slice(0, 10)} className={inputClass} />
+          <input id="at" name="at" type="date" defaultValue={filter.at ?? londonDayOf(at)} className={inputClass} />
         </div>
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">
           Show
@@ -43,7 +44,7 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
       </form>
       <div className="overflow-x-auto rounded border border-line bg-white">
         <table className="w-full text-left" data-testid="sharing-matrix">
-          <caption className="sr-only">Sharing between trusts on {at.toISOString().slice(0, 10)}: rows own the images, columns ask for them</caption>
+          <caption className="sr-only">Sharing between trusts on {formatDate(at)}: rows own the images, columns ask for them</caption>
           <thead className="border-b border-line bg-canvas">
             <tr>
               <th scope="col" className="px-4 py-2">

@@ -1,3 +1,4 @@
+import { formatDate, londonToday } from "@/lib/calendar";
 import type { Metadata } from "next";
 import { decisionLabel, modalityLabel, purposeLabel, reasonLabel, roleLabel, ruleEffectLabel, versionStatusLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
@@ -41,7 +42,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
     requesterRole: one(params, "requesterRole") || "radiologist",
     sourceTrust: one(params, "sourceTrust") || all[1]?.odsCode || "",
     modality: one(params, "modality") || "MR",
-    studyDate: one(params, "studyDate") || new Date().toISOString().slice(0, 10),
+    studyDate: one(params, "studyDate") || londonToday(),
     purpose: one(params, "purpose") || "direct_care",
     patientNhsNumber: one(params, "patientNhsNumber"),
     // Unticked until asked: a relationship the simulator assumed would permit rules that require one.
@@ -100,7 +101,7 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
             Answer: <Badge tone={decisionTone[result.explanation.decision.decision]}>{decisionLabel(result.explanation.decision.decision)}</Badge>
           </h2>
           <p className="mb-2 text-muted">
-            As on {result.at.toISOString().slice(0, 10)}
+            As on {formatDate(result.at)}
             {result.explanation.decision.policy ? `, under policy version v${result.explanation.decision.policy.version}` : ""}
             {result.explanation.decision.breakGlass ? ", by break-glass (flagged for review)" : ""}.
           </p>

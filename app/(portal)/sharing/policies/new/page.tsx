@@ -1,3 +1,4 @@
+import { londonToday } from "@/lib/calendar";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { PolicyEditor } from "@/components/sharing/policy-editor";
@@ -26,7 +27,7 @@ export default async function NewPolicyPage() {
         defaults={{
           policy: { sourceTrust: firstSource, name: "", description: "" },
           draft: {
-            effectiveFrom: new Date().toISOString().slice(0, 10),
+            effectiveFrom: londonToday(),
             effectiveUntil: "",
             changeNote: "",
             rules: [
