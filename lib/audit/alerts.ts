@@ -7,6 +7,7 @@ import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { assignInput, closeInput, noteInput, type AlertFilter } from "./alert-schemas";
+import type { AuditDetails } from "./actions";
 import { actorOf, recordAuditEvent } from "./record";
 import { decodeCursor, encodeCursor } from "./search-filter";
 
@@ -123,7 +124,7 @@ export async function getAlert(ctx: Ctx, alertId: string) {
   });
 }
 
-const auditAlertChange = (tx: Tx, ctx: Ctx, alert: { id: string; trustId: string }, action: string, details: Record<string, unknown>) =>
+const auditAlertChange = <A extends "alert.assign" | "alert.note" | "alert.close">(tx: Tx, ctx: Ctx, alert: { id: string; trustId: string }, action: A, details: AuditDetails<A>) =>
   recordAuditEvent(tx, {
     action,
     actor: actorOf(ctx, roleFor(ctx, "alerts.work", alert.trustId)),
