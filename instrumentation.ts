@@ -8,3 +8,18 @@ export async function register(): Promise<void> {
     startCheckpointLoop();
   }
 }
+
+/**
+ * Next.js calls this for an error that escaped a page, layout or server component: it goes through
+ * the one error door's log (lib/log.ts), with the reference the person sees on the error page.
+ */
+export async function onRequestError(
+  error: unknown,
+  request: { path: string; method: string; headers: Record<string, string | string[] | undefined> },
+  context: { routePath?: string; routeType?: string },
+): Promise<void> {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { logRenderError } = await import("@/lib/log");
+    logRenderError(error, request, context);
+  }
+}

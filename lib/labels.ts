@@ -6,7 +6,8 @@
 
 // Type-only imports from modules that reach db/ or zod: this module is bundled for the browser too.
 import type { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
-import type { accessActions, outcomes } from "@/lib/audit/schemas";
+import type { AuditAction } from "@/lib/audit/actions";
+import type { outcomes } from "@/lib/audit/schemas";
 import { roleLabels, type Role } from "@/lib/auth/permissions";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import type { Forecast } from "@/lib/capacity/forecast";
@@ -103,7 +104,8 @@ export const actionLabels = {
   "api_key.revoke": "API key revoked",
   "api.rate_limited": "API calls over the limit",
   "settings.update": "Settings changed",
-} as const satisfies Record<(typeof accessActions)[number], string> & Record<string, string>;
+  "demo.seed": "Demo data loaded",
+} as const satisfies Record<AuditAction, string>;
 export const actionLabel = lookup<string>(actionLabels);
 
 export const outcomeLabels: Labels<(typeof outcomes)[number]> = { success: "Succeeded", denied: "Refused", failure: "Failed" };

@@ -2,7 +2,8 @@ import "server-only";
 import type { z } from "zod";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import { clientInfoFrom } from "@/lib/auth/client-info";
-import { AppError, httpStatusOf } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { failureOf } from "@/lib/log";
 import { textProblems } from "@/lib/text-input";
 import { authenticateApiKey, type ApiCaller } from "./auth";
 import { maxBodyBytes, maxJsonDepth } from "./limits";
@@ -144,9 +145,10 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
 }
 
 /**
- * A machine-API route: checks the key and its scope, runs the handler, and maps every AppError to
- * its 4xx with `{ error: { code, message, details } }`. Anything else is a bug: logged with a
- * reference and answered 500. `cachedKey`: see authenticateApiKey (only for a handler that confirms the key).
+ * A machine-API route: checks the key and its scope, runs the handler, and answers any error
+ * through the one door (lib/log.ts): an AppError is its 4xx with `{ error: { code, message,
+ * details } }`; anything else is a bug, logged with the request id and answered 500 with it.
+ * `cachedKey`: see authenticateApiKey (only for a handler that confirms the key).
  */
 export function apiRoute(scope: ApiScope | null, handler: (caller: ApiCaller, request: Request) => Promise<Response>, options: { cachedKey?: boolean } = {}) {
   return async (request: Request): Promise<Response> => {
@@ -154,13 +156,8 @@ export function apiRoute(scope: ApiScope | null, handler: (caller: ApiCaller, re
       const caller = await authenticateApiKey(request.headers.get("authorization"), scope, clientInfoFrom(request.headers), { cached: options.cachedKey });
       return await handler(caller, request);
     } catch (error) {
-      if (error instanceof AppError) {
-        const { fieldErrors: _f, ...details } = error.details ?? {};
-        return errorResponse(httpStatusOf[error.code], error.code, error.message, Object.keys(details).length ? details : undefined);
-      }
-      const ref = request.headers.get("x-request-id") ?? crypto.randomUUID();
-      console.error(`[mosaic] API error ${ref}`, error);
-      return errorResponse(500, "INTERNAL", `Unexpected error (reference ${ref}). Nothing was stored.`, { requestId: ref });
+      const failure = failureOf(error, "api", request.headers.get("x-request-id"), { path: new URL(request.url).pathname });
+      return errorResponse(failure.status, failure.code, failure.message, failure.reference ? { requestId: failure.reference } : failure.details);
     }
   };
 }

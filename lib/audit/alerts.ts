@@ -1,13 +1,13 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { auditAlertNotes, auditAlerts, auditEvents, roleAssignments, users } from "@/db/schema";
-import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { mutation } from "@/lib/db/mutation";
+import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
+import { z } from "zod";
+import { defineMutation } from "@/lib/db/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
 import { assignInput, closeInput, noteInput, type AlertFilter } from "./alert-schemas";
-import { actorOf, recordAuditEvent } from "./record";
 import { decodeCursor, encodeCursor } from "./search-filter";
 
 const alertPage = 50;
@@ -123,43 +123,58 @@ export async function getAlert(ctx: Ctx, alertId: string) {
   });
 }
 
-const auditAlertChange = (tx: Tx, ctx: Ctx, alert: { id: string; trustId: string }, action: string, details: Record<string, unknown>) =>
-  recordAuditEvent(tx, {
-    action,
-    actor: actorOf(ctx, roleFor(ctx, "alerts.work", alert.trustId)),
-    sourceTrustId: alert.trustId,
-    target: { type: "audit_alert", id: alert.id },
-    details,
-    client: ctx.client,
-  });
+const alertParams = z.object({ alertId: z.uuid() });
+/** The contract of a change to one alert: found among the caller's (else not found), worked with alerts.work. */
+const alertChange = {
+  permission: "alerts.work",
+  params: alertParams,
+  missing: "No such alert.",
+  locate: async (tx: Tx, ctx: Ctx, { params }: { params: { alertId: string } }) => {
+    const alert = await findAlert(tx, ctx, params.alertId);
+    return { trustId: alert.trustId, alert };
+  },
+} as const;
+const alertTarget = (id: string) => ({ type: "audit_alert", id });
 
-/** Gives an alert to an IG officer who may work it. */
-export function assignAlert(ctx: Ctx, alertId: string, input: unknown) {
-  return mutation(ctx, assignInput, input, async (tx, data) => {
-    const alert = await findAlert(tx, ctx, alertId);
+const assignAlertMutation = defineMutation({
+  ...alertChange,
+  name: "alerts.assign",
+  input: assignInput,
+  audit: ["alert.assign"],
+  run: async ({ tx, data, found: { alert }, audit }) => {
     if (alert.status === "closed") throw new AppError("CONFLICT", "This alert is closed.");
     const workers = await alertWorkers(tx, alert.trustId);
     if (!workers.some((w) => w.id === data.assignee)) throw new AppError("VALIDATION", "Choose an IG officer of this trust.", { fieldErrors: { assignee: ["Choose an IG officer of this trust."] } });
     await tx.update(auditAlerts).set({ assignedTo: data.assignee, status: "assigned", updatedAt: new Date() }).where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
-    await auditAlertChange(tx, ctx, alert, "alert.assign", { before: { status: alert.status, assignedTo: alert.assignedTo }, after: { status: "assigned", assignedTo: data.assignee } });
+    await audit({ action: "alert.assign", target: alertTarget(alert.id), details: { before: { status: alert.status, assignedTo: alert.assignedTo }, after: { status: "assigned", assignedTo: data.assignee } } });
     return { id: alert.id };
-  });
-}
+  },
+});
+
+/** Gives an alert to an IG officer who may work it. */
+export const assignAlert = (ctx: Ctx, alertId: string, input: unknown) => assignAlertMutation(ctx, { alertId }, input);
+
+const addAlertNoteMutation = defineMutation({
+  ...alertChange,
+  name: "alerts.note",
+  input: noteInput,
+  audit: ["alert.note"],
+  run: async ({ tx, ctx, data, found: { alert }, audit }) => {
+    await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
+    await audit({ action: "alert.note", target: alertTarget(alert.id), details: { note: data.body } });
+    return { id: alert.id };
+  },
+});
 
 /** Adds a note to an alert (notes are never changed or removed). */
-export function addAlertNote(ctx: Ctx, alertId: string, input: unknown) {
-  return mutation(ctx, noteInput, input, async (tx, data) => {
-    const alert = await findAlert(tx, ctx, alertId);
-    await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
-    await auditAlertChange(tx, ctx, alert, "alert.note", { note: data.body });
-    return { id: alert.id };
-  });
-}
+export const addAlertNote = (ctx: Ctx, alertId: string, input: unknown) => addAlertNoteMutation(ctx, { alertId }, input);
 
-/** Closes an alert with its resolution and the reason, which becomes its last note. */
-export function closeAlert(ctx: Ctx, alertId: string, input: unknown) {
-  return mutation(ctx, closeInput, input, async (tx, data) => {
-    const alert = await findAlert(tx, ctx, alertId);
+const closeAlertMutation = defineMutation({
+  ...alertChange,
+  name: "alerts.close",
+  input: closeInput,
+  audit: ["alert.close"],
+  run: async ({ tx, ctx, data, found: { alert }, audit }) => {
     if (alert.status === "closed") throw new AppError("CONFLICT", "This alert is already closed.");
     const now = new Date();
     await tx
@@ -167,7 +182,10 @@ export function closeAlert(ctx: Ctx, alertId: string, input: unknown) {
       .set({ status: "closed", resolution: data.resolution, closedAt: now, closedBy: ctx.userId, updatedAt: now })
       .where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
     await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
-    await auditAlertChange(tx, ctx, alert, "alert.close", { before: { status: alert.status }, after: { status: "closed", resolution: data.resolution }, note: data.body });
+    await audit({ action: "alert.close", target: alertTarget(alert.id), details: { before: { status: alert.status }, after: { status: "closed", resolution: data.resolution }, note: data.body } });
     return { id: alert.id };
-  });
-}
+  },
+});
+
+/** Closes an alert with its resolution and the reason, which becomes its last note. */
+export const closeAlert = (ctx: Ctx, alertId: string, input: unknown) => closeAlertMutation(ctx, { alertId }, input);

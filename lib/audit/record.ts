@@ -1,17 +1,19 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import type { z } from "zod";
 import { auditEvents } from "@/db/schema";
 import type { Tx } from "@/lib/db/scope";
 import type { Ctx } from "@/lib/auth/context";
 import type { ChainedFields } from "./canonical";
 import { lockChainHeads, saveChainHeads } from "./append";
 import { chainHash, chainOf } from "./chain";
+import { auditActions, type AuditAction, type AuditDetails } from "./actions";
 
 export type AuditOutcome = "success" | "denied" | "failure";
 
 /** What happened, as a caller describes it; the chain fields are added here. */
-export type AuditInput = {
-  action: string;
+export type AuditInput<A extends AuditAction = AuditAction> = {
+  action: A;
   outcome?: AuditOutcome;
   actor: { userId?: string | null; email?: string | null; trustId?: string | null; role?: string | null };
   /** The trust whose data the event concerns; it also picks the hash chain. */
@@ -27,11 +29,28 @@ export type AuditInput = {
     policy?: { id: string; version: number } | null;
     breakGlassJustification?: string | null;
   };
-  details?: Record<string, unknown>;
+  details?: AuditDetails<A>;
   client?: { ip: string | null; userAgent: string | null };
   occurredAt?: Date;
   id?: string;
 };
+
+/** The actions recorded so far in each transaction a mutation watches (lib/db/mutation.ts). */
+const auditedIn = new WeakMap<Tx, AuditAction[]>();
+
+/**
+ * Runs `fn` and returns, with its result, the audit actions it recorded in `tx`: the mutation
+ * contract refuses to commit a change that recorded none of the actions it declares.
+ */
+export async function watchAudit<T>(tx: Tx, fn: () => Promise<T>): Promise<{ result: T; recorded: AuditAction[] }> {
+  const recorded: AuditAction[] = [];
+  auditedIn.set(tx, recorded);
+  try {
+    return { result: await fn(), recorded };
+  } finally {
+    auditedIn.delete(tx);
+  }
+}
 
 /** The actor fields of a signed-in caller acting through `role`. */
 export function actorOf(ctx: Ctx, role: string | null): AuditInput["actor"] {
@@ -43,7 +62,14 @@ export function actorOf(ctx: Ctx, role: string | null): AuditInput["actor"] {
  * audit record commit together or not at all. The chain head is locked for the rest of the
  * transaction, so sequence numbers follow commit order within a chain.
  */
-export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id: string; seq: number; hash: string }> {
+export async function recordAuditEvent<A extends AuditAction>(tx: Tx, input: AuditInput<A>): Promise<{ id: string; seq: number; hash: string }> {
+  // The vocabulary is closed at run time too: a code from outside it (a cast, stored data) or details
+  // of the wrong shape fail the transaction rather than leave an event no one can read. An event
+  // may carry no details at all (mutations always give theirs: lib/db/mutation.ts).
+  if (!Object.hasOwn(auditActions, input.action)) throw new Error(`unknown audit action ${String(input.action)}`);
+  const checked = input.details === undefined ? null : (auditActions[input.action] as z.ZodType).safeParse(input.details);
+  if (checked && !checked.success) throw new Error(`audit details of ${input.action} do not match their schema: ${checked.error.message}`);
+  auditedIn.get(tx)?.push(input.action);
   const now = new Date();
   const occurredAt = input.occurredAt ?? now;
   const chain = chainOf(input.sourceTrustId);
@@ -81,7 +107,7 @@ export async function recordAuditEvent(tx: Tx, input: AuditInput): Promise<{ id:
     details: input.details ?? null,
   };
   const hash = chainHash(head.hash, fields);
-  await tx.insert(auditEvents).values({ ...fields, details: input.details ?? null, prevHash: head.hash, hash });
+  await tx.insert(auditEvents).values({ ...fields, details: (input.details ?? null) as Record<string, unknown> | null, prevHash: head.hash, hash });
   await saveChainHeads(tx, new Map([[chain, { seq: fields.seq, hash }]]));
   return { id: fields.id, seq: fields.seq, hash };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { roleAssignments, userSessions, users } from "@/db/schema";
+import type { AuditAction } from "@/lib/audit/actions";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
@@ -170,7 +171,7 @@ async function auditRateLimited(refusals: RateLimited[], email: string, client: 
 /** Records a sign-in step of this person (or of an unknown email, user null) in `tx`. */
 function auditFor(tx: Tx, user: { id: string; homeTrustId: string | null } | null, email: string, client: ClientInfo) {
   const actor = { userId: user?.id ?? null, email, trustId: user?.homeTrustId ?? null, role: null };
-  return (action: string, outcome: "success" | "denied", details?: Record<string, unknown>) =>
+  return (action: AuditAction, outcome: "success" | "denied", details?: Record<string, unknown>) =>
     recordAuditEvent(tx, { action, outcome, actor, sourceTrustId: user?.homeTrustId ?? null, target: user ? { type: "user", id: user.id } : undefined, details, client });
 }
 

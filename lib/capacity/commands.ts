@@ -1,19 +1,24 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import { quotaChangeRequests, storageQuotas, trusts } from "@/db/schema";
-import { can, roleFor, type Ctx } from "@/lib/auth/context";
-import { actorOf, recordAuditEvent } from "@/lib/audit/record";
-import { mutation } from "@/lib/db/mutation";
+import { can, type Ctx } from "@/lib/auth/context";
+import { defineMutation } from "@/lib/db/mutation";
 import { AppError, notFound } from "@/lib/errors";
 import { bytesPerTerabyte, quotaDecisionInput, quotaRequestInput } from "./schemas";
 
-/** A PACS manager asks for a trust's quota on a tier to change, saying why (permission quota.request). */
-export function requestQuotaChange(ctx: Ctx, input: unknown) {
-  return mutation(ctx, quotaRequestInput, input, async (tx, data) => {
+const requestQuotaChangeMutation = defineMutation({
+  name: "quota.request",
+  permission: "quota.request",
+  refusal: "Only the trust's PACS manager can request a quota change.",
+  input: quotaRequestInput,
+  audit: ["quota.request"],
+  locate: async (tx, ctx, { data }) => {
     const [trust] = await tx.select({ id: trusts.id, odsCode: trusts.odsCode }).from(trusts).where(eq(trusts.odsCode, data.trust));
     // Out of reach is "not found"; a trust the caller sees but may not request for is "forbidden".
     if (!trust || !can(ctx, "capacity.read", trust.id)) throw notFound("No such trust.");
-    if (!can(ctx, "quota.request", trust.id)) throw new AppError("FORBIDDEN", "Only the trust's PACS manager can request a quota change.");
+    return { trustId: trust.id, trust };
+  },
+  run: async ({ tx, ctx, data, found: { trust }, audit }) => {
     const [pending] = await tx
       .select({ id: quotaChangeRequests.id })
       .from(quotaChangeRequests)
@@ -39,21 +44,25 @@ export function requestQuotaChange(ctx: Ctx, input: unknown) {
       })
       .returning({ id: quotaChangeRequests.id });
     if (!request) throw new Error("insert returned no row");
-    await recordAuditEvent(tx, {
+    await audit({
       action: "quota.request",
-      actor: actorOf(ctx, roleFor(ctx, "quota.request", trust.id)),
-      sourceTrustId: trust.id,
       target: { type: "quota_change_request", id: request.id },
       details: { tier: data.tier, currentQuotaBytes: current?.quotaBytes ?? null, requestedQuotaBytes, reason: data.reason },
-      client: ctx.client,
     });
     return { id: request.id, odsCode: trust.odsCode };
-  });
-}
+  },
+});
 
-/** A CIO approves (the quota changes at once) or declines a pending request (permission quota.approve). */
-export function decideQuotaRequest(ctx: Ctx, input: unknown) {
-  return mutation(ctx, quotaDecisionInput, input, async (tx, data) => {
+/** A PACS manager asks for a trust's quota on a tier to change, saying why (permission quota.request). */
+export const requestQuotaChange = (ctx: Ctx, input: unknown) => requestQuotaChangeMutation(ctx, {}, input);
+
+const decideQuotaRequestMutation = defineMutation({
+  name: "quota.decide",
+  permission: "quota.approve",
+  refusal: "Only a CIO can decide a quota request.",
+  input: quotaDecisionInput,
+  audit: ["quota.approve", "quota.decline"],
+  locate: async (tx, ctx, { data }) => {
     const [request] = await tx
       .select({
         trustId: quotaChangeRequests.trustId,
@@ -65,7 +74,9 @@ export function decideQuotaRequest(ctx: Ctx, input: unknown) {
       .where(eq(quotaChangeRequests.id, data.requestId))
       .for("update");
     if (!request || !can(ctx, "capacity.read", request.trustId)) throw notFound("No such quota request.");
-    if (!can(ctx, "quota.approve", request.trustId)) throw new AppError("FORBIDDEN", "Only a CIO can decide a quota request.");
+    return { trustId: request.trustId, request };
+  },
+  run: async ({ tx, ctx, data, found: { request }, audit }) => {
     if (request.status !== "pending") throw new AppError("CONFLICT", `This request was already ${request.status}.`);
     const now = new Date();
     const status = data.decision === "approve" ? "approved" : "declined";
@@ -86,18 +97,20 @@ export function decideQuotaRequest(ctx: Ctx, input: unknown) {
           set: { quotaBytes: request.requestedQuotaBytes, updatedAt: now, updatedBy: ctx.userId },
         });
     }
-    await recordAuditEvent(tx, {
-      action: status === "approved" ? "quota.approve" : "quota.decline",
-      actor: actorOf(ctx, roleFor(ctx, "quota.approve", request.trustId)),
-      sourceTrustId: request.trustId,
-      target: { type: "quota_change_request", id: data.requestId },
-      details: {
-        tier: request.tier,
-        note: data.note || null,
-        ...(status === "approved" && { before: { quotaBytes: before?.quotaBytes ?? null }, after: { quotaBytes: request.requestedQuotaBytes } }),
-      },
-      client: ctx.client,
-    });
+    const target = { type: "quota_change_request", id: data.requestId };
+    const note = data.note || null;
+    if (status === "approved") {
+      await audit({
+        action: "quota.approve",
+        target,
+        details: { tier: request.tier, note, before: { quotaBytes: before?.quotaBytes ?? null }, after: { quotaBytes: request.requestedQuotaBytes } },
+      });
+    } else {
+      await audit({ action: "quota.decline", target, details: { tier: request.tier, note } });
+    }
     return { id: data.requestId, status };
-  });
-}
+  },
+});
+
+/** A CIO approves (the quota changes at once) or declines a pending request (permission quota.approve). */
+export const decideQuotaRequest = (ctx: Ctx, input: unknown) => decideQuotaRequestMutation(ctx, {}, input);

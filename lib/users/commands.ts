@@ -2,29 +2,36 @@ import "server-only";
 import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
-import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
+import { trustsWhere, type Ctx } from "@/lib/auth/context";
 import { clinicalRoles, type Role } from "@/lib/auth/permissions";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
-import { isUniqueViolation, mutation } from "@/lib/db/mutation";
+import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
 import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";
 import { endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
 import { AppError, notFound } from "@/lib/errors";
 import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
-import { canManageUser, findUserFor } from "./queries";
+import { findUserFor } from "./queries";
 import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
 
-/** A user the caller may manage (their home trust decides), or NOT_FOUND / FORBIDDEN. */
-async function manageableUser(tx: Tx, ctx: Ctx, userId: string) {
-  const user = await findUserFor(tx, ctx, userId);
+/**
+ * A user the caller sees, or NOT_FOUND; never the caller (FORBIDDEN). Their home trust is where the
+ * permission users.write is checked (lib/db/mutation.ts).
+ */
+async function manageableUser(tx: Tx, ctx: Ctx, { params }: { params: { userId: string } }) {
+  const user = await findUserFor(tx, ctx, params.userId);
   if (user.id === ctx.userId) throw new AppError("FORBIDDEN", "You cannot change your own account here; ask another manager.");
-  if (!canManageUser(ctx, user)) throw new AppError("FORBIDDEN", "Only a PACS manager of this person's home trust can change their account.");
-  return user;
+  return { trustId: user.homeTrustId, user };
 }
+
+const manageRefusal = "Only a PACS manager of this person's home trust can change their account.";
+const userParams = z.object({ userId: z.string() });
+/** The contract of a change to one person's account, beside what each change does. */
+const userChange = { permission: "users.write", refusal: manageRefusal, params: userParams, locate: manageableUser } as const;
 
 /** Checks that the caller may give this person a home trust (one they manage, or none: administrators only). */
 function checkHomeTrust(ctx: Ctx, homeTrustId: string | undefined) {
@@ -44,13 +51,16 @@ export const createUserInput = userInput.extend({
   validUntil: roleGrantInput.shape.validUntil,
 });
 
-/**
- * Creates a person at a home trust the caller manages, with an optional first role there, and a
- * set-password link that is returned once (only its hash is kept).
- */
-export function createUser(ctx: Ctx, input: unknown) {
-  return mutation(ctx, createUserInput, input, async (tx, data) => {
+const createUserMutation = defineMutation({
+  name: "users.create",
+  permission: "users.write",
+  input: createUserInput,
+  audit: ["user.create", "role.grant", "user.password_link"],
+  locate: (_tx, ctx, { data }) => {
     checkHomeTrust(ctx, data.homeTrustId);
+    return { trustId: data.homeTrustId ?? null };
+  },
+  run: async ({ tx, ctx, data, audit }) => {
     const [existing] = await withSystemScopeWithin(tx, () => tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)));
     if (existing) throw emailTaken();
     let user: { id: string } | undefined;
@@ -61,14 +71,7 @@ export function createUser(ctx: Ctx, input: unknown) {
       throw error;
     }
     if (!user) throw new Error("insert returned no row");
-    await recordAuditEvent(tx, {
-      action: "user.create",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", data.homeTrustId ?? null)),
-      sourceTrustId: data.homeTrustId ?? null,
-      target: { type: "user", id: user.id },
-      details: { after: { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null } },
-      client: ctx.client,
-    });
+    await audit({ action: "user.create", target: { type: "user", id: user.id }, details: { after: { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null } } });
     if (data.role) {
       await grantInTx(tx, ctx, { userId: user.id, status: "active" }, {
         role: data.role,
@@ -81,13 +84,21 @@ export function createUser(ctx: Ctx, input: unknown) {
     }
     const link = await issuePasswordToken(tx, ctx, { id: user.id, homeTrustId: data.homeTrustId ?? null }, "invite");
     return { id: user.id, setPasswordToken: link.token, expiresAt: link.expiresAt };
-  });
-}
+  },
+});
 
-/** Changes a person's name, email or home trust. */
-export function updateUser(ctx: Ctx, userId: string, input: unknown) {
-  return mutation(ctx, userUpdateInput, input, async (tx, data) => {
-    const user = await manageableUser(tx, ctx, userId);
+/**
+ * Creates a person at a home trust the caller manages, with an optional first role there, and a
+ * set-password link that is returned once (only its hash is kept).
+ */
+export const createUser = (ctx: Ctx, input: unknown) => createUserMutation(ctx, {}, input);
+
+const updateUserMutation = defineMutation({
+  ...userChange,
+  name: "users.update",
+  input: userUpdateInput,
+  audit: ["user.update"],
+  run: async ({ tx, ctx, data, found: { user }, audit }) => {
     if ((data.homeTrustId ?? null) !== user.homeTrustId) checkHomeTrust(ctx, data.homeTrustId);
     const after = { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null };
     try {
@@ -96,17 +107,13 @@ export function updateUser(ctx: Ctx, userId: string, input: unknown) {
       if (isUniqueViolation(error, "users_email_key")) throw emailTaken();
       throw error;
     }
-    await recordAuditEvent(tx, {
-      action: "user.update",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: diffOf({ name: user.name, email: user.email, homeTrustId: user.homeTrustId }, after),
-      client: ctx.client,
-    });
+    await audit({ action: "user.update", target: { type: "user", id: user.id }, details: diffOf({ name: user.name, email: user.email, homeTrustId: user.homeTrustId }, after) });
     return { id: user.id };
-  });
-}
+  },
+});
+
+/** Changes a person's name, email or home trust. */
+export const updateUser = (ctx: Ctx, userId: string, input: unknown) => updateUserMutation(ctx, { userId }, input);
 
 /** Ends every open session of a person (they are signed out on their next click). Sessions are per person, so this widens scope. */
 async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<number> {
@@ -122,51 +129,45 @@ async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<nu
 
 const noInput = z.object({});
 
-/** Suspends a person: they cannot sign in, and any open session ends. */
-export function suspendUser(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+const suspendUserMutation = defineMutation({
+  ...userChange,
+  name: "users.suspend",
+  input: noInput,
+  audit: ["user.suspend"],
+  run: async ({ tx, found: { user }, audit }) => {
     if (user.status !== "active") throw new AppError("CONFLICT", `This account is ${user.status === "left" ? "of a leaver" : "already suspended"}.`);
     await tx.update(users).set({ status: "suspended", updatedAt: new Date() }).where(eq(users.id, user.id));
     const sessions = await endSessionsOf(tx, user.id, "user_suspended");
-    await recordAuditEvent(tx, {
-      action: "user.suspend",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: { before: { status: user.status }, after: { status: "suspended" }, endedSessions: sessions },
-      client: ctx.client,
-    });
+    await audit({ action: "user.suspend", target: { type: "user", id: user.id }, details: { before: { status: user.status }, after: { status: "suspended" }, endedSessions: sessions } });
     return { id: user.id };
-  });
-}
+  },
+});
 
-/** Makes a suspended person, or a returning leaver, active again (their ended roles stay ended). */
-export function reactivateUser(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+/** Suspends a person: they cannot sign in, and any open session ends. */
+export const suspendUser = (ctx: Ctx, userId: string) => suspendUserMutation(ctx, { userId }, {});
+
+const reactivateUserMutation = defineMutation({
+  ...userChange,
+  name: "users.reactivate",
+  input: noInput,
+  audit: ["user.reactivate"],
+  run: async ({ tx, found: { user }, audit }) => {
     if (user.status === "active") throw new AppError("CONFLICT", "This account is already active.");
     await tx.update(users).set({ status: "active", updatedAt: new Date() }).where(eq(users.id, user.id));
-    await recordAuditEvent(tx, {
-      action: "user.reactivate",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: { before: { status: user.status }, after: { status: "active" } },
-      client: ctx.client,
-    });
+    await audit({ action: "user.reactivate", target: { type: "user", id: user.id }, details: { before: { status: user.status }, after: { status: "active" } } });
     return { id: user.id };
-  });
-}
+  },
+});
 
-/**
- * Marks a person as a leaver: their status becomes "left", and at once every role they hold at any
- * trust ends, every session ends and every unused set-password link dies. The home trust's manager
- * decides; the person's roles at other trusts (rotations) end too, each audited in that trust's chain.
- */
-export function markLeaver(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+/** Makes a suspended person, or a returning leaver, active again (their ended roles stay ended). */
+export const reactivateUser = (ctx: Ctx, userId: string) => reactivateUserMutation(ctx, { userId }, {});
+
+const markLeaverMutation = defineMutation({
+  ...userChange,
+  name: "users.leaver",
+  input: noInput,
+  audit: ["user.leaver", "role.revoke"],
+  run: async ({ tx, ctx, found: { user }, audit }) => {
     if (user.status === "left") throw new AppError("CONFLICT", "This person is already marked as a leaver.");
     const now = new Date();
     await tx.update(users).set({ status: "left", updatedAt: now }).where(eq(users.id, user.id));
@@ -180,60 +181,69 @@ export function markLeaver(ctx: Ctx, userId: string) {
       return roles;
     });
     const sessions = await endSessionsOf(tx, user.id, "user_left");
-    const actor = actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId));
-    await recordAuditEvent(tx, {
+    await audit({
       action: "user.leaver",
-      actor,
-      sourceTrustId: user.homeTrustId,
       target: { type: "user", id: user.id },
       details: { before: { status: user.status }, after: { status: "left" }, endedRoles: ended.length, endedSessions: sessions },
-      client: ctx.client,
     });
     // A role at another trust is audited in that trust's chain, which the database lets only a
     // scope covering it append to (0017_audit_chain_isolation.sql): widened as the revocation was.
     await withSystemScopeWithin(tx, async () => {
       for (const role of ended) {
-        await recordAuditEvent(tx, {
+        await audit({
           action: "role.revoke",
-          actor,
           sourceTrustId: role.trustId,
           target: { type: "user", id: user.id },
           details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
-          client: ctx.client,
         });
       }
     });
     return { id: user.id, endedRoles: ended.length, endedSessions: sessions };
-  });
-}
+  },
+});
 
-/** Lifts a lockout after repeated failed sign-ins (the lock's end is audited). */
-export function unlockUser(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+/**
+ * Marks a person as a leaver: their status becomes "left", and at once every role they hold at any
+ * trust ends, every session ends and every unused set-password link dies. The home trust's manager
+ * decides; the person's roles at other trusts (rotations) end too, each audited in that trust's chain.
+ */
+export const markLeaver = (ctx: Ctx, userId: string) => markLeaverMutation(ctx, { userId }, {});
+
+const unlockUserMutation = defineMutation({
+  ...userChange,
+  name: "users.unlock",
+  input: noInput,
+  audit: ["auth.unlocked"],
+  run: async ({ tx, found: { user }, audit }) => {
     if (!user.lockedUntil || user.lockedUntil <= new Date()) throw new AppError("CONFLICT", "This account is not locked.");
     await tx.update(users).set({ lockedUntil: null, failedSignIns: 0, updatedAt: new Date() }).where(eq(users.id, user.id));
-    await recordAuditEvent(tx, {
+    await audit({
       action: "auth.unlocked",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
-      sourceTrustId: user.homeTrustId,
       target: { type: "user", id: user.id },
       details: { reason: "by_manager", before: { lockedUntil: user.lockedUntil.toISOString() }, after: { lockedUntil: null } },
-      client: ctx.client,
     });
     return { id: user.id };
-  });
-}
+  },
+});
 
-/** Makes a new single-use set-password link for a person (a reset); earlier unused links die. */
-export function createPasswordResetLink(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+/** Lifts a lockout after repeated failed sign-ins (the lock's end is audited). */
+export const unlockUser = (ctx: Ctx, userId: string) => unlockUserMutation(ctx, { userId }, {});
+
+const createPasswordResetLinkMutation = defineMutation({
+  ...userChange,
+  name: "users.password_link",
+  input: noInput,
+  // issuePasswordToken records it (lib/identity/password-links.ts), as it does for an invitation.
+  audit: ["user.password_link"],
+  run: async ({ tx, ctx, found: { user } }) => {
     if (user.status !== "active") throw new AppError("CONFLICT", "Reactivate the account before making a set-password link.");
     const link = await issuePasswordToken(tx, ctx, user, "reset");
     return { id: user.id, setPasswordToken: link.token, expiresAt: link.expiresAt };
-  });
-}
+  },
+});
+
+/** Makes a new single-use set-password link for a person (a reset); earlier unused links die. */
+export const createPasswordResetLink = (ctx: Ctx, userId: string) => createPasswordResetLinkMutation(ctx, { userId }, {});
 
 type GrantFields = Omit<RoleGrantInput, "userId" | "email">;
 
@@ -320,12 +330,13 @@ export async function findGranteeByEmail(tx: Tx, email: string) {
   return person ?? null;
 }
 
-/**
- * Grants a role with a validity window, to a person by id (whom the caller can see) or by exact
- * email (someone from another trust, e.g. a rotation).
- */
-export function grantRole(ctx: Ctx, input: unknown) {
-  return mutation(ctx, roleGrantInput, input, async (tx, data) => {
+const grantRoleMutation = defineMutation({
+  name: "roles.grant",
+  permission: "roles.grant",
+  refusal: "You cannot grant roles.",
+  input: roleGrantInput,
+  audit: ["role.grant"],
+  locate: async (tx, ctx, { data }) => {
     const granting = trustsWhere(ctx, "roles.grant");
     if (!granting.all && granting.trustIds.length === 0) throw new AppError("FORBIDDEN", "You cannot grant roles.");
     let grantee: { userId: string; status: string };
@@ -337,14 +348,33 @@ export function grantRole(ctx: Ctx, input: unknown) {
       if (!person) throw fieldError("VALIDATION", "email", "No one has an account with this email. Create the person instead.");
       grantee = person;
     }
+    const trustId = data.trustId ?? null;
+    // A choice of trust outside the caller's reach, or a rule the grant breaks, is named beside its field.
+    if (trustId && !granting.all && !granting.trustIds.includes(trustId)) throw fieldError("VALIDATION", "trustId", "Choose one of the trusts where you grant roles.");
+    const decision = decideGrant(ctx, { userId: grantee.userId, role: data.role, trustId });
+    if (!decision.allowed) throw fieldError("FORBIDDEN", "role", decision.reason);
+    return { trustId, grantee };
+  },
+  run: async ({ tx, ctx, data, found: { grantee } }) => {
+    // grantInTx records role.grant, as it does for each row of an import.
     const assignment = await grantInTx(tx, ctx, grantee, data);
     return { id: assignment.id, userId: grantee.userId };
-  });
-}
+  },
+});
 
-/** Ends a role assignment now (kept, marked revoked), under the same rule as granting it. */
-export function revokeRole(ctx: Ctx, input: unknown) {
-  return mutation(ctx, roleRevokeInput, input, async (tx, data) => {
+/**
+ * Grants a role with a validity window, to a person by id (whom the caller can see) or by exact
+ * email (someone from another trust, e.g. a rotation).
+ */
+export const grantRole = (ctx: Ctx, input: unknown) => grantRoleMutation(ctx, {}, input);
+
+const revokeRoleMutation = defineMutation({
+  name: "roles.revoke",
+  permission: "roles.grant",
+  refusal: "You cannot end roles here.",
+  input: roleRevokeInput,
+  audit: ["role.revoke"],
+  locate: async (tx, ctx, { data }) => {
     // Row-level security hides assignments of other trusts; the grant rule decides the rest.
     const [assignment] = await tx
       .select({ id: roleAssignments.id, userId: roleAssignments.userId, role: roleAssignments.role, trustId: roleAssignments.trustId, validFrom: roleAssignments.validFrom, validUntil: roleAssignments.validUntil, revokedAt: roleAssignments.revokedAt })
@@ -352,22 +382,26 @@ export function revokeRole(ctx: Ctx, input: unknown) {
       .where(and(eq(roleAssignments.id, data.assignmentId), trustScopeOf(ctx)));
     if (!assignment) throw notFound("No such role assignment.");
     await findUserFor(tx, ctx, assignment.userId);
+    return { trustId: assignment.trustId, assignment };
+  },
+  run: async ({ tx, ctx, found: { assignment }, audit }) => {
     const decision = decideGrant(ctx, { userId: assignment.userId, role: assignment.role, trustId: assignment.trustId });
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason);
     const now = new Date();
     if (assignment.revokedAt || (assignment.validUntil && assignment.validUntil <= now)) throw new AppError("CONFLICT", "This role has already ended.");
     await tx.update(roleAssignments).set({ revokedAt: now, revokedBy: ctx.userId }).where(eq(roleAssignments.id, assignment.id));
-    await recordAuditEvent(tx, {
+    await audit({
       action: "role.revoke",
-      actor: actorOf(ctx, decision.via),
-      sourceTrustId: assignment.trustId,
+      role: decision.via,
       target: { type: "user", id: assignment.userId },
       details: { assignmentId: assignment.id, role: assignment.role, trustId: assignment.trustId, before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
-      client: ctx.client,
     });
     return { id: assignment.id, userId: assignment.userId };
-  });
-}
+  },
+});
+
+/** Ends a role assignment now (kept, marked revoked), under the same rule as granting it. */
+export const revokeRole = (ctx: Ctx, input: unknown) => revokeRoleMutation(ctx, {}, input);
 
 function trustScopeOf(ctx: Ctx) {
   const granting = trustsWhere(ctx, "roles.grant");
@@ -375,24 +409,22 @@ function trustScopeOf(ctx: Ctx) {
   return granting.trustIds.length ? inArray(roleAssignments.trustId, granting.trustIds) : sql`false`;
 }
 
-/** Clears a person's second factor (a lost phone): they set it up again at their next sign-in. */
-export function resetMfa(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
-    const user = await manageableUser(tx, ctx, userId);
+const resetMfaMutation = defineMutation({
+  ...userChange,
+  name: "users.mfa_reset",
+  input: noInput,
+  audit: ["auth.mfa_reset"],
+  run: async ({ tx, found: { user }, audit }) => {
     const [cleared] = await tx
       .update(users)
       .set({ totpSecret: null, totpConfirmedAt: null, totpLastStep: null, recoveryCodeHashes: [], updatedAt: new Date() })
       .where(and(eq(users.id, user.id), isNotNull(users.totpConfirmedAt)))
       .returning({ id: users.id });
     if (!cleared) throw new AppError("CONFLICT", "This person has no second factor set up.");
-    await recordAuditEvent(tx, {
-      action: "auth.mfa_reset",
-      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
-      sourceTrustId: user.homeTrustId,
-      target: { type: "user", id: user.id },
-      details: { before: { mfa: "totp" }, after: { mfa: null } },
-      client: ctx.client,
-    });
+    await audit({ action: "auth.mfa_reset", target: { type: "user", id: user.id }, details: { before: { mfa: "totp" }, after: { mfa: null } } });
     return { id: user.id };
-  });
-}
+  },
+});
+
+/** Clears a person's second factor (a lost phone): they set it up again at their next sign-in. */
+export const resetMfa = (ctx: Ctx, userId: string) => resetMfaMutation(ctx, { userId }, {});

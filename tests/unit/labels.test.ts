@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { apiScopes } from "@/lib/api-clients/schemas";
 import { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
+import { auditActionCodes } from "@/lib/audit/actions";
 import { accessActions, outcomes } from "@/lib/audit/schemas";
 import { searchActions } from "@/lib/audit/search-filter";
 import { permissions, roles } from "@/lib/auth/permissions";
@@ -16,6 +17,7 @@ import { userStatuses } from "@/lib/users/schemas";
 // Each closed vocabulary beside its label table: a code added to a vocabulary without words for
 // people fails here rather than showing raw on a page.
 const vocabularies: [string, readonly string[], Readonly<Record<string, string>>][] = [
+  ["audit actions", auditActionCodes, labels.actionLabels],
   ["access actions", accessActions, labels.actionLabels],
   ["searchable actions", searchActions, labels.actionLabels],
   ["outcomes", outcomes, labels.outcomeLabels],
