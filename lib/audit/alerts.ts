@@ -1,12 +1,13 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { auditAlertNotes, auditAlerts, auditEvents, roleAssignments, users } from "@/db/schema";
 import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { mutation } from "@/lib/db/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
-import { assignInput, closeInput, noteInput, type AlertFilter } from "./alert-schemas";
+import { assignInput, bulkCloseInput, closeInput, noteInput, reopenInput, type AlertFilter } from "./alert-schemas";
 import { actorOf, recordAuditEvent } from "./record";
 import { decodeCursor, encodeCursor } from "./search-filter";
 
@@ -118,9 +119,49 @@ export async function getAlert(ctx: Ctx, alertId: string) {
       notes,
       event: event ?? null,
       workers: await alertWorkers(tx, alert.trustId),
+      history: await alertHistory(tx, alert),
       canWork: can(ctx, "alerts.work", alert.trustId),
     };
   });
+}
+
+/** The steps of an alert's life, for its page: who did what, when. */
+export type AlertStep = {
+  at: Date;
+  action: "alert.raise" | "alert.assign" | "alert.note" | "alert.close" | "alert.reopen";
+  by: string | null;
+  /** For an assignment, who was given the alert; for a closing, its resolution. */
+  assignee: string | null;
+  resolution: string | null;
+};
+
+const alertActions = ["alert.assign", "alert.note", "alert.close", "alert.reopen"] as const;
+
+/**
+ * An alert's history, read from the audit trail itself (each step is recorded there in the step's
+ * transaction, on the alert's trust's chain): what the page shows is what an auditor would find.
+ * The first step is the alert's raising by the scan.
+ */
+async function alertHistory(tx: Tx, alert: { id: string; trustId: string; createdAt: Date }): Promise<AlertStep[]> {
+  const assignee = alias(users, "assignee");
+  const steps = await tx
+    .select({ at: auditEvents.occurredAt, action: auditEvents.action, by: users.name, email: auditEvents.actorEmail, assignee: assignee.name, resolution: sql<string | null>`${auditEvents.details} -> 'after' ->> 'resolution'` })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
+    // Who an assignment named, by the id its event recorded (a uuid, or nothing for other steps).
+    .leftJoin(assignee, sql`${assignee.id}::text = ${auditEvents.details} -> 'after' ->> 'assignedTo'`)
+    .where(and(eq(auditEvents.sourceTrustId, alert.trustId), eq(auditEvents.targetType, "audit_alert"), eq(auditEvents.targetId, alert.id), inArray(auditEvents.action, [...alertActions])))
+    .orderBy(asc(auditEvents.occurredAt), asc(auditEvents.seq));
+  return [
+    { at: alert.createdAt, action: "alert.raise", by: null, assignee: null, resolution: null },
+    ...steps.map((s) => ({
+      at: s.at,
+      action: s.action as AlertStep["action"],
+      by: s.by ?? s.email,
+      assignee: s.action === "alert.assign" ? s.assignee : null,
+      resolution: s.action === "alert.close" ? s.resolution : null,
+    })),
+  ];
 }
 
 const auditAlertChange = (tx: Tx, ctx: Ctx, alert: { id: string; trustId: string }, action: string, details: Record<string, unknown>) =>
@@ -169,5 +210,54 @@ export function closeAlert(ctx: Ctx, alertId: string, input: unknown) {
     await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
     await auditAlertChange(tx, ctx, alert, "alert.close", { before: { status: alert.status }, after: { status: "closed", resolution: data.resolution }, note: data.body });
     return { id: alert.id };
+  });
+}
+
+/** Opens a closed alert again with the reason, which becomes a note; it goes back to whoever had it. */
+export function reopenAlert(ctx: Ctx, alertId: string, input: unknown) {
+  return mutation(ctx, reopenInput, input, async (tx, data) => {
+    const alert = await findAlert(tx, ctx, alertId);
+    if (alert.status !== "closed") throw new AppError("CONFLICT", "This alert is not closed.");
+    const status = alert.assignedTo ? "assigned" : "open";
+    await tx
+      .update(auditAlerts)
+      .set({ status, resolution: null, closedAt: null, closedBy: null, updatedAt: new Date() })
+      .where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
+    await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
+    await auditAlertChange(tx, ctx, alert, "alert.reopen", { before: { status: alert.status, resolution: alert.resolution }, after: { status }, note: data.body });
+    return { id: alert.id };
+  });
+}
+
+/**
+ * Closes several alerts with one resolution and reason: all of them or none. An id the caller may
+ * not work (another trust's alert) is "not found" exactly as a missing one, and nothing is closed;
+ * so is a batch in which one was closed meanwhile (a conflict), so the person sees the queue again.
+ * Each alert gets its own note and its own audit event, as if closed one by one.
+ */
+export function closeAlerts(ctx: Ctx, input: unknown) {
+  return mutation(ctx, bulkCloseInput, input, async (tx, data) => {
+    const scope = alertScope(ctx);
+    const found = await tx
+      .select()
+      .from(auditAlerts)
+      .where(and(scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds), inArray(auditAlerts.id, data.ids)))
+      .for("update");
+    // Row-level security hides other trusts' alerts; the permission check covers a trust where the
+    // caller can read but not work them.
+    const alerts = found.filter((a) => can(ctx, "alerts.work", a.trustId));
+    if (alerts.length !== data.ids.length) throw notFound(data.ids.length === 1 ? "No such alert." : "Some of these alerts were not found. Nothing was closed.");
+    const closed = alerts.filter((a) => a.status === "closed").length;
+    if (closed) throw new AppError("CONFLICT", `${closed === 1 ? "One of these alerts is" : `${closed} of these alerts are`} already closed. Nothing was closed: reload the list and choose again.`);
+    const now = new Date();
+    for (const alert of alerts) {
+      await tx
+        .update(auditAlerts)
+        .set({ status: "closed", resolution: data.resolution, closedAt: now, closedBy: ctx.userId, updatedAt: now })
+        .where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
+      await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
+      await auditAlertChange(tx, ctx, alert, "alert.close", { before: { status: alert.status }, after: { status: "closed", resolution: data.resolution }, note: data.body, bulk: alerts.length });
+    }
+    return { closed: alerts.length };
   });
 }
