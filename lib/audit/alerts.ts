@@ -261,3 +261,41 @@ export function closeAlerts(ctx: Ctx, input: unknown) {
     return { closed: alerts.length };
   });
 }
+
+/** An alert as the IG officer's work list shows it. */
+export type WorklistAlert = { id: string; rule: string; severity: "high" | "medium" | "low"; summary: string; eventOccurredAt: Date; trust: string };
+
+/**
+ * The caller's open alerts for their home page: those assigned to them and those no one has taken,
+ * each counted and the newest few listed; null for callers who do not work alerts. Only the trusts
+ * where the caller works alerts are read (and row-level security allows no others).
+ */
+export async function alertWorklist(ctx: Ctx, shown = 5) {
+  const scope = trustsWhere(ctx, "alerts.work");
+  if (!scope.all && scope.trustIds.length === 0) return null;
+  return withTenant(ctx, async (tx) => {
+    const inScope = and(scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds), inArray(auditAlerts.status, ["open", "assigned"]));
+    const [counts] = await tx
+      .select({
+        mine: sql<number>`count(*) filter (where ${auditAlerts.assignedTo} = ${ctx.userId})::int`,
+        unassigned: sql<number>`count(*) filter (where ${auditAlerts.assignedTo} is null)::int`,
+      })
+      .from(auditAlerts)
+      .where(inScope);
+    const trusts = await trustDirectory(tx);
+    const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
+    const newest = async (who: SQL) => {
+      const rows = await tx
+        .select({ id: auditAlerts.id, trustId: auditAlerts.trustId, rule: auditAlerts.rule, severity: auditAlerts.severity, summary: auditAlerts.summary, eventOccurredAt: auditAlerts.eventOccurredAt })
+        .from(auditAlerts)
+        .where(and(inScope, who))
+        .orderBy(desc(auditAlerts.eventOccurredAt), desc(auditAlerts.id))
+        .limit(shown);
+      return rows.map(({ trustId, ...r }): WorklistAlert => ({ ...r, trust: ods.get(trustId) ?? "" }));
+    };
+    return {
+      mine: { count: counts?.mine ?? 0, rows: await newest(eq(auditAlerts.assignedTo, ctx.userId)) },
+      unassigned: { count: counts?.unassigned ?? 0, rows: await newest(isNull(auditAlerts.assignedTo)) },
+    };
+  });
+}

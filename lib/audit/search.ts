@@ -259,3 +259,31 @@ export async function listAuditTrusts(ctx: Ctx): Promise<DirectoryTrust[]> {
   auditScope(ctx);
   return withTenant(ctx, (tx) => trustDirectory(tx));
 }
+
+/**
+ * The patients whose access reports the caller looked up in the last `days` days, newest first,
+ * once each: the reports an officer is working on, to return to from their home page. Read from
+ * the caller's own audit events in the user index (an officer's events are few).
+ */
+export async function recentPatientReports(ctx: Ctx, days = 30, shown = 5, now = new Date()): Promise<{ patientNhsNumber: string; lookedUpAt: Date }[]> {
+  const scope = trustsWhere(ctx, "audit.read");
+  if (!scope.all && scope.trustIds.length === 0) return [];
+  return withTenant(ctx, async (tx) => {
+    const rows = await tx
+      .select({ patientNhsNumber: auditEvents.patientNhsNumber, occurredAt: auditEvents.occurredAt })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.actorEmail, ctx.email),
+          eq(auditEvents.action, "audit.patient_report"),
+          isNotNull(auditEvents.patientNhsNumber),
+          gte(auditEvents.occurredAt, new Date(now.getTime() - days * 86_400_000)),
+        ),
+      )
+      .orderBy(...newestFirst)
+      .limit(200);
+    const seen = new Map<string, Date>();
+    for (const r of rows) if (r.patientNhsNumber && !seen.has(r.patientNhsNumber)) seen.set(r.patientNhsNumber, r.occurredAt);
+    return [...seen].slice(0, shown).map(([patientNhsNumber, lookedUpAt]) => ({ patientNhsNumber, lookedUpAt }));
+  });
+}
