@@ -287,3 +287,18 @@ export async function recentPatientReports(ctx: Ctx, days = 30, shown = 5, now =
     return [...seen].slice(0, shown).map(([patientNhsNumber, lookedUpAt]) => ({ patientNhsNumber, lookedUpAt }));
   });
 }
+
+/**
+ * The patient a study is of, as the PACS's events about it name them (the exam records carry no
+ * patient): the newest event of the study that names one, read in the study's index. Null when the
+ * trail holds none the caller may see.
+ */
+export async function patientOfStudy(tx: Tx, studyInstanceUid: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ patientNhsNumber: auditEvents.patientNhsNumber })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.studyInstanceUid, studyInstanceUid), isNotNull(auditEvents.patientNhsNumber)))
+    .orderBy(...newestFirst)
+    .limit(1);
+  return row?.patientNhsNumber ?? null;
+}
