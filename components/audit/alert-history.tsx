@@ -5,7 +5,7 @@ import { resolutionLabel } from "@/lib/labels";
 function describe(step: AlertStep): string {
   const by = step.by ?? "someone no longer known";
   switch (step.action) {
-    case "alert.raise":
+    case "raised":
       return "Raised by the audit scan";
     case "alert.assign":
       return `Assigned to ${step.assignee ?? "an officer no longer known"} by ${by}`;

@@ -128,7 +128,7 @@ export async function getAlert(ctx: Ctx, alertId: string) {
 /** The steps of an alert's life, for its page: who did what, when. */
 export type AlertStep = {
   at: Date;
-  action: "alert.raise" | "alert.assign" | "alert.note" | "alert.close" | "alert.reopen";
+  action: "raised" | "alert.assign" | "alert.note" | "alert.close" | "alert.reopen";
   by: string | null;
   /** For an assignment, who was given the alert; for a closing, its resolution. */
   assignee: string | null;
@@ -153,7 +153,7 @@ async function alertHistory(tx: Tx, alert: { id: string; trustId: string; create
     .where(and(eq(auditEvents.sourceTrustId, alert.trustId), eq(auditEvents.targetType, "audit_alert"), eq(auditEvents.targetId, alert.id), inArray(auditEvents.action, [...alertActions])))
     .orderBy(asc(auditEvents.occurredAt), asc(auditEvents.seq));
   return [
-    { at: alert.createdAt, action: "alert.raise", by: null, assignee: null, resolution: null },
+    { at: alert.createdAt, action: "raised", by: null, assignee: null, resolution: null },
     ...steps.map((s) => ({
       at: s.at,
       action: s.action as AlertStep["action"],

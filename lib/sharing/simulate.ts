@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { exams } from "@/db/schema";
 import { patientOfStudy } from "@/lib/audit/search";

@@ -131,7 +131,7 @@ describe("an alert's history", () => {
     await reopenAlert(igA, id, { body: "The referral was withdrawn; looking again." });
     const { history } = await getAlert(igA, id);
     expect(history.map((s) => [s.action, s.by, s.assignee, s.resolution])).toEqual([
-      ["alert.raise", null, null, null],
+      ["raised", null, null, null],
       ["alert.assign", igA.name, igA2.name, null],
       ["alert.note", igA2.name, null, null],
       ["alert.close", igA2.name, null, "misuse_referred"],
