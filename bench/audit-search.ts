@@ -1,6 +1,6 @@
 // Audit search latency on the PostgreSQL server at about 1M and about 10M access events, in one run:
 // the search page's queries (lib/audit/search.ts findAuditEvents, as a consortium IG officer and as
-// a trust's IG officer) by patient, by user, by trust + a day, and page 1 against page 1,000 of a
+// a trust's IG officer) by patient, by study (UID, accession), by user, by trust + a day, and page 1 against page 1,000 of a
 // keyset-paged result, alternating between the two databases query by query so that the machine's
 // noise falls on both alike. Prints p50 and p95 and the ratios DESIGN.md sets targets for:
 // 10M ≤ 1.5 × 1M, and page 1,000 ≤ 1.5 × page 1 (in each database).
@@ -194,7 +194,7 @@ type Who = "consortium" | "rnz";
 // `now`: the end of the database's history, so that a search's default window (the last 30 days)
 // is the last 30 days of this history, as it would be for someone searching as it is written.
 type Prepared = { database: Database; now: Date; consortium: Ctx; rnz: Ctx; days: string[]; deep: string | undefined; deepAll: string | undefined; deepScoped: string | undefined; events: number; months: number };
-type Sample = { patient: string; user: string; trust: string; staff: string; otherStaff: string };
+type Sample = { patient: string; user: string; trust: string; staff: string; otherStaff: string; study: string; accession: string | null };
 
 function switchTo(database: Database) {
   pointLibAt(database);
@@ -218,9 +218,9 @@ async function sampleEvents(database: Database): Promise<Sample[]> {
   for (let i = 0; samples.length < runs && i < runs * 3; i++) {
     const t = trusts[i % trusts.length]!;
     const at = new Date(lo + Math.random() * (hi - lo)).toISOString();
-    const [e] = await q<{ patient_nhs_number: string; actor_email: string }>(
+    const [e] = await q<{ patient_nhs_number: string; actor_email: string; study_instance_uid: string; accession_number: string | null }>(
       database,
-      sql`select patient_nhs_number, actor_email from audit_events where source_trust_id = ${t.id} and occurred_at < ${at}::timestamptz and target_type = 'study' order by occurred_at desc limit 1`,
+      sql`select patient_nhs_number, actor_email, study_instance_uid, accession_number from audit_events where source_trust_id = ${t.id} and occurred_at < ${at}::timestamptz and target_type = 'study' order by occurred_at desc limit 1`,
     );
     // And a member of RNZ's staff, and of another trust's, at about that time (for RNZ's officer).
     const staffOf = async (own: boolean) => {
@@ -232,7 +232,7 @@ async function sampleEvents(database: Database): Promise<Sample[]> {
       return s?.actor_email;
     };
     const [staff, otherStaff] = [await staffOf(true), await staffOf(false)];
-    if (e && staff && otherStaff) samples.push({ patient: e.patient_nhs_number, user: e.actor_email, trust: t.ods_code, staff, otherStaff });
+    if (e && staff && otherStaff) samples.push({ patient: e.patient_nhs_number, user: e.actor_email, trust: t.ods_code, staff, otherStaff, study: e.study_instance_uid, accession: e.accession_number });
   }
   return samples;
 }
@@ -283,6 +283,11 @@ const queries: Query[] = [
   // As a FHIR client asking for 10 a page (_count=10): a patient's first page holds as many events at
   // 1M as at 10M, so this shows what a longer history alone costs (above, the 10M page is fuller).
   { label: "patient, 10 a page (consortium IG)", who: "consortium", filterOf: (_p, s) => ({ patient: s.patient }), limit: 10 },
+  // A study's events lie in the study's index (0021_audit_study_search.sql), read as a patient's are.
+  { label: "study UID (consortium IG)", who: "consortium", filterOf: (_p, s) => ({ study: s.study }) },
+  { label: "study UID (RNZ IG: source or actor trust)", who: "rnz", filterOf: (_p, s) => ({ study: s.study }) },
+  { label: "accession (consortium IG)", who: "consortium", filterOf: (_p, s) => ({ accession: s.accession ?? "none" }) },
+  { label: "accession (RNZ IG: source or actor trust)", who: "rnz", filterOf: (_p, s) => ({ accession: s.accession ?? "none" }) },
   { label: "user (consortium IG)", who: "consortium", filterOf: (_p, s) => ({ user: s.user }) },
   { label: "user, RNZ staff (RNZ IG)", who: "rnz", filterOf: (_p, s) => ({ user: s.staff }) },
   { label: "user, other trust's staff (RNZ IG)", who: "rnz", filterOf: (_p, s) => ({ user: s.otherStaff }) },

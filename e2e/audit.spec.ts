@@ -102,7 +102,7 @@ test("an IG officer works an alert to closed", async ({ page, request }) => {
   await page.getByLabel("Why").fill("Transferred by ambulance; policy for R1F to be added.");
   await page.getByRole("button", { name: "Close alert" }).click();
   await expect(page.getByText("closed", { exact: false }).first()).toBeVisible();
-  await expect(page.getByText("Legitimate: no further action")).toBeVisible();
+  await expect(page.getByText("Legitimate: no further action", { exact: true })).toBeVisible();
   await expect(page.getByRole("button", { name: "Close alert" })).toHaveCount(0);
 });
 

@@ -84,6 +84,7 @@ export const actionLabels = {
   "alert.assign": "Alert assigned",
   "alert.note": "Note added to alert",
   "alert.close": "Alert closed",
+  "alert.reopen": "Alert reopened",
   // Sharing.
   "sharing.policy.create": "Sharing policy created",
   "sharing.version.edit": "Policy draft edited",

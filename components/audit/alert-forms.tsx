@@ -1,5 +1,5 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, type ReactNode } from "react";
 import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { SubmitButton } from "@/components/ui/form-fields";
@@ -55,15 +55,15 @@ export function NoteForm({ action }: { action: Action }) {
   );
 }
 
-export function CloseForm({ action, resolutions }: { action: Action; resolutions: { value: string; label: string }[] }) {
-  const [state, formAction] = useActionState(action, null);
+/** How the alert was resolved, and why: one set of fields for closing one alert or several. */
+function ResolutionFields({ state, prefix, resolutions }: { state: FormState; prefix: string; resolutions: { value: string; label: string }[] }) {
+  const errorId = `${prefix}-resolution-error`;
   return (
-    <form action={formAction} className="flex flex-col gap-3">
-      <FormMessage message={state?.fieldErrors ? state.message : undefined} />
-      <fieldset className={`flex flex-col gap-2 ${state?.fieldErrors?.resolution ? "border-l-4 border-danger pl-3" : ""}`} aria-describedby={state?.fieldErrors?.resolution ? "resolution-error" : undefined}>
+    <>
+      <fieldset className={`flex flex-col gap-2 ${state?.fieldErrors?.resolution ? "border-l-4 border-danger pl-3" : ""}`} aria-describedby={state?.fieldErrors?.resolution ? errorId : undefined}>
         <legend className="font-semibold">Resolution</legend>
         {state?.fieldErrors?.resolution && (
-          <p id="resolution-error" className="text-sm font-semibold text-danger">
+          <p id={errorId} className="text-sm font-semibold text-danger">
             {state.fieldErrors.resolution.join(" ")}
           </p>
         )}
@@ -74,15 +74,73 @@ export function CloseForm({ action, resolutions }: { action: Action; resolutions
           </label>
         ))}
       </fieldset>
-      <Field id="close-body" label="Why" hint="What you found; it becomes the alert's last note." errors={state?.fieldErrors?.body}>
+      <Field id={`${prefix}-body`} label="Why" hint="What you found; it becomes the last note of each alert closed." errors={state?.fieldErrors?.body}>
         {(describedBy, invalid) => (
-          <textarea id="close-body" name="body" rows={3} defaultValue={(state?.values?.body as string) ?? ""} aria-describedby={describedBy} aria-invalid={invalid} className={`${inputClass} max-w-2xl`} />
+          <textarea id={`${prefix}-body`} name="body" rows={3} defaultValue={(state?.values?.body as string) ?? ""} aria-describedby={describedBy} aria-invalid={invalid} className={`${inputClass} max-w-2xl`} />
         )}
       </Field>
+    </>
+  );
+}
+
+export function CloseForm({ action, resolutions }: { action: Action; resolutions: { value: string; label: string }[] }) {
+  const [state, formAction] = useActionState(action, null);
+  return (
+    <form action={formAction} className="flex flex-col gap-3">
+      <FormMessage message={state?.fieldErrors || state?.values ? state.message : undefined} />
+      <ResolutionFields state={state} prefix="close" resolutions={resolutions} />
       <div className="flex items-center gap-3">
         <SubmitButton>Close alert</SubmitButton>
         <Done state={state} />
       </div>
+    </form>
+  );
+}
+
+/** Opens a closed alert again; the reason becomes a note. */
+export function ReopenForm({ action }: { action: Action }) {
+  const [state, formAction] = useActionState(action, null);
+  return (
+    <form action={formAction} className="flex flex-col gap-3">
+      <FormMessage message={state?.fieldErrors || state?.values ? state.message : undefined} />
+      <Field id="reopen-body" label="Why reopen it" hint="At least 10 characters; it becomes a note." errors={state?.fieldErrors?.body}>
+        {(describedBy, invalid) => (
+          <textarea id="reopen-body" name="body" rows={3} defaultValue={(state?.values?.body as string) ?? ""} aria-describedby={describedBy} aria-invalid={invalid} className={`${inputClass} max-w-2xl`} />
+        )}
+      </Field>
+      <div className="flex items-center gap-3">
+        <SubmitButton>Reopen alert</SubmitButton>
+        <Done state={state} />
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The alert queue as one form: the rows (children) carry a checkbox named "ids" each, and the
+ * chosen alerts are closed together with one resolution and reason, all or none.
+ */
+export function BulkCloseForm({ action, resolutions, children }: { action: (state: FormState, form: FormData) => Promise<FormState>; resolutions: { value: string; label: string }[]; children: ReactNode }) {
+  const [state, formAction] = useActionState(action, null);
+  const idsError = state?.fieldErrors?.ids;
+  return (
+    <form action={formAction} id="bulk-close" aria-label="Close the chosen alerts" className="flex flex-col gap-4">
+      <FormMessage message={state?.fieldErrors || state?.values ? state.message : undefined} />
+      {idsError && (
+        <p id="ids-error" className="border-l-4 border-danger pl-3 text-sm font-semibold text-danger">
+          <span className="sr-only">Error: </span>
+          {idsError.join(" ")}
+        </p>
+      )}
+      {children}
+      <fieldset className="flex flex-col gap-3 rounded border border-line bg-white p-4">
+        <legend className="px-1 text-lg font-bold">Close the ticked alerts</legend>
+        <ResolutionFields state={state} prefix="bulk" resolutions={resolutions} />
+        <div className="flex items-center gap-3">
+          <SubmitButton pendingLabel="Closing…">Close ticked alerts</SubmitButton>
+          <Done state={state} />
+        </div>
+      </fieldset>
     </form>
   );
 }

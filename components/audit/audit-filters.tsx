@@ -35,6 +35,8 @@ export function AuditFilters({ values, errors, trusts }: { values: Values; error
       <div className="grid gap-4 md:grid-cols-3">
         {text("patient", "Patient NHS number", "10 digits, for example 999 000 0018")}
         {text("user", "User email")}
+        {text("study", "Study Instance UID", "Numbers and dots, for example 1.2.826.0.1.3680043.2.1")}
+        {text("accession", "Accession number", "As the PACS shows it")}
         {select("trust", "Images of trust", trustOptions)}
         {select("actorTrust", "Staff of trust", trustOptions)}
         {select("action", "Action", searchActions.map((a) => ({ value: a, label: actionLabel(a) })))}

@@ -54,9 +54,13 @@ export function AuditTable({ rows, caption }: { rows: AuditRow[]; caption: strin
                     <div>
                       <abbr title={modalityLabel(r.modality)}>{r.modality}</abbr> · {r.sourceTrust} {r.accessionNumber ? `· ${r.accessionNumber}` : ""}
                     </div>
-                    <div className="max-w-[14rem] truncate font-mono text-xs text-muted" title={r.studyInstanceUid}>
+                    <a
+                      href={`/audit?${new URLSearchParams({ study: r.studyInstanceUid })}`}
+                      className="block max-w-[14rem] truncate font-mono text-xs text-brand underline"
+                      title={r.studyInstanceUid}
+                    >
                       {r.studyInstanceUid}
-                    </div>
+                    </a>
                   </>
                 ) : (
                   <span className="text-muted">{r.targetType ? targetTypeLabel(r.targetType) : "—"}</span>

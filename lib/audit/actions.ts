@@ -75,7 +75,9 @@ export const auditActions = {
   "audit.verify": anyRecord,
   "alert.assign": change({ status: z.string(), assignedTo: id.nullable() }),
   "alert.note": z.object({ note: z.string() }),
-  "alert.close": change({ status: z.string(), resolution: z.string() }).extend({ note: z.string() }),
+  // `bulk`: how many were closed together, when closed from the queue in one go.
+  "alert.close": change({ status: z.string(), resolution: z.string() }).extend({ note: z.string(), bulk: z.number().int().positive().optional() }),
+  "alert.reopen": z.object({ before: z.object({ status: z.string(), resolution: z.string().nullable() }), after: z.object({ status: z.string() }), note: z.string() }),
   // Sharing.
   "sharing.policy.create": z.object({ name: z.string(), description: z.string(), version: z.literal(1), after: draft }),
   "sharing.version.edit": z.object({ ...version, before: draft, after: draft }),

@@ -1,13 +1,14 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { auditAlertNotes, auditAlerts, auditEvents, roleAssignments, users } from "@/db/schema";
-import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
+import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { z } from "zod";
 import { defineMutation } from "@/lib/db/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trusts/directory";
-import { assignInput, closeInput, noteInput, type AlertFilter } from "./alert-schemas";
+import { assignInput, bulkCloseInput, closeInput, noteInput, reopenInput, type AlertFilter } from "./alert-schemas";
 import { decodeCursor, encodeCursor } from "./search-filter";
 
 const alertPage = 50;
@@ -118,6 +119,7 @@ export async function getAlert(ctx: Ctx, alertId: string) {
       notes,
       event: event ?? null,
       workers: await alertWorkers(tx, alert.trustId),
+      history: await alertHistory(tx, alert),
       canWork: can(ctx, "alerts.work", alert.trustId),
     };
   });
@@ -135,6 +137,46 @@ const alertChange = {
   },
 } as const;
 const alertTarget = (id: string) => ({ type: "audit_alert", id });
+
+/** The steps of an alert's life, for its page: who did what, when. */
+export type AlertStep = {
+  at: Date;
+  action: "raised" | "alert.assign" | "alert.note" | "alert.close" | "alert.reopen";
+  by: string | null;
+  /** For an assignment, who was given the alert; for a closing, its resolution. */
+  assignee: string | null;
+  resolution: string | null;
+};
+
+const alertActions = ["alert.assign", "alert.note", "alert.close", "alert.reopen"] as const;
+
+/**
+ * An alert's history, read from the audit trail itself (each step is recorded there in the step's
+ * transaction, on the alert's trust's chain): what the page shows is what an auditor would find.
+ * The first step is the alert's raising by the scan.
+ */
+async function alertHistory(tx: Tx, alert: { id: string; trustId: string; createdAt: Date }): Promise<AlertStep[]> {
+  const assignee = alias(users, "assignee");
+  const steps = await tx
+    .select({ at: auditEvents.occurredAt, action: auditEvents.action, by: users.name, email: auditEvents.actorEmail, assignee: assignee.name, resolution: sql<string | null>`${auditEvents.details} -> 'after' ->> 'resolution'` })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorUserId))
+    // Who an assignment named, by the id its event recorded (a uuid, or nothing for other steps).
+    .leftJoin(assignee, sql`${assignee.id}::text = ${auditEvents.details} -> 'after' ->> 'assignedTo'`)
+    .where(and(eq(auditEvents.sourceTrustId, alert.trustId), eq(auditEvents.targetType, "audit_alert"), eq(auditEvents.targetId, alert.id), inArray(auditEvents.action, [...alertActions])))
+    .orderBy(asc(auditEvents.occurredAt), asc(auditEvents.seq));
+  return [
+    { at: alert.createdAt, action: "raised", by: null, assignee: null, resolution: null },
+    ...steps.map((s) => ({
+      at: s.at,
+      action: s.action as AlertStep["action"],
+      by: s.by ?? s.email,
+      assignee: s.action === "alert.assign" ? s.assignee : null,
+      resolution: s.action === "alert.close" ? s.resolution : null,
+    })),
+  ];
+}
+
 
 const assignAlertMutation = defineMutation({
   ...alertChange,
@@ -189,3 +231,112 @@ const closeAlertMutation = defineMutation({
 
 /** Closes an alert with its resolution and the reason, which becomes its last note. */
 export const closeAlert = (ctx: Ctx, alertId: string, input: unknown) => closeAlertMutation(ctx, { alertId }, input);
+
+const reopenAlertMutation = defineMutation({
+  ...alertChange,
+  name: "alerts.reopen",
+  input: reopenInput,
+  audit: ["alert.reopen"],
+  run: async ({ tx, ctx, data, found: { alert }, audit }) => {
+    if (alert.status !== "closed") throw new AppError("CONFLICT", "This alert is not closed.");
+    const status = alert.assignedTo ? "assigned" : "open";
+    await tx
+      .update(auditAlerts)
+      .set({ status, resolution: null, closedAt: null, closedBy: null, updatedAt: new Date() })
+      .where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
+    await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
+    await audit({ action: "alert.reopen", target: alertTarget(alert.id), details: { before: { status: alert.status, resolution: alert.resolution }, after: { status }, note: data.body } });
+    return { id: alert.id };
+  },
+});
+
+/** Opens a closed alert again with the reason, which becomes a note; it goes back to whoever had it. */
+export const reopenAlert = (ctx: Ctx, alertId: string, input: unknown) => reopenAlertMutation(ctx, { alertId }, input);
+
+const closeAlertsMutation = defineMutation({
+  name: "alerts.close_many",
+  permission: "alerts.work",
+  input: bulkCloseInput,
+  audit: ["alert.close"],
+  // Every id must be an alert the caller may work (another trust's is "not found", as a missing
+  // one); the permission is then checked again at the first one's trust by the wrapper.
+  locate: async (tx, ctx, { data }) => {
+    const scope = alertScope(ctx);
+    const found = await tx
+      .select()
+      .from(auditAlerts)
+      .where(and(scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds), inArray(auditAlerts.id, data.ids)))
+      .for("update");
+    // Row-level security hides other trusts' alerts; the permission check covers a trust where the
+    // caller can read but not work them.
+    const alerts = found.filter((a) => can(ctx, "alerts.work", a.trustId));
+    if (alerts.length !== data.ids.length || !alerts[0]) throw notFound(data.ids.length === 1 ? "No such alert." : "Some of these alerts were not found. Nothing was closed.");
+    return { trustId: alerts[0].trustId, alerts };
+  },
+  run: async ({ tx, ctx, data, found: { alerts }, audit }) => {
+    const closed = alerts.filter((a) => a.status === "closed").length;
+    if (closed) throw new AppError("CONFLICT", `${closed === 1 ? "One of these alerts is" : `${closed} of these alerts are`} already closed. Nothing was closed: reload the list and choose again.`);
+    const now = new Date();
+    for (const alert of alerts) {
+      await tx
+        .update(auditAlerts)
+        .set({ status: "closed", resolution: data.resolution, closedAt: now, closedBy: ctx.userId, updatedAt: now })
+        .where(and(eq(auditAlerts.trustId, alert.trustId), eq(auditAlerts.id, alert.id)));
+      await tx.insert(auditAlertNotes).values({ trustId: alert.trustId, alertId: alert.id, authorId: ctx.userId, body: data.body });
+      await audit({
+        action: "alert.close",
+        target: alertTarget(alert.id),
+        sourceTrustId: alert.trustId,
+        role: roleFor(ctx, "alerts.work", alert.trustId),
+        details: { before: { status: alert.status }, after: { status: "closed", resolution: data.resolution }, note: data.body, bulk: alerts.length },
+      });
+    }
+    return { closed: alerts.length };
+  },
+});
+
+/**
+ * Closes several alerts with one resolution and reason: all of them or none. An id the caller may
+ * not work (another trust's alert) is "not found" exactly as a missing one, and nothing is closed;
+ * so is a batch in which one was closed meanwhile (a conflict), so the person sees the queue again.
+ * Each alert gets its own note and its own audit event, as if closed one by one.
+ */
+export const closeAlerts = (ctx: Ctx, input: unknown) => closeAlertsMutation(ctx, {}, input);
+
+/** An alert as the IG officer's work list shows it. */
+export type WorklistAlert = { id: string; rule: string; severity: "high" | "medium" | "low"; summary: string; eventOccurredAt: Date; trust: string };
+
+/**
+ * The caller's open alerts for their home page: those assigned to them and those no one has taken,
+ * each counted and the newest few listed; null for callers who do not work alerts. Only the trusts
+ * where the caller works alerts are read (and row-level security allows no others).
+ */
+export async function alertWorklist(ctx: Ctx, shown = 5) {
+  const scope = trustsWhere(ctx, "alerts.work");
+  if (!scope.all && scope.trustIds.length === 0) return null;
+  return withTenant(ctx, async (tx) => {
+    const inScope = and(scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds), inArray(auditAlerts.status, ["open", "assigned"]));
+    const [counts] = await tx
+      .select({
+        mine: sql<number>`count(*) filter (where ${auditAlerts.assignedTo} = ${ctx.userId})::int`,
+        unassigned: sql<number>`count(*) filter (where ${auditAlerts.assignedTo} is null)::int`,
+      })
+      .from(auditAlerts)
+      .where(inScope);
+    const trusts = await trustDirectory(tx);
+    const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
+    const newest = async (who: SQL) => {
+      const rows = await tx
+        .select({ id: auditAlerts.id, trustId: auditAlerts.trustId, rule: auditAlerts.rule, severity: auditAlerts.severity, summary: auditAlerts.summary, eventOccurredAt: auditAlerts.eventOccurredAt })
+        .from(auditAlerts)
+        .where(and(inScope, who))
+        .orderBy(desc(auditAlerts.eventOccurredAt), desc(auditAlerts.id))
+        .limit(shown);
+      return rows.map(({ trustId, ...r }): WorklistAlert => ({ ...r, trust: ods.get(trustId) ?? "" }));
+    };
+    return {
+      mine: { count: counts?.mine ?? 0, rows: await newest(eq(auditAlerts.assignedTo, ctx.userId)) },
+      unassigned: { count: counts?.unassigned ?? 0, rows: await newest(isNull(auditAlerts.assignedTo)) },
+    };
+  });
+}

@@ -18,6 +18,15 @@ export const searchActions = [...accessActions, "auth.sign_in", "auth.sign_in_fa
 export const auditFilter = z.object({
   patient: opt(z.string().transform(normaliseNhsNumber).refine(isValidNhsNumber, "Enter a 10-digit NHS number that passes the check digit.")),
   user: opt(z.string().toLowerCase().max(200).refine(isStorableText, "Enter an email address.")),
+  /** A study by its Study Instance UID (a DICOM UID: numbers and dots, at most 64 characters). */
+  study: opt(
+    z
+      .string()
+      .max(64, "A Study Instance UID has at most 64 characters.")
+      .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, "Enter a Study Instance UID: numbers separated by dots, for example 1.2.826.0.1.3680043.2.1."),
+  ),
+  /** A study by its accession number, exactly as the PACS sent it. */
+  accession: opt(z.string().max(64, "An accession number has at most 64 characters.").refine(isStorableText, "Enter an accession number.")),
   trust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
   actorTrust: opt(z.string().toUpperCase().regex(/^[A-Z0-9]{3,5}$/, "Choose a trust.")),
   action: opt(z.string().max(60).refine(isStorableText, "Choose an action.")),
@@ -34,7 +43,7 @@ export const auditFilter = z.object({
 export type AuditFilter = z.output<typeof auditFilter>;
 
 /**
- * How far back a search reads when it names neither a patient nor a user nor a From date. Such a
+ * How far back a search reads when it names neither a patient, a user, a study nor a From date. Such a
  * search (a trust's trail, an action, break-glass only…) would otherwise read the whole history to
  * find that fewer than a page of events match: its cost would grow with every month kept. The page
  * says which days it searched.
@@ -43,13 +52,14 @@ export const defaultWindowDays = 30;
 
 /**
  * The time window a search reads: from 00:00 London on From up to the end of To in London (the
- * days people see); without a patient, a user or From, the `defaultWindowDays` days that end with
+ * days people see); without a patient, a user, a study or From, the `defaultWindowDays` days that end with
  * To or with today in London (`now`).
  */
 export function searchWindow(filter: AuditFilter, now: Date): { from: Date | null; until: Date | null; isDefault: boolean } {
   const until = filter.to ? endOfLondonDay(filter.to) : null;
   if (filter.from) return { from: londonDayStart(filter.from), until, isDefault: false };
-  if (filter.patient || filter.user) return { from: null, until, isDefault: false };
+  // A patient's, a user's or a study's events are read through their own index: all of their history.
+  if (filter.patient || filter.user || filter.study || filter.accession) return { from: null, until, isDefault: false };
   const lastDay = filter.to ?? londonToday(now);
   return { from: londonDayStart(addDays(lastDay, 1 - defaultWindowDays)), until, isDefault: true };
 }

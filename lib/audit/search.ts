@@ -45,6 +45,8 @@ function conditions(filter: AuditFilter, window: SearchWindow, trusts: Directory
   }
   if (filter.patient) parts.push(eq(auditEvents.patientNhsNumber, filter.patient));
   if (filter.user) parts.push(eq(auditEvents.actorEmail, filter.user));
+  if (filter.study) parts.push(eq(auditEvents.studyInstanceUid, filter.study));
+  if (filter.accession) parts.push(eq(auditEvents.accessionNumber, filter.accession));
   if (filter.action) parts.push(eq(auditEvents.action, filter.action));
   // An access report counts accesses: an access decision is a check before an access, not one.
   if (filter.kind === "access") parts.push(inArray(auditEvents.action, [...accessActions]));
@@ -147,8 +149,9 @@ function pageQueries(tx: Tx, scope: ReturnType<typeof auditScope>, filter: Audit
   if (scope.all) return [pageOf(tx, where, limit, false)];
   const aboutOwnImages = inArray(auditEvents.sourceTrustId, scope.trustIds);
   const byOwnStaff = inArray(auditEvents.actorTrustId, scope.trustIds);
-  // A patient's events are few: one pass over them in the patient's index, the trusts checked there.
-  if (filter.patient) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
+  // A patient's or a study's events are few: one pass over them in its index (which carries both
+  // trust columns), the trusts checked there.
+  if (filter.patient || filter.study || filter.accession) return [pageOf(tx, and(where, or(aboutOwnImages, byOwnStaff)), limit, true)];
   if (filter.user) return [userPageOf(tx, scope.trustIds, where, limit)];
   const notAboutOwnImages = or(isNull(auditEvents.sourceTrustId), notInArray(auditEvents.sourceTrustId, scope.trustIds));
   return [pageOf(tx, and(where, aboutOwnImages), limit, false), pageOf(tx, and(where, byOwnStaff, notAboutOwnImages), limit, true)];
@@ -191,6 +194,13 @@ function auditorChain(ctx: Ctx): string | null {
   return scope.all ? null : (scope.trustIds[0] ?? null);
 }
 
+/** What an officer's search or export looked up, recorded on its own event so that it is found by the same search. */
+const lookedUp = (filter: AuditFilter) => ({
+  patientNhsNumber: filter.patient ?? null,
+  studyInstanceUid: filter.study ?? null,
+  accessionNumber: filter.accession ?? null,
+});
+
 /** A search of the audit trail by an officer; the search itself is an audit event. */
 export async function searchAuditEvents(ctx: Ctx, filter: AuditFilter, limit = pageSize) {
   return withTenant(ctx, async (tx) => {
@@ -200,8 +210,8 @@ export async function searchAuditEvents(ctx: Ctx, filter: AuditFilter, limit = p
       action: filter.patient ? "audit.patient_report" : "audit.search",
       actor: actorOf(ctx, roleFor(ctx, "audit.read", trustId)),
       sourceTrustId: trustId,
-      // The patient looked up is the event's patient: a search by that patient finds who looked.
-      access: { patientNhsNumber: filter.patient ?? null },
+      // The patient or study looked up is the event's: a search by that patient or study finds who looked.
+      access: lookedUp(filter),
       details: {
         filter: { ...filter, cursor: filter.cursor ? "page>1" : undefined },
         // What was searched when no From was given: the default window's first day.
@@ -225,7 +235,7 @@ export async function recordAuditExport(ctx: Ctx, filter: AuditFilter, format: s
       action: "audit.export",
       actor: actorOf(ctx, roleFor(ctx, "audit.export", trustId)),
       sourceTrustId: trustId,
-      access: { patientNhsNumber: filter.patient ?? null },
+      access: lookedUp(filter),
       details: { filter: { ...filter, cursor: undefined }, format },
       client: ctx.client,
     });
@@ -248,4 +258,47 @@ export async function* eachAuditPage(ctx: Ctx, filter: AuditFilter, size = 1_000
 export async function listAuditTrusts(ctx: Ctx): Promise<DirectoryTrust[]> {
   auditScope(ctx);
   return withTenant(ctx, (tx) => trustDirectory(tx));
+}
+
+/**
+ * The patients whose access reports the caller looked up in the last `days` days, newest first,
+ * once each: the reports an officer is working on, to return to from their home page. Read from
+ * the caller's own audit events in the user index (an officer's events are few).
+ */
+export async function recentPatientReports(ctx: Ctx, days = 30, shown = 5, now = new Date()): Promise<{ patientNhsNumber: string; lookedUpAt: Date }[]> {
+  const scope = trustsWhere(ctx, "audit.read");
+  if (!scope.all && scope.trustIds.length === 0) return [];
+  return withTenant(ctx, async (tx) => {
+    const rows = await tx
+      .select({ patientNhsNumber: auditEvents.patientNhsNumber, occurredAt: auditEvents.occurredAt })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.actorEmail, ctx.email),
+          eq(auditEvents.action, "audit.patient_report"),
+          isNotNull(auditEvents.patientNhsNumber),
+          gte(auditEvents.occurredAt, new Date(now.getTime() - days * 86_400_000)),
+        ),
+      )
+      .orderBy(...newestFirst)
+      .limit(200);
+    const seen = new Map<string, Date>();
+    for (const r of rows) if (r.patientNhsNumber && !seen.has(r.patientNhsNumber)) seen.set(r.patientNhsNumber, r.occurredAt);
+    return [...seen].slice(0, shown).map(([patientNhsNumber, lookedUpAt]) => ({ patientNhsNumber, lookedUpAt }));
+  });
+}
+
+/**
+ * The patient a study is of, as the PACS's events about it name them (the exam records carry no
+ * patient): the newest event of the study that names one, read in the study's index. Null when the
+ * trail holds none the caller may see.
+ */
+export async function patientOfStudy(tx: Tx, studyInstanceUid: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ patientNhsNumber: auditEvents.patientNhsNumber })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.studyInstanceUid, studyInstanceUid), isNotNull(auditEvents.patientNhsNumber)))
+    .orderBy(...newestFirst)
+    .limit(1);
+  return row?.patientNhsNumber ?? null;
 }

@@ -6,13 +6,15 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { alertFilter } from "@/lib/audit/alert-schemas";
-import { alertRuleLabel, alertRuleLabels, alertStatusText, severityLabel, severityLabels } from "@/lib/labels";
+import { alertRuleLabel, alertRuleLabels, alertStatusText, resolutionLabels, severityLabel, severityLabels } from "@/lib/labels";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { listAlerts } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { formatDateTime } from "@/lib/calendar";
 import { FilterSelect } from "@/components/ui/filter-fields";
+import { BulkCloseForm } from "@/components/audit/alert-forms";
+import { closeAlertsAction } from "./actions";
 
 export const metadata: Metadata = { title: "Audit alerts" };
 
@@ -27,9 +29,67 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
     const params: Record<string, string | undefined> = { status: filter.status, rule: filter.rule, severity: filter.severity, ...extra };
     return new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]))).toString();
   };
+  // Open alerts can be ticked and closed together; a queue of closed ones has nothing to close.
+  const canClose = rows.some((a) => a.status !== "closed");
+  const table = (
+    <div className="overflow-x-auto rounded border border-line bg-white">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">Alerts, newest first</caption>
+        <thead className="border-b border-line bg-canvas">
+          <tr>
+            {canClose && (
+              <th scope="col" className="px-3 py-2">
+                <span className="sr-only">Tick to close</span>
+              </th>
+            )}
+            <th scope="col" className="px-3 py-2">Raised</th>
+            <th scope="col" className="px-3 py-2">Severity</th>
+            <th scope="col" className="px-3 py-2">Alert</th>
+            <th scope="col" className="px-3 py-2">Trust</th>
+            <th scope="col" className="px-3 py-2">Patient</th>
+            <th scope="col" className="px-3 py-2">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={a.id} className="border-b border-line align-top last:border-0">
+              {canClose && (
+                <td className="px-3 py-2">
+                  {a.status !== "closed" && (
+                    <input
+                      type="checkbox"
+                      name="ids"
+                      value={a.id}
+                      aria-label={`Tick to close: ${alertRuleLabel(a.rule)}, ${when(a.eventOccurredAt)}`}
+                      className="h-5 w-5"
+                    />
+                  )}
+                </td>
+              )}
+              <td className="whitespace-nowrap px-3 py-2">{when(a.eventOccurredAt)}</td>
+              <td className="px-3 py-2">
+                <Badge tone={severityTone[a.severity]}>{severityLabel(a.severity)}</Badge>
+              </td>
+              <td className="px-3 py-2">
+                <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
+                  {alertRuleLabel(a.rule)}
+                </Link>
+                <div className="text-muted">{a.summary}</div>
+              </td>
+              <td className="px-3 py-2">{a.trust}</td>
+              <td className="whitespace-nowrap px-3 py-2 font-mono">{a.patientNhsNumber ? formatNhsNumber(a.patientNhsNumber) : "—"}</td>
+              <td className="px-3 py-2">
+                {alertStatusText(a.status, a.assigneeName)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
   return (
     <>
-      <PageHeader title="Alerts" description="What in the audit trail needs a human look. Assign, annotate and close each one; every step is recorded." />
+      <PageHeader title="Alerts" description="What in the audit trail needs a human look. Assign, annotate and close each one, or tick several and close them together; every step is recorded." />
       <AuditSubnav current="/audit/alerts" sections={auditSectionsFor(ctx)} />
       <form method="get" aria-label="Filter alerts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
         <FilterSelect
@@ -56,42 +116,13 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       {rows.length === 0 ? (
         <EmptyState title="No alerts here">Nothing matches these filters.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Alerts, newest first</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-3 py-2">Raised</th>
-                <th scope="col" className="px-3 py-2">Severity</th>
-                <th scope="col" className="px-3 py-2">Alert</th>
-                <th scope="col" className="px-3 py-2">Trust</th>
-                <th scope="col" className="px-3 py-2">Patient</th>
-                <th scope="col" className="px-3 py-2">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.id} className="border-b border-line align-top last:border-0">
-                  <td className="whitespace-nowrap px-3 py-2">{when(a.eventOccurredAt)}</td>
-                  <td className="px-3 py-2">
-                    <Badge tone={severityTone[a.severity]}>{severityLabel(a.severity)}</Badge>
-                  </td>
-                  <td className="px-3 py-2">
-                    <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
-                      {alertRuleLabel(a.rule)}
-                    </Link>
-                    <div className="text-muted">{a.summary}</div>
-                  </td>
-                  <td className="px-3 py-2">{a.trust}</td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono">{a.patientNhsNumber ? formatNhsNumber(a.patientNhsNumber) : "—"}</td>
-                  <td className="px-3 py-2">
-                    {alertStatusText(a.status, a.assigneeName)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        canClose ? (
+          <BulkCloseForm action={closeAlertsAction} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))}>
+            {table}
+          </BulkCloseForm>
+        ) : (
+          table
+        )
       )}
       <nav aria-label="Pages of alerts" className="mt-4 flex gap-4">
         {filter.cursor && <Link href={`/audit/alerts?${query({})}`} className="text-brand underline">First page</Link>}

@@ -1,6 +1,6 @@
 import { formatDate, londonToday } from "@/lib/calendar";
 import type { Metadata } from "next";
-import { decisionLabel, modalityLabel, purposeLabel, reasonLabel, roleLabel, ruleEffectLabel, versionStatusLabel } from "@/lib/labels";
+import { decisionLabel, modalityLabel, purposeLabel, reasonLabel, roleLabel, ruleEffectLabel, userStatusLabel, versionStatusLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
 import { Field, inputClass } from "@/components/ui/field";
@@ -14,6 +14,8 @@ import { sharingFormOptions } from "@/lib/sharing/queries";
 import { modalities } from "@/lib/sharing/schemas";
 import { simulate } from "@/lib/sharing/simulate";
 import { purposes } from "@/lib/sharing/vocabulary";
+import { formatDay } from "@/lib/calendar";
+import { formatNhsNumber } from "@/lib/nhs-number";
 
 export const metadata: Metadata = { title: "Access simulator" };
 
@@ -36,8 +38,10 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
   const ctx = await requireContext();
   const params = await searchParams;
   const { all } = await orNotFound(sharingFormOptions(ctx, "sharing.read"));
-  const asked = Boolean(params.sourceTrust);
+  const asked = Boolean(params.sourceTrust || params.studyInstanceUid);
   const values = {
+    requesterEmail: one(params, "requesterEmail"),
+    studyInstanceUid: one(params, "studyInstanceUid"),
     requesterTrust: one(params, "requesterTrust") || all[0]?.odsCode || "",
     requesterRole: one(params, "requesterRole") || "radiologist",
     sourceTrust: one(params, "sourceTrust") || all[1]?.odsCode || "",
@@ -72,6 +76,21 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
             <FormMessage message={failure.message} />
           </div>
         )}
+        <Input
+          name="requesterEmail"
+          label="A named person (optional)"
+          hint="Their email. Their roles at the requester's trust, as Mosaic records them, are used instead of the role."
+          type="email"
+          value={values.requesterEmail}
+          errors={errors.requesterEmail}
+        />
+        <Input
+          name="studyInstanceUid"
+          label="A study by its Study Instance UID (optional)"
+          hint="Its trust, modality and date come from the exam record, its patient from the audit trail, instead of the fields below."
+          value={values.studyInstanceUid}
+          errors={errors.studyInstanceUid}
+        />
         <Choice name="requesterTrust" label="Requester's trust" options={trustOptions} value={values.requesterTrust} errors={errors.requesterTrust} />
         <Choice name="requesterRole" label="Requester's role" options={clinicalRoles.map((r) => ({ value: r, label: roleLabel(r) }))} value={values.requesterRole} errors={errors.requesterRole} />
         <Choice name="sourceTrust" label="Trust that owns the study" options={trustOptions} value={values.sourceTrust} errors={errors.sourceTrust} />
@@ -105,6 +124,31 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
             {result.explanation.decision.policy ? `, under policy version v${result.explanation.decision.policy.version}` : ""}
             {result.explanation.decision.breakGlass ? ", by break-glass (flagged for review)" : ""}.
           </p>
+          {(result.person || result.study) && (
+            <dl className="mb-4 grid max-w-4xl grid-cols-[auto_1fr] gap-x-4 gap-y-1" data-testid="simulator-asked">
+              {result.person && (
+                <>
+                  <dt className="font-semibold">Person</dt>
+                  <dd>
+                    {result.person.email}
+                    {result.person.status && result.person.status !== "active" ? ` (${userStatusLabel(result.person.status)})` : ""}:{" "}
+                    {result.person.roles.length
+                      ? `${result.person.roles.map((r) => roleLabel(r)).join(", ")} at ${values.requesterTrust}`
+                      : `no role at ${values.requesterTrust} on that day`}
+                  </dd>
+                </>
+              )}
+              {result.study && (
+                <>
+                  <dt className="font-semibold">Study</dt>
+                  <dd>
+                    <span className="font-mono">{result.study.studyInstanceUid}</span>: {result.study.sourceTrust} {result.study.modality} of {formatDay(result.study.studyDate)}
+                    {result.study.patientNhsNumber ? `, patient ${formatNhsNumber(result.study.patientNhsNumber)}` : ", patient not named in the audit trail"}
+                  </dd>
+                </>
+              )}
+            </dl>
+          )}
           <ul className="mb-6 list-disc pl-6">
             {result.explanation.decision.reasons.map((r) => (
               <li key={r.code}>
@@ -112,8 +156,8 @@ export default async function SimulatorPage({ searchParams }: { searchParams: Pr
               </li>
             ))}
           </ul>
-          <h3 className="mb-2 text-xl font-semibold">Every rule of {values.sourceTrust}</h3>
-          {result.explanation.rules.length === 0 && <p className="mb-4">No active rule of {values.sourceTrust} that you can read.</p>}
+          <h3 className="mb-2 text-xl font-semibold">Every rule of {result.study?.sourceTrust ?? values.sourceTrust}</h3>
+          {result.explanation.rules.length === 0 && <p className="mb-4">No active rule of {result.study?.sourceTrust ?? values.sourceTrust} that you can read.</p>}
           {result.explanation.rules.map((rule) => (
             <div key={`${rule.policyId}-${rule.ruleId}`} className="mb-4 overflow-x-auto rounded border border-line bg-white">
               <table className="w-full text-left">

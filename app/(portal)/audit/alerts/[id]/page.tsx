@@ -1,7 +1,8 @@
 import { auditSectionsFor } from "@/lib/nav";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AssignForm, CloseForm, NoteForm } from "@/components/audit/alert-forms";
+import { AssignForm, CloseForm, NoteForm, ReopenForm } from "@/components/audit/alert-forms";
+import { AlertHistory } from "@/components/audit/alert-history";
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
@@ -10,7 +11,7 @@ import { formatNhsNumber } from "@/lib/nhs-number";
 import { getAlert } from "@/lib/audit/alerts";
 import { requireContext } from "@/lib/auth/request";
 import { orNotFound } from "@/lib/pages";
-import { addAlertNoteAction, assignAlertAction, closeAlertAction } from "../actions";
+import { addAlertNoteAction, assignAlertAction, closeAlertAction, reopenAlertAction } from "../actions";
 import { formatDateTime } from "@/lib/calendar";
 
 export const metadata: Metadata = { title: "Alert" };
@@ -90,6 +91,13 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
           </ol>
         )}
       </section>
+      <AlertHistory steps={alert.history} />
+      {alert.status === "closed" && alert.canWork && (
+        <section aria-labelledby="reopen-heading" className="flex flex-col gap-4 rounded border border-line bg-white p-5">
+          <h2 id="reopen-heading" className="text-xl font-bold">Reopen this alert</h2>
+          <ReopenForm action={reopenAlertAction.bind(null, alert.id)} />
+        </section>
+      )}
       {alert.status !== "closed" && alert.canWork && (
         <section aria-labelledby="work-heading" className="flex flex-col gap-6 rounded border border-line bg-white p-5">
           <h2 id="work-heading" className="text-xl font-bold">Work this alert</h2>
