@@ -68,6 +68,7 @@ export const actionLabels = {
   "user.password_set": "Password set",
   "role.grant": "Role granted",
   "role.revoke": "Role ended",
+  "role.extend": "Role extended",
   // Trusts and their sites.
   "trust.create": "Trust added",
   "trust.update": "Trust changed",

@@ -13,7 +13,7 @@ import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
 import { canManageUser, findUserFor } from "./queries";
-import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+import { roleGrantInput, roleRevokeInput, suspendInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
@@ -122,9 +122,9 @@ async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<nu
 
 const noInput = z.object({});
 
-/** Suspends a person: they cannot sign in, and any open session ends. */
-export function suspendUser(ctx: Ctx, userId: string) {
-  return mutation(ctx, noInput, {}, async (tx) => {
+/** Suspends a person for a reason (required, kept in their history): they cannot sign in, and any open session ends. */
+export function suspendUser(ctx: Ctx, userId: string, input: unknown) {
+  return mutation(ctx, suspendInput, input, async (tx, data) => {
     const user = await manageableUser(tx, ctx, userId);
     if (user.status !== "active") throw new AppError("CONFLICT", `This account is ${user.status === "left" ? "of a leaver" : "already suspended"}.`);
     await tx.update(users).set({ status: "suspended", updatedAt: new Date() }).where(eq(users.id, user.id));
@@ -134,7 +134,7 @@ export function suspendUser(ctx: Ctx, userId: string) {
       actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
       sourceTrustId: user.homeTrustId,
       target: { type: "user", id: user.id },
-      details: { before: { status: user.status }, after: { status: "suspended" }, endedSessions: sessions },
+      details: { before: { status: user.status }, after: { status: "suspended" }, reason: data.reason, endedSessions: sessions },
       client: ctx.client,
     });
     return { id: user.id };

@@ -7,6 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
+import { SuspendForm } from "@/components/users/suspend-form";
 import { statusTone } from "@/components/users/status";
 import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
@@ -54,7 +55,7 @@ function describe(details: Record<string, unknown> | null): string {
   } else if (before && after) {
     for (const key of Object.keys(after)) parts.push(`${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
   }
-  if (typeof details.reason === "string") parts.push(`reason: ${details.reason.replace(/_/g, " ")}`);
+  if (typeof details.reason === "string") parts.push(`reason: ${/^[a-z_]+$/.test(details.reason) ? details.reason.replace(/_/g, " ") : details.reason}`);
   if (typeof details.purpose === "string") parts.push(details.purpose);
   return parts.join("; ");
 }
@@ -211,13 +212,6 @@ export default async function UserPage({ params, searchParams }: Params) {
                   </Button>
                 </form>
               )}
-              {user.status === "active" && (
-                <form action={suspendUserAction.bind(null, user.id)}>
-                  <Button type="submit" variant="secondary">
-                    Suspend
-                  </Button>
-                </form>
-              )}
               {user.status !== "active" && (
                 <form action={reactivateUserAction.bind(null, user.id)}>
                   <Button type="submit" variant="secondary">
@@ -226,6 +220,12 @@ export default async function UserPage({ params, searchParams }: Params) {
                 </form>
               )}
             </div>
+            {user.status === "active" && (
+              <details>
+                <summary className="cursor-pointer font-semibold">Suspend…</summary>
+                <SuspendForm action={suspendUserAction.bind(null, user.id)} name={user.name} />
+              </details>
+            )}
             {user.status !== "left" && (
               <details>
                 <summary className="cursor-pointer font-semibold text-danger">Mark as leaver…</summary>

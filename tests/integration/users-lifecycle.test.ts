@@ -1,0 +1,124 @@
+// The PACS manager's requests (issue 12): extend a role from "roles ending soon", a reason when
+// suspending, a leaving date in the future, and the CSV intake's set-password links. Through lib/,
+// on a real database, with another trust's manager trying each change.
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
+import type { Ctx } from "@/lib/auth/context";
+import { addDays, endOfLondonDay, londonToday } from "@/lib/calendar";
+import { grantRole, suspendUser } from "@/lib/users/commands";
+import { extendRole } from "@/lib/users/extend";
+import { getUser, listEndingSoon } from "@/lib/users/queries";
+
+let A: TestTrust;
+let B: TestTrust;
+let pacsA: Ctx;
+let pacsB: Ctx;
+
+const day = (n: number) => addDays(londonToday(), n);
+
+beforeAll(async () => {
+  A = await makeTrust();
+  B = await makeTrust();
+  pacsA = await makeUser([{ role: "pacs_manager", trustId: A.id }]);
+  pacsB = await makeUser([{ role: "pacs_manager", trustId: B.id }]);
+});
+
+async function eventsAbout(userId: string) {
+  return ownerQuery<{ action: string; source_trust_id: string | null; details: Record<string, unknown> }>(
+    sql`select action, source_trust_id, details from audit_events where target_type = 'user' and target_id = ${userId} order by seq`,
+  );
+}
+
+/** A clinician of trust A whose role there ends in `days` days. */
+async function endingSoon(days = 10) {
+  const person = await makeUser([], { homeTrustId: A.id });
+  const granted = await grantRole(pacsA, { userId: person.userId, role: "clinician", trustId: A.id, validFrom: day(-30), validUntil: day(days) });
+  if (!granted.ok) throw new Error(granted.error.message);
+  return { person, assignmentId: granted.data.id };
+}
+
+describe("extending a role from roles ending soon", () => {
+  it("moves the last day to the end of the chosen London day, audited with the old and new last days", async () => {
+    const { person, assignmentId } = await endingSoon();
+    expect((await listEndingSoon(pacsA)).map((r) => r.assignmentId)).toContain(assignmentId);
+    // A summer day: its end is 23:00 UTC, not midnight UTC (the clock-change bug of issue 12).
+    const newLast = `${Number(londonToday().slice(0, 4)) + 1}-07-31`;
+    const result = await extendRole(pacsA, { assignmentId, validUntil: newLast });
+    expect(result).toMatchObject({ ok: true });
+    const [row] = await ownerQuery<{ valid_until: Date }>(sql`select valid_until from role_assignments where id = ${assignmentId}`);
+    expect(new Date(row?.valid_until ?? 0).toISOString()).toBe(`${newLast}T23:00:00.000Z`);
+    expect(new Date(row?.valid_until ?? 0).getTime()).toBe(endOfLondonDay(newLast).getTime());
+    expect((await listEndingSoon(pacsA)).map((r) => r.assignmentId)).not.toContain(assignmentId);
+    const events = (await eventsAbout(person.userId)).filter((e) => e.action === "role.extend");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      source_trust_id: A.id,
+      details: { assignmentId, role: "clinician", before: { validUntil: endOfLondonDay(day(10)).toISOString() }, after: { validUntil: `${newLast}T23:00:00.000Z` } },
+    });
+    const page = await getUser(pacsA, person.userId);
+    expect(page.history.map((h) => h.action)).toContain("role.extend");
+  });
+
+  it.each([
+    ["no day", {}, "validUntil"],
+    ["not a date", { validUntil: "next week" }, "validUntil"],
+    ["31 April", { validUntil: "2031-04-31" }, "validUntil"],
+    ["a day before the current last day", { validUntil: day(5) }, "validUntil"],
+    ["the current last day", { validUntil: day(10) }, "validUntil"],
+    ["no assignment", { assignmentId: "", validUntil: day(40) }, "assignmentId"],
+  ])("refuses %s, naming the field, and changes nothing", async (_what, fields, field) => {
+    const { person, assignmentId } = await endingSoon();
+    const result = await extendRole(pacsA, { assignmentId, ...fields });
+    expect(result).toMatchObject({ ok: false, error: { fieldErrors: { [field]: [expect.any(String)] } } });
+    const [row] = await ownerQuery<{ valid_until: Date }>(sql`select valid_until from role_assignments where id = ${assignmentId}`);
+    expect(new Date(row?.valid_until ?? 0).getTime()).toBe(endOfLondonDay(day(10)).getTime());
+    expect((await eventsAbout(person.userId)).map((e) => e.action)).not.toContain("role.extend");
+  });
+
+  it("another trust's PACS manager cannot extend trust A's role: NOT_FOUND, nothing changed", async () => {
+    const { person, assignmentId } = await endingSoon();
+    const result = await extendRole(pacsB, { assignmentId, validUntil: day(60) });
+    expect(result).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    const [row] = await ownerQuery<{ valid_until: Date }>(sql`select valid_until from role_assignments where id = ${assignmentId}`);
+    expect(new Date(row?.valid_until ?? 0).getTime()).toBe(endOfLondonDay(day(10)).getTime());
+    expect((await eventsAbout(person.userId)).map((e) => e.action)).not.toContain("role.extend");
+  });
+
+  it("refuses to run into the next grant of the same role there", async () => {
+    const { person, assignmentId } = await endingSoon();
+    expect(await grantRole(pacsA, { userId: person.userId, role: "clinician", trustId: A.id, validFrom: day(20), validUntil: day(50) })).toMatchObject({ ok: true });
+    expect(await extendRole(pacsA, { assignmentId, validUntil: day(25) })).toMatchObject({ ok: false, error: { code: "CONFLICT", fieldErrors: { validUntil: [expect.any(String)] } } });
+    expect(await extendRole(pacsA, { assignmentId, validUntil: day(19) })).toMatchObject({ ok: true });
+  });
+
+  it("refuses a revoked role", async () => {
+    const { assignmentId } = await endingSoon();
+    await ownerQuery(sql`update role_assignments set revoked_at = now() where id = ${assignmentId}`);
+    expect(await extendRole(pacsA, { assignmentId, validUntil: day(60) })).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+  });
+});
+
+describe("suspending with a reason", () => {
+  it("requires a reason, and keeps it in the person's history", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    for (const input of [{}, { reason: "" }, { reason: "  " }, { reason: "x".repeat(501) }]) {
+      expect(await suspendUser(pacsA, person.userId, input)).toMatchObject({ ok: false, error: { code: "VALIDATION", fieldErrors: { reason: [expect.any(String)] } } });
+    }
+    expect((await eventsAbout(person.userId)).map((e) => e.action)).not.toContain("user.suspend");
+    const [before] = await ownerQuery<{ status: string }>(sql`select status from users where id = ${person.userId}`);
+    expect(before?.status).toBe("active");
+    expect(await suspendUser(pacsA, person.userId, { reason: "  Under investigation (ref HR-12)  " })).toMatchObject({ ok: true });
+    const page = await getUser(pacsA, person.userId);
+    expect(page.status).toBe("suspended");
+    const suspended = page.history.find((h) => h.action === "user.suspend");
+    expect(suspended?.details).toMatchObject({ reason: "Under investigation (ref HR-12)", after: { status: "suspended" } });
+  });
+
+  it("another trust's PACS manager cannot suspend trust A's person", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    expect(await suspendUser(pacsB, person.userId, { reason: "Not theirs" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    const [row] = await ownerQuery<{ status: string }>(sql`select status from users where id = ${person.userId}`);
+    expect(row?.status).toBe("active");
+  });
+});
