@@ -9,6 +9,8 @@ import { addDays, endOfLondonDay, londonToday } from "@/lib/calendar";
 import { grantRole, suspendUser } from "@/lib/users/commands";
 import { extendRole } from "@/lib/users/extend";
 import { getUser, listEndingSoon } from "@/lib/users/queries";
+import { commitImport } from "@/lib/users/import";
+import { inspectPasswordToken, setPasswordWithToken } from "@/lib/identity/password-links";
 
 let A: TestTrust;
 let B: TestTrust;
@@ -120,5 +122,43 @@ describe("suspending with a reason", () => {
     expect(await suspendUser(pacsB, person.userId, { reason: "Not theirs" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     const [row] = await ownerQuery<{ status: string }>(sql`select status from users where id = ${person.userId}`);
     expect(row?.status).toBe("active");
+  });
+});
+
+describe("the CSV intake's set-password links", () => {
+  it("gives each new person (not an existing one) a single-use link, returned once and audited in the import", async () => {
+    const existing = await makeUser([], { homeTrustId: A.id });
+    const stamp = Date.now().toString(36);
+    const csv = [
+      "email,name,role,trust,department,valid_from,valid_until,job_role_code",
+      `ana.${stamp}@intake.example,Ana Silva,clinician,${A.odsCode},,${day(0)},${day(90)},`,
+      `ana.${stamp}@intake.example,Ana Silva,mdt_coordinator,${A.odsCode},,${day(0)},,`,
+      `ben.${stamp}@intake.example,Ben Okafor,radiographer,${A.odsCode},,${day(0)},,`,
+      `${existing.email},${existing.name},clinician,${A.odsCode},,${day(0)},${day(30)},`,
+    ].join("\r\n");
+    const result = await commitImport(pacsA, csv);
+    expect(result).toMatchObject({ ok: true, data: { created: 2, granted: 4 } });
+    if (!result.ok) return;
+    const links = result.data.links;
+    expect(links.map((l) => l.email).sort()).toEqual([`ana.${stamp}@intake.example`, `ben.${stamp}@intake.example`]);
+    // Only hashes are stored: the token itself is nowhere in the database.
+    const stored = await ownerQuery<{ token_hash: string; purpose: string }>(sql`select token_hash, purpose from password_tokens where user_id in (${links[0]?.userId}, ${links[1]?.userId})`);
+    expect(stored).toHaveLength(2);
+    expect(stored.every((t) => t.purpose === "invite" && !links.some((l) => l.token === t.token_hash))).toBe(true);
+    for (const link of links) {
+      expect(await inspectPasswordToken(link.token)).toMatchObject({ email: link.email, purpose: "invite" });
+      const events = await eventsAbout(link.userId);
+      expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["user.create", "user.password_link"]));
+      expect(events.find((e) => e.action === "user.password_link")).toMatchObject({ source_trust_id: A.id, details: { purpose: "invite" } });
+    }
+    expect((await eventsAbout(existing.userId)).map((e) => e.action)).not.toContain("user.password_link");
+    const [importEvent] = await ownerQuery<{ details: Record<string, unknown> }>(sql`select details from audit_events where action = 'user.import' order by seq desc limit 1`);
+    expect(importEvent?.details).toMatchObject({ created: 2, setPasswordLinks: 2 });
+    // A link works once.
+    const ana = links.find((l) => l.name === "Ana Silva");
+    expect(await setPasswordWithToken({ token: ana?.token, password: "a long enough passphrase 42", confirm: "a long enough passphrase 42" }, { ip: null, userAgent: null })).toMatchObject({ ok: true });
+    expect(await setPasswordWithToken({ token: ana?.token, password: "a long enough passphrase 42", confirm: "a long enough passphrase 42" }, { ip: null, userAgent: null })).toMatchObject({ ok: false });
+    // Importing the same file again makes nobody and no link.
+    expect(await commitImport(pacsA, csv)).toMatchObject({ ok: true, data: { created: 0, links: [] } });
   });
 });

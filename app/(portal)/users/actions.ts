@@ -16,7 +16,7 @@ import {
   updateUser,
 } from "@/lib/users/commands";
 import { extendRole } from "@/lib/users/extend";
-import { commitImport, previewImport, type ImportPreview } from "@/lib/users/import";
+import { commitImport, previewImport, type ImportedLink, type ImportPreview } from "@/lib/users/import";
 import { formatDay, lastLondonDayOf } from "@/lib/calendar";
 import type { ExtendState } from "@/components/users/extend-role-form";
 
@@ -119,7 +119,7 @@ export async function revokeRoleAction(userId: string, assignmentId: string) {
   await statusChange(userId, "revoked", (ctx) => revokeRole(ctx, { assignmentId }));
 }
 
-export type ImportState = { message?: string; preview?: ImportPreview; csv?: string; imported?: { created: number; granted: number; unchanged: number } } | null;
+export type ImportState = { message?: string; preview?: ImportPreview; csv?: string; imported?: { created: number; granted: number; unchanged: number; links: ImportedLink[] } } | null;
 
 /** Checks an uploaded CSV file and shows each row's problems; nothing is written. */
 export async function previewImportAction(_state: ImportState, form: FormData): Promise<ImportState> {
