@@ -63,6 +63,8 @@ export const actionLabels = {
   "user.suspend": "Suspended",
   "user.reactivate": "Reactivated",
   "user.leaver": "Marked as leaver",
+  "user.leaving_date_set": "Leaving date set",
+  "user.leaving_date_cleared": "Leaving date cleared",
   "user.import": "Users imported",
   "user.password_link": "Set-password link made",
   "user.password_set": "Password set",

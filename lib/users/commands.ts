@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
+import { departments, roleAssignments, userSessions, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { clinicalRoles, type Role } from "@/lib/auth/permissions";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
@@ -13,7 +13,8 @@ import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
 import { canManageUser, findUserFor } from "./queries";
-import { roleGrantInput, roleRevokeInput, suspendInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+import { leaveInTx } from "./leavers";
+import { leavingDateInput, roleGrantInput, roleRevokeInput, suspendInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
@@ -168,42 +169,35 @@ export function markLeaver(ctx: Ctx, userId: string) {
   return mutation(ctx, noInput, {}, async (tx) => {
     const user = await manageableUser(tx, ctx, userId);
     if (user.status === "left") throw new AppError("CONFLICT", "This person is already marked as a leaver.");
-    const now = new Date();
-    await tx.update(users).set({ status: "left", updatedAt: now }).where(eq(users.id, user.id));
-    const ended = await withSystemScopeWithin(tx, async () => {
-      const roles = await tx
-        .update(roleAssignments)
-        .set({ revokedAt: now, revokedBy: ctx.userId })
-        .where(and(eq(roleAssignments.userId, user.id), isNull(roleAssignments.revokedAt), or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now))))
-        .returning({ id: roleAssignments.id, role: roleAssignments.role, trustId: roleAssignments.trustId, validUntil: roleAssignments.validUntil });
-      await tx.update(passwordTokens).set({ usedAt: now }).where(and(eq(passwordTokens.userId, user.id), isNull(passwordTokens.usedAt)));
-      return roles;
-    });
-    const sessions = await endSessionsOf(tx, user.id, "user_left");
-    const actor = actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId));
+    const ended = await leaveInTx(tx, user, { actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)), revokedBy: ctx.userId, client: ctx.client });
+    return { id: user.id, ...ended };
+  });
+}
+
+/**
+ * Sets (or, with an empty last day, clears) the day a person leaves: they stay active until the end
+ * of that London day, then become a leaver as "mark as leaver" makes them (lib/users/leavers.ts),
+ * at their next sign-in or request and by the jobs runner. Their home trust's manager decides.
+ */
+export function setLeavingDate(ctx: Ctx, userId: string, input: unknown) {
+  return mutation(ctx, leavingDateInput, input, async (tx, data) => {
+    const user = await manageableUser(tx, ctx, userId);
+    if (user.status === "left") throw new AppError("CONFLICT", "This person has already left.");
+    const leavesAt = data.lastDay ? endOfLondonDay(data.lastDay) : null;
+    if (leavesAt && leavesAt <= new Date()) {
+      throw fieldError("VALIDATION", "lastDay", "This day has already ended: use Mark as leaver to end their access now.");
+    }
+    if (!leavesAt && !user.leavesAt) throw fieldError("VALIDATION", "lastDay", "Enter their last working day.");
+    await tx.update(users).set({ leavesAt, updatedAt: new Date() }).where(eq(users.id, user.id));
     await recordAuditEvent(tx, {
-      action: "user.leaver",
-      actor,
+      action: leavesAt ? "user.leaving_date_set" : "user.leaving_date_cleared",
+      actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)),
       sourceTrustId: user.homeTrustId,
       target: { type: "user", id: user.id },
-      details: { before: { status: user.status }, after: { status: "left" }, endedRoles: ended.length, endedSessions: sessions },
+      details: { before: { leavesAt: user.leavesAt?.toISOString() ?? null }, after: { leavesAt: leavesAt?.toISOString() ?? null } },
       client: ctx.client,
     });
-    // A role at another trust is audited in that trust's chain, which the database lets only a
-    // scope covering it append to (0017_audit_chain_isolation.sql): widened as the revocation was.
-    await withSystemScopeWithin(tx, async () => {
-      for (const role of ended) {
-        await recordAuditEvent(tx, {
-          action: "role.revoke",
-          actor,
-          sourceTrustId: role.trustId,
-          target: { type: "user", id: user.id },
-          details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
-          client: ctx.client,
-        });
-      }
-    });
-    return { id: user.id, endedRoles: ended.length, endedSessions: sessions };
+    return { id: user.id, leavesAt };
   });
 }
 

@@ -284,6 +284,7 @@ export async function findUserFor(tx: Tx, ctx: Ctx, userId: string) {
       homeTrustId: users.homeTrustId,
       lastSignInAt: users.lastSignInAt,
       lockedUntil: users.lockedUntil,
+      leavesAt: users.leavesAt,
       failedSignIns: users.failedSignIns,
       hasPassword: sql<boolean>`${users.passwordHash} is not null`,
       hasMfa: sql<boolean>`${users.totpConfirmedAt} is not null`,

@@ -134,3 +134,8 @@ export const suspendInput = z.object({
     .min(3, "Say why the account is suspended (at least 3 characters).")
     .max(500, "A reason can be at most 500 characters."),
 });
+
+/** A person's last working day (a London day; empty clears a leaving date set earlier). */
+export const leavingDateInput = z.object({
+  lastDay: z.preprocess(emptyToUndefined, calendarDate("last working day").optional()),
+});

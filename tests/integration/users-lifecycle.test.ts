@@ -6,7 +6,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
 import { addDays, endOfLondonDay, londonToday } from "@/lib/calendar";
-import { grantRole, suspendUser } from "@/lib/users/commands";
+import { grantRole, markLeaver, setLeavingDate, suspendUser } from "@/lib/users/commands";
+import { applyDueLeavers } from "@/lib/users/leavers";
+import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { testPassword } from "../helpers/factories";
 import { extendRole } from "@/lib/users/extend";
 import { getUser, listEndingSoon } from "@/lib/users/queries";
 import { commitImport } from "@/lib/users/import";
@@ -160,5 +163,92 @@ describe("the CSV intake's set-password links", () => {
     expect(await setPasswordWithToken({ token: ana?.token, password: "a long enough passphrase 42", confirm: "a long enough passphrase 42" }, { ip: null, userAgent: null })).toMatchObject({ ok: false });
     // Importing the same file again makes nobody and no link.
     expect(await commitImport(pacsA, csv)).toMatchObject({ ok: true, data: { created: 0, links: [] } });
+  });
+});
+
+describe("a leaving date in the future", () => {
+  async function openSession(ctx: Ctx): Promise<string> {
+    const [row] = await ownerQuery<{ id: string }>(sql`insert into user_sessions (user_id, expires_at) values (${ctx.userId}, now() + interval '1 hour') returning id`);
+    if (!row) throw new Error("no session");
+    return row.id;
+  }
+  const client = { ip: "127.0.0.1", userAgent: "vitest" };
+
+  it("keeps the person active until the end of their last London day, then the job makes them a leaver", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    await grantRole(pacsB, { email: person.email, role: "clinician", trustId: B.id, validFrom: day(-1), validUntil: day(90) });
+    const lastDay = day(3);
+    expect(await setLeavingDate(pacsA, person.userId, { lastDay })).toMatchObject({ ok: true });
+    const leavesAt = endOfLondonDay(lastDay);
+    const session = await openSession(person);
+    // Before the day ends: nothing happens, they work as usual.
+    expect(await applyDueLeavers(new Date(leavesAt.getTime() - 1))).toEqual({ left: [] });
+    expect(await loadSession(session)).not.toBeNull();
+    expect(await signInWithPassword({ email: person.email, password: testPassword }, client)).toMatchObject({ ok: true });
+    const page = await getUser(pacsA, person.userId);
+    expect(page.status).toBe("active");
+    expect(page.leavesAt?.getTime()).toBe(leavesAt.getTime());
+    // When it has ended (time injected): the job records them as a leaver, once.
+    expect(await applyDueLeavers(leavesAt)).toEqual({ left: [person.userId] });
+    expect(await applyDueLeavers(new Date(leavesAt.getTime() + 60_000))).toEqual({ left: [] });
+    const [row] = await ownerQuery<{ status: string; leaves_at: Date | null }>(sql`select status, leaves_at from users where id = ${person.userId}`);
+    expect(row).toEqual({ status: "left", leaves_at: null });
+    // Every role at every trust ends at the leaving instant; every session ends.
+    const roles = await ownerQuery<{ revoked_at: Date }>(sql`select revoked_at from role_assignments where user_id = ${person.userId}`);
+    expect(roles.map((r) => new Date(r.revoked_at).getTime())).toEqual([leavesAt.getTime(), leavesAt.getTime()]);
+    expect(await loadSession(session)).toBeNull();
+    const events = await eventsAbout(person.userId);
+    expect(events.find((e) => e.action === "user.leaving_date_set")).toMatchObject({ source_trust_id: A.id, details: { after: { leavesAt: leavesAt.toISOString() } } });
+    expect(events.find((e) => e.action === "user.leaver")).toMatchObject({ details: { reason: "leaving_date", before: { status: "active", leavesAt: leavesAt.toISOString() }, endedRoles: 2 } });
+    expect(events.filter((e) => e.action === "role.revoke").map((e) => e.source_trust_id).sort()).toEqual([A.id, B.id].sort());
+  });
+
+  it("refuses sign-in and ends sessions as soon as the day has passed, before the job has run", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    expect(await setLeavingDate(pacsA, person.userId, { lastDay: day(1) })).toMatchObject({ ok: true });
+    const session = await openSession(person);
+    expect(await loadSession(session)).not.toBeNull();
+    // The day passes (moved back in the database: the server's clock is the one sign-in reads).
+    await ownerQuery(sql`update users set leaves_at = now() - interval '1 minute' where id = ${person.userId}`);
+    expect(await signInWithPassword({ email: person.email, password: testPassword }, client)).toMatchObject({ ok: false, reason: "inactive" });
+    expect(await loadSession(session)).toBeNull();
+    const [ended] = await ownerQuery<{ end_reason: string }>(sql`select end_reason from user_sessions where id = ${session}`);
+    expect(ended?.end_reason).toBe("user_left");
+  });
+
+  it.each<[string, () => Record<string, string>]>([
+    ["no day", () => ({})],
+    ["yesterday", () => ({ lastDay: day(-1) })],
+    ["not a date", () => ({ lastDay: "soon" })],
+  ])("refuses %s beside the field and changes nothing", async (_what, input) => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    const fields = input();
+    expect(await setLeavingDate(pacsA, person.userId, fields)).toMatchObject({ ok: false, error: { code: "VALIDATION", fieldErrors: { lastDay: [expect.any(String)] } } });
+    const [row] = await ownerQuery<{ leaves_at: Date | null }>(sql`select leaves_at from users where id = ${person.userId}`);
+    expect(row?.leaves_at).toBeNull();
+  });
+
+  it("can be cleared; a cleared date makes no leaver", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    expect(await setLeavingDate(pacsA, person.userId, { lastDay: day(2) })).toMatchObject({ ok: true });
+    expect(await setLeavingDate(pacsA, person.userId, { lastDay: "" })).toMatchObject({ ok: true });
+    expect(await applyDueLeavers(endOfLondonDay(day(10)))).not.toMatchObject({ left: expect.arrayContaining([person.userId]) });
+    const actions = (await eventsAbout(person.userId)).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["user.leaving_date_set", "user.leaving_date_cleared"]));
+  });
+
+  it("another trust's PACS manager cannot set one: NOT_FOUND, nothing changed", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    expect(await setLeavingDate(pacsB, person.userId, { lastDay: day(5) })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    const [row] = await ownerQuery<{ leaves_at: Date | null }>(sql`select leaves_at from users where id = ${person.userId}`);
+    expect(row?.leaves_at).toBeNull();
+  });
+
+  it("mark as leaver now clears a leaving date, so a reactivated person stays active", async () => {
+    const person = await makeUser([{ role: "clinician", trustId: A.id }]);
+    await setLeavingDate(pacsA, person.userId, { lastDay: day(2) });
+    expect(await markLeaver(pacsA, person.userId)).toMatchObject({ ok: true, data: { endedRoles: 1 } });
+    const [row] = await ownerQuery<{ status: string; leaves_at: Date | null }>(sql`select status, leaves_at from users where id = ${person.userId}`);
+    expect(row).toEqual({ status: "left", leaves_at: null });
   });
 });

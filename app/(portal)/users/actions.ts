@@ -11,6 +11,7 @@ import {
   reactivateUser,
   resetMfa,
   revokeRole,
+  setLeavingDate,
   suspendUser,
   unlockUser,
   updateUser,
@@ -85,6 +86,18 @@ export async function suspendUserAction(userId: string, _state: FormState, form:
   if (!result.ok) return failedForm(result, values);
   revalidatePath("/users");
   redirect(`/users/${userId}?done=suspended`);
+}
+
+/** Sets or clears a person's leaving date: errors come back beside the field. */
+export async function setLeavingDateAction(userId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
+  const result = await setLeavingDate(ctx, userId, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/users");
+  redirect(`/users/${userId}?done=${result.data.leavesAt ? "leaving-date" : "leaving-cleared"}`);
 }
 
 /** "Extend" from roles ending soon: a new last day for one role; answered beside its field. */
