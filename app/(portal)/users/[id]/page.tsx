@@ -55,6 +55,8 @@ const notices: Record<string, string> = {
   "mfa-reset": "Second factor cleared: they set it up again at their next sign-in.",
 };
 
+const lastDayOf = (instant: unknown) => (typeof instant === "string" ? formatDay(lastLondonDayOf(new Date(instant))) : "");
+
 /** A short account of an audit event's details for the history table. */
 function describe(details: Record<string, unknown> | null): string {
   if (!details) return "";
@@ -65,6 +67,10 @@ function describe(details: Record<string, unknown> | null): string {
     parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${lastLondonDayOf(new Date(String(after.validUntil)))}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
     parts.push(roleLabel(details.role));
+    if (typeof before?.validUntil === "string" && typeof after?.validUntil === "string") parts.push(`last day ${lastDayOf(before.validUntil)} → ${lastDayOf(after.validUntil)}`);
+  } else if (before && after && "leavesAt" in after) {
+    // A leaving date is stored as the instant after the last working day: shown as that day.
+    parts.push(`last working day ${lastDayOf(before.leavesAt) || "none"} → ${lastDayOf(after.leavesAt) || "none"}`);
   } else if (before && after) {
     for (const key of Object.keys(after)) parts.push(`${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
   }
