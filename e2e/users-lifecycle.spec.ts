@@ -51,7 +51,7 @@ test("suspending needs a reason, shown in the person's history; a leaving date i
   await addClinician(page, name);
   await page.getByText("Suspend…").click();
   await page.getByRole("button", { name: `Suspend ${name}` }).click();
-  await expect(page.getByText("Say why the account is suspended.")).toBeVisible();
+  await expect(page.getByText(/Say why the account is suspended/)).toBeVisible();
   await expect(page.getByLabel("Reason for suspending")).toHaveAttribute("aria-invalid", "true");
   await expectAccessible(page);
   await page.getByLabel("Reason for suspending").fill("Investigation under way (HR-12)");
