@@ -109,7 +109,9 @@ test("a new person sets a password through the link; once suspended, their next 
 
   await manager.goto(`/users?q=${encodeURIComponent(email)}`);
   await manager.getByRole("link", { name: "Morgan Vale" }).click();
-  await manager.getByRole("button", { name: "Suspend" }).click();
+  await manager.getByText("Suspend…").click();
+  await manager.getByLabel("Reason for suspending").fill("Left the building with a shared password");
+  await manager.getByRole("button", { name: "Suspend Morgan Vale" }).click();
   await expect(manager.getByText("Account suspended")).toBeVisible();
 
   await person.getByRole("link", { name: "Overview" }).click();

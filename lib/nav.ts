@@ -13,6 +13,7 @@ export const navItems: readonly NavItem[] = [
   { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/throughput", label: "Throughput", permission: "capacity.read" },
   { href: "/storage", label: "Storage", permission: "capacity.read" },
+  { href: "/board", label: "Board summary", permission: "capacity.read" },
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
   { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },

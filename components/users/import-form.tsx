@@ -4,13 +4,14 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { plural } from "@/lib/format";
-import type { ImportPreview } from "@/lib/users/import";
+import type { ImportedLink, ImportPreview } from "@/lib/users/import";
+import { ImportedLinks } from "./imported-links";
 
 type ImportState = {
   message?: string;
   preview?: ImportPreview;
   csv?: string;
-  imported?: { created: number; granted: number; unchanged: number };
+  imported?: { created: number; granted: number; unchanged: number; links: ImportedLink[] };
 } | null;
 type Action = (state: ImportState, form: FormData) => Promise<ImportState>;
 
@@ -26,17 +27,20 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
   if (commitState?.imported) {
     const r = commitState.imported;
     return (
-      <div role="status" className="border-l-4 border-success bg-white p-4">
-        <p className="font-semibold">Import complete.</p>
-        <p>
-          {plural(r.created, "new person", "new people")} added, {plural(r.granted, "role")} granted, {r.unchanged.toLocaleString("en-GB")} already in place.
-        </p>
-        <p className="mt-2">
-          <Link href="/users?view=recent" className="text-brand underline">
-            See recently changed users
-          </Link>
-        </p>
-      </div>
+      <>
+        <div role="status" className="border-l-4 border-success bg-white p-4">
+          <p className="font-semibold">Import complete.</p>
+          <p>
+            {plural(r.created, "new person", "new people")} added, {plural(r.granted, "role")} granted, {r.unchanged.toLocaleString("en-GB")} already in place.
+          </p>
+          <p className="mt-2">
+            <Link href="/users?view=recent" className="text-brand underline">
+              See recently changed users
+            </Link>
+          </p>
+        </div>
+        <ImportedLinks links={r.links} />
+      </>
     );
   }
   const rows = state?.preview?.rows ?? [];

@@ -26,6 +26,8 @@ export const users = pgTable(
     recoveryCodeHashes: text("recovery_code_hashes").array().notNull().default(sql`'{}'::text[]`),
     // The single sign-on identity linked to this account: "<issuer>|<subject>".
     externalSubject: text("external_subject"),
+    // A leaving date in the future: the instant they become a leaver (00:00 London after their last day).
+    leavesAt: timestamp("leaves_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -35,6 +37,7 @@ export const users = pgTable(
     index("users_home_trust_idx").on(t.homeTrustId),
     // The users list pages by (name, id) with a keyset cursor.
     index("users_name_id_idx").on(t.name, t.id),
+    index("users_leaves_at_idx").on(t.leavesAt).where(sql`${t.leavesAt} is not null`),
     check("users_email_lower", sql`${t.email} = lower(${t.email})`),
   ],
 );

@@ -43,9 +43,18 @@ export const auditActions = {
   // People and their roles.
   "user.create": z.object({ after: z.object(userFields), via: z.literal("import").optional(), line: z.number().int().optional() }),
   "user.update": change(userFields),
-  "user.suspend": change(status).extend({ endedSessions: z.number().int() }),
+  "user.suspend": change(status).extend({ reason: z.string(), endedSessions: z.number().int() }),
   "user.reactivate": change(status),
-  "user.leaver": change(status).extend({ endedRoles: z.number().int(), endedSessions: z.number().int() }),
+  // `reason`: "leaving_date" when the jobs runner acted on a leaving date set earlier (before.leavesAt).
+  "user.leaver": z.object({
+    before: z.object({ status: z.string(), leavesAt: instant.optional() }).partial(),
+    after: z.object({ status: z.string() }).partial(),
+    reason: z.literal("leaving_date").optional(),
+    endedRoles: z.number().int(),
+    endedSessions: z.number().int(),
+  }),
+  "user.leaving_date_set": change({ leavesAt: instant.nullable() }),
+  "user.leaving_date_cleared": change({ leavesAt: instant.nullable() }),
   "user.import": z.object({ rows: z.number().int(), created: z.number().int(), granted: z.number().int(), unchanged: z.number().int() }),
   "user.password_link": z.object({ purpose: z.enum(["invite", "reset"]), expiresAt: instant }),
   "user.password_set": z.object({ purpose: z.string(), endedSessions: z.number().int() }),
@@ -53,6 +62,7 @@ export const auditActions = {
     assignmentId: id,
     after: z.object({ role: z.string(), trustId: id.nullable(), departmentId: id.nullable(), jobRoleCode: z.string().nullable(), validFrom: instant, validUntil: instant.nullable() }),
   }),
+  "role.extend": z.object({ assignmentId: id, role: z.string(), trustId: id.nullable(), before: z.object({ validUntil: instant }), after: z.object({ validUntil: instant }) }),
   "role.revoke": z.object({
     assignmentId: id,
     role: z.string(),

@@ -3,6 +3,7 @@ import { and, eq, gt, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { roleAssignments, userSessions, users } from "@/db/schema";
 import type { AuditAction } from "@/lib/audit/actions";
+import type { userStatuses } from "@/db/schema/identity";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { env } from "@/lib/env";
@@ -17,6 +18,13 @@ export type SignInResult =
   | { ok: true; userId: string; sessionId: string; email: string; name: string }
   | { ok: false; reason: "invalid" | "locked" | "inactive" | "mfa_required" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * A person's status as of this transaction: a leaver once their leaving date has come (users.leaves_at,
+ * lib/users/leavers.ts), even before the jobs runner records the change, so that neither a sign-in
+ * nor a session outlives it.
+ */
+const statusNow = sql<(typeof userStatuses)[number]>`case when ${users.leavesAt} <= now() then 'left' else ${users.status} end`;
 
 /**
  * Checks an email and password. Every attempt is an audit event; repeated failures lock the
@@ -94,7 +102,7 @@ export async function signInWithPassword(input: unknown, client: ClientInfo): Pr
         id: users.id,
         name: users.name,
         homeTrustId: users.homeTrustId,
-        status: users.status,
+        status: statusNow,
         lockedUntil: users.lockedUntil,
         totpSecret: users.totpSecret,
         totpConfirmedAt: users.totpConfirmedAt,
@@ -237,7 +245,7 @@ export async function loadSession(sessionId: string): Promise<SessionUser | null
         email: users.email,
         name: users.name,
         homeTrustId: users.homeTrustId,
-        status: users.status,
+        status: statusNow,
         totpConfirmedAt: users.totpConfirmedAt,
       })
       .from(userSessions)

@@ -1,6 +1,6 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import { partitionsAhead, scanYesterday } from "./tasks";
+import { leaversDue, partitionsAhead, scanYesterday } from "./tasks";
 
 /**
  * The background jobs, as pg-boss queues in the PostgreSQL server (DESIGN.md: jobs in PostgreSQL,
@@ -28,6 +28,17 @@ export const jobs = [
     run: async () => {
       await partitionsAhead();
       return "this month's and next month's partitions in place";
+    },
+  },
+  {
+    // Leaving dates (lib/users/leavers.ts): sign-in and sessions already refuse a person whose
+    // date has come; this records the change and ends their roles, which access decisions read.
+    name: "users-leavers",
+    cron: "*/5 * * * *",
+    expireInSeconds: 600,
+    run: async () => {
+      const { left } = await leaversDue();
+      return `${left.length} leaver(s) whose leaving date came`;
     },
   },
 ] as const;

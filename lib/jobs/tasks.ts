@@ -3,6 +3,7 @@ import { ensurePartitions } from "@/lib/audit/append";
 import { addDays, londonToday } from "@/lib/calendar";
 import { scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
 import { withSystem } from "@/lib/db/scope";
+import { applyDueLeavers } from "@/lib/users/leavers";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
 // consortium-wide scope: a job reaches every trust, with the app's privileges only. Each is safe to
@@ -18,4 +19,9 @@ export function scanYesterday(now = new Date()): Promise<VolumeScanResult> {
 export function partitionsAhead(now = new Date()): Promise<void> {
   const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   return withSystem((tx) => ensurePartitions(tx, [now, nextMonth]));
+}
+
+/** People whose leaving date has come become leavers: roles, sessions and links end, audited by the system. */
+export function leaversDue(now = new Date()): Promise<{ left: string[] }> {
+  return applyDueLeavers(now);
 }

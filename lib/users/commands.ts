@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
-import { trustsWhere, type Ctx } from "@/lib/auth/context";
+import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { clinicalRoles, type Role } from "@/lib/auth/permissions";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
 import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
@@ -13,7 +13,8 @@ import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
 import { findUserFor } from "./queries";
-import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+import { leaveInTx } from "./leavers";
+import { leavingDateInput, roleGrantInput, roleRevokeInput, suspendInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
@@ -129,22 +130,23 @@ async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<nu
 
 const noInput = z.object({});
 
+/** Suspends a person for a reason (required, kept in their history): they cannot sign in, and any open session ends. */
 const suspendUserMutation = defineMutation({
   ...userChange,
   name: "users.suspend",
-  input: noInput,
+  input: suspendInput,
   audit: ["user.suspend"],
-  run: async ({ tx, found: { user }, audit }) => {
+  run: async ({ tx, data, found: { user }, audit }) => {
     if (user.status !== "active") throw new AppError("CONFLICT", `This account is ${user.status === "left" ? "of a leaver" : "already suspended"}.`);
     await tx.update(users).set({ status: "suspended", updatedAt: new Date() }).where(eq(users.id, user.id));
     const sessions = await endSessionsOf(tx, user.id, "user_suspended");
-    await audit({ action: "user.suspend", target: { type: "user", id: user.id }, details: { before: { status: user.status }, after: { status: "suspended" }, endedSessions: sessions } });
+    await audit({ action: "user.suspend", target: { type: "user", id: user.id }, details: { before: { status: user.status }, after: { status: "suspended" }, reason: data.reason, endedSessions: sessions } });
     return { id: user.id };
   },
 });
 
-/** Suspends a person: they cannot sign in, and any open session ends. */
-export const suspendUser = (ctx: Ctx, userId: string) => suspendUserMutation(ctx, { userId }, {});
+/** Suspends a person for a reason (required, kept in their history): they cannot sign in, and any open session ends. */
+export const suspendUser = (ctx: Ctx, userId: string, input: unknown) => suspendUserMutation(ctx, { userId }, input);
 
 const reactivateUserMutation = defineMutation({
   ...userChange,
@@ -169,38 +171,39 @@ const markLeaverMutation = defineMutation({
   audit: ["user.leaver", "role.revoke"],
   run: async ({ tx, ctx, found: { user }, audit }) => {
     if (user.status === "left") throw new AppError("CONFLICT", "This person is already marked as a leaver.");
-    const now = new Date();
-    await tx.update(users).set({ status: "left", updatedAt: now }).where(eq(users.id, user.id));
-    const ended = await withSystemScopeWithin(tx, async () => {
-      const roles = await tx
-        .update(roleAssignments)
-        .set({ revokedAt: now, revokedBy: ctx.userId })
-        .where(and(eq(roleAssignments.userId, user.id), isNull(roleAssignments.revokedAt), or(isNull(roleAssignments.validUntil), gt(roleAssignments.validUntil, now))))
-        .returning({ id: roleAssignments.id, role: roleAssignments.role, trustId: roleAssignments.trustId, validUntil: roleAssignments.validUntil });
-      await tx.update(passwordTokens).set({ usedAt: now }).where(and(eq(passwordTokens.userId, user.id), isNull(passwordTokens.usedAt)));
-      return roles;
-    });
-    const sessions = await endSessionsOf(tx, user.id, "user_left");
-    await audit({
-      action: "user.leaver",
-      target: { type: "user", id: user.id },
-      details: { before: { status: user.status }, after: { status: "left" }, endedRoles: ended.length, endedSessions: sessions },
-    });
-    // A role at another trust is audited in that trust's chain, which the database lets only a
-    // scope covering it append to (0017_audit_chain_isolation.sql): widened as the revocation was.
-    await withSystemScopeWithin(tx, async () => {
-      for (const role of ended) {
-        await audit({
-          action: "role.revoke",
-          sourceTrustId: role.trustId,
-          target: { type: "user", id: user.id },
-          details: { assignmentId: role.id, role: role.role, trustId: role.trustId, reason: "leaver", before: { revokedAt: null }, after: { revokedAt: now.toISOString() } },
-        });
-      }
-    });
-    return { id: user.id, endedRoles: ended.length, endedSessions: sessions };
+    // leaveInTx records user.leaver in the home trust's chain and a role.revoke in each role's trust's chain.
+    const ended = await leaveInTx(tx, user, { actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)), revokedBy: ctx.userId, client: ctx.client });
+    return { id: user.id, ...ended };
   },
 });
+
+const setLeavingDateMutation = defineMutation({
+  ...userChange,
+  name: "users.leaving_date",
+  input: leavingDateInput,
+  audit: ["user.leaving_date_set", "user.leaving_date_cleared"],
+  run: async ({ tx, data, found: { user }, audit }) => {
+    if (user.status === "left") throw new AppError("CONFLICT", "This person has already left.");
+    const leavesAt = data.lastDay ? endOfLondonDay(data.lastDay) : null;
+    if (leavesAt && leavesAt <= new Date()) {
+      throw fieldError("VALIDATION", "lastDay", "This day has already ended: use Mark as leaver to end their access now.");
+    }
+    if (!leavesAt && !user.leavesAt) throw fieldError("VALIDATION", "lastDay", "Enter their last working day.");
+    await tx.update(users).set({ leavesAt, updatedAt: new Date() }).where(eq(users.id, user.id));
+    const details = { before: { leavesAt: user.leavesAt?.toISOString() ?? null }, after: { leavesAt: leavesAt?.toISOString() ?? null } };
+    const target = { type: "user", id: user.id };
+    if (leavesAt) await audit({ action: "user.leaving_date_set", target, details });
+    else await audit({ action: "user.leaving_date_cleared", target, details });
+    return { id: user.id, leavesAt };
+  },
+});
+
+/**
+ * Sets (or, with an empty last day, clears) the day a person leaves: they stay active until the end
+ * of that London day, then become a leaver as "mark as leaver" makes them (lib/users/leavers.ts),
+ * at their next sign-in or request and by the jobs runner. Their home trust's manager decides.
+ */
+export const setLeavingDate = (ctx: Ctx, userId: string, input: unknown) => setLeavingDateMutation(ctx, { userId }, input);
 
 /**
  * Marks a person as a leaver: their status becomes "left", and at once every role they hold at any

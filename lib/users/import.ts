@@ -9,6 +9,7 @@ import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { endOfLondonDay, londonDayStart, type Day } from "@/lib/calendar";
 import { AppError } from "@/lib/errors";
+import { issuePasswordToken } from "@/lib/identity/password-links";
 import { isStorableText, unstorableTextMessage } from "@/lib/text-input";
 import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
 import { toResult } from "@/lib/result";
@@ -46,6 +47,9 @@ export type ImportRow = {
   problems: string[];
   action: ImportRowAction | null;
 };
+
+/** A new person's set-password link from an import: the token is shown once and never stored. */
+export type ImportedLink = { userId: string; name: string; email: string; token: string; expiresAt: string };
 
 export type ImportPreview = { rows: ImportRow[]; problemRows: number; counts: Record<ImportRowAction, number> };
 
@@ -264,6 +268,7 @@ export function commitImport(ctx: Ctx, csv: string) {
         });
       }
       const created = new Map<string, string>();
+      const links: ImportedLink[] = [];
       let granted = 0;
       let unchanged = 0;
       for (const row of rows) {
@@ -283,6 +288,10 @@ export function commitImport(ctx: Ctx, csv: string) {
             details: { after: { name: p.name, email: p.email, homeTrustId: p.trustId }, via: "import", line: row.line },
             client: ctx.client,
           });
+          // Each new person's set-password link, made (and audited) in the import's transaction and
+          // returned once: only its hash is kept, so the manager hands it on now or makes a reset later.
+          const link = await issuePasswordToken(tx, ctx, { id: user.id, homeTrustId: p.trustId }, "invite");
+          links.push({ userId: user.id, name: p.name, email: p.email, token: link.token, expiresAt: link.expiresAt.toISOString() });
         }
         const result = await grantInTx(
           tx,
@@ -298,10 +307,10 @@ export function commitImport(ctx: Ctx, csv: string) {
         action: "user.import",
         actor: actorOf(ctx, roleFor(ctx, "roles.grant", rows[0]?.parsed?.trustId ?? null)),
         sourceTrustId: rows[0]?.parsed?.trustId ?? null,
-        details: { rows: rows.length, created: created.size, granted, unchanged },
+        details: { rows: rows.length, created: created.size, granted, unchanged, setPasswordLinks: links.length },
         client: ctx.client,
       });
-      return { created: created.size, granted, unchanged };
+      return { created: created.size, granted, unchanged, links };
     });
   });
 }

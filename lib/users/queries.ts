@@ -173,7 +173,7 @@ export async function listDepartmentOptions(ctx: Ctx): Promise<{ id: string; tru
   );
 }
 
-export type EndingSoonRow = { assignmentId: string; userId: string; name: string; email: string; role: string; label: string; trust: string | null; validUntil: Date };
+export type EndingSoonRow = { assignmentId: string; userId: string; name: string; email: string; role: string; label: string; trust: string | null; validUntil: Date; canExtend: boolean };
 
 /** Role assignments in the caller's trusts that end within `days` days, soonest first. */
 export async function listEndingSoon(ctx: Ctx, days = 30): Promise<EndingSoonRow[]> {
@@ -212,6 +212,8 @@ export async function listEndingSoon(ctx: Ctx, days = 30): Promise<EndingSoonRow
       validUntil: r.validUntil ?? horizon,
       label: roleLabels[r.role as Role] ?? r.role,
       trust: r.trustId ? (directory.get(r.trustId)?.odsCode ?? null) : null,
+      // The rule that granted it decides who may extend it (lib/users/extend.ts checks it again).
+      canExtend: decideGrant(ctx, { userId: r.userId, role: r.role, trustId: r.trustId }).allowed,
     }));
   });
 }
@@ -282,6 +284,7 @@ export async function findUserFor(tx: Tx, ctx: Ctx, userId: string) {
       homeTrustId: users.homeTrustId,
       lastSignInAt: users.lastSignInAt,
       lockedUntil: users.lockedUntil,
+      leavesAt: users.leavesAt,
       failedSignIns: users.failedSignIns,
       hasPassword: sql<boolean>`${users.passwordHash} is not null`,
       hasMfa: sql<boolean>`${users.totpConfirmedAt} is not null`,

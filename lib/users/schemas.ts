@@ -118,3 +118,24 @@ export function decodeCursor(cursor: string | undefined): { name: string; id: st
     return null;
   }
 }
+
+/** A role's new last day (a London day, later than the one it has): "extend" from roles ending soon. */
+export const roleExtendInput = z.object({
+  assignmentId: z.uuid({ error: "Choose the role to extend." }),
+  validUntil: calendarDate("new last day"),
+});
+export type RoleExtendInput = z.infer<typeof roleExtendInput>;
+
+/** Why a person is suspended: required, kept in their history (the audit event). */
+export const suspendInput = z.object({
+  reason: z
+    .string({ error: "Say why the account is suspended." })
+    .trim()
+    .min(3, "Say why the account is suspended (at least 3 characters).")
+    .max(500, "A reason can be at most 500 characters."),
+});
+
+/** A person's last working day (a London day; empty clears a leaving date set earlier). */
+export const leavingDateInput = z.object({
+  lastDay: z.preprocess(emptyToUndefined, calendarDate("last working day").optional()),
+});

@@ -186,7 +186,7 @@ describe("suspending and marking a leaver", () => {
     const person = await makeUser([{ role: "ig_officer", trustId: A.id }]);
     const sessionId = await openSession(person);
     expect(await loadSession(sessionId)).not.toBeNull();
-    expect(await suspendUser(pacsA, person.userId)).toMatchObject({ ok: true });
+    expect(await suspendUser(pacsA, person.userId, { reason: "Investigation under way" })).toMatchObject({ ok: true });
     expect(await loadSession(sessionId)).toBeNull();
     expect(await signInWithPassword({ email: person.email, password: testPassword }, client)).toMatchObject({ ok: false, reason: "inactive" });
     expect(await reactivateUser(pacsA, person.userId)).toMatchObject({ ok: true });
@@ -218,11 +218,11 @@ describe("suspending and marking a leaver", () => {
   it("only the home trust's manager changes an account; nobody changes their own", async () => {
     const doctor = await makeUser([{ role: "clinician", trustId: A.id }]);
     await grantRole(pacsB, { email: doctor.email, role: "clinician", trustId: B.id, validFrom: isoDay(0), validUntil: isoDay(60) });
-    for (const result of [await suspendUser(pacsB, doctor.userId), await markLeaver(pacsB, doctor.userId), await updateUser(pacsB, doctor.userId, { name: "Renamed", email: doctor.email, homeTrustId: A.id })]) {
+    for (const result of [await suspendUser(pacsB, doctor.userId, { reason: "Not theirs to suspend" }), await markLeaver(pacsB, doctor.userId), await updateUser(pacsB, doctor.userId, { name: "Renamed", email: doctor.email, homeTrustId: A.id })]) {
       expect(result).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     }
-    expect(await suspendUser(pacsA, pacsA.userId)).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    expect(await suspendUser(igA, doctor.userId)).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(await suspendUser(pacsA, pacsA.userId, { reason: "Self" })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(await suspendUser(igA, doctor.userId, { reason: "Not a manager" })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     expect(await markLeaver(admin, doctor.userId)).toMatchObject({ ok: true });
   });
 });

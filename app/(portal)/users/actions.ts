@@ -11,11 +11,15 @@ import {
   reactivateUser,
   resetMfa,
   revokeRole,
+  setLeavingDate,
   suspendUser,
   unlockUser,
   updateUser,
 } from "@/lib/users/commands";
-import { commitImport, previewImport, type ImportPreview } from "@/lib/users/import";
+import { extendRole } from "@/lib/users/extend";
+import { commitImport, previewImport, type ImportedLink, type ImportPreview } from "@/lib/users/import";
+import { formatDay, lastLondonDayOf } from "@/lib/calendar";
+import type { ExtendState } from "@/components/users/extend-role-form";
 
 // Each action: the caller from the session, the form decoded by readForm, then lib/ parses, checks the
 // rule, writes and audits in one transaction. Bound ids come from the client and are checked again
@@ -72,8 +76,40 @@ async function statusChange(userId: string, done: string, run: (ctx: Awaited<Ret
   redirect(`/users/${userId}?done=${done}`);
 }
 
-export async function suspendUserAction(userId: string) {
-  await statusChange(userId, "suspended", (ctx) => suspendUser(ctx, userId));
+/** Suspends a person with the reason typed (required): errors come back beside the field. */
+export async function suspendUserAction(userId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
+  const result = await suspendUser(ctx, userId, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/users");
+  redirect(`/users/${userId}?done=suspended`);
+}
+
+/** Sets or clears a person's leaving date: errors come back beside the field. */
+export async function setLeavingDateAction(userId: string, _state: FormState, form: FormData): Promise<FormState> {
+  const ctx = await requireContext();
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
+  const result = await setLeavingDate(ctx, userId, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/users");
+  redirect(`/users/${userId}?done=${result.data.leavesAt ? "leaving-date" : "leaving-cleared"}`);
+}
+
+/** "Extend" from roles ending soon: a new last day for one role; answered beside its field. */
+export async function extendRoleAction(_state: ExtendState, form: FormData): Promise<ExtendState> {
+  const ctx = await requireContext();
+  const fields = readForm(form);
+  if (!fields.ok) return failedForm(fields, {});
+  const values = fields.data;
+  const result = await extendRole(ctx, values);
+  if (!result.ok) return failedForm(result, values);
+  revalidatePath("/users");
+  return { done: `Extended: last day ${formatDay(lastLondonDayOf(result.data.validUntil))}.` };
 }
 
 export async function reactivateUserAction(userId: string) {
@@ -96,7 +132,7 @@ export async function revokeRoleAction(userId: string, assignmentId: string) {
   await statusChange(userId, "revoked", (ctx) => revokeRole(ctx, { assignmentId }));
 }
 
-export type ImportState = { message?: string; preview?: ImportPreview; csv?: string; imported?: { created: number; granted: number; unchanged: number } } | null;
+export type ImportState = { message?: string; preview?: ImportPreview; csv?: string; imported?: { created: number; granted: number; unchanged: number; links: ImportedLink[] } } | null;
 
 /** Checks an uploaded CSV file and shows each row's problems; nothing is written. */
 export async function previewImportAction(_state: ImportState, form: FormData): Promise<ImportState> {

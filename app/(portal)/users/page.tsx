@@ -15,6 +15,8 @@ import { formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
+import { ExtendRoleForm } from "@/components/users/extend-role-form";
+import { extendRoleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -193,6 +195,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
 
 async function EndingSoon({ ctx }: { ctx: Ctx }) {
   const rows = await listEndingSoon(ctx);
+  const canGrant = rows.some((r) => r.canExtend);
   if (rows.length === 0) return <EmptyState title="No role ends in the next 30 days" />;
   return (
     <div className="overflow-x-auto rounded border border-line bg-white">
@@ -205,11 +208,12 @@ async function EndingSoon({ ctx }: { ctx: Ctx }) {
             <th scope="col" className="px-4 py-2">Role</th>
             <th scope="col" className="px-4 py-2">Trust</th>
             <th scope="col" className="px-4 py-2">Email</th>
+            {canGrant && <th scope="col" className="px-4 py-2">Extend</th>}
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.assignmentId} className="border-b border-line last:border-0">
+            <tr key={r.assignmentId} className="border-b border-line last:border-0 align-top">
               <td className="px-4 py-2">{formatDay(lastLondonDayOf(r.validUntil))}</td>
               <td className="px-4 py-2">
                 <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
@@ -219,6 +223,13 @@ async function EndingSoon({ ctx }: { ctx: Ctx }) {
               <td className="px-4 py-2">{r.label}</td>
               <td className="px-4 py-2 font-mono">{r.trust ?? "Consortium"}</td>
               <td className="px-4 py-2 break-all">{r.email}</td>
+              {canGrant && (
+                <td className="px-4 py-2">
+                  {r.canExtend && (
+                    <ExtendRoleForm action={extendRoleAction} assignmentId={r.assignmentId} currentLastDay={lastLondonDayOf(r.validUntil)} who={`${r.name}, ${r.label} at ${r.trust ?? "the consortium"}`} />
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

@@ -7,13 +7,25 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
+import { SuspendForm } from "@/components/users/suspend-form";
+import { LeavingDateForm } from "@/components/users/leaving-date-form";
 import { statusTone } from "@/components/users/status";
 import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
-import { grantRoleAction, markLeaverAction, reactivateUserAction, resetLinkAction, resetMfaAction, revokeRoleAction, suspendUserAction, unlockUserAction } from "../actions";
+import {
+  grantRoleAction,
+  markLeaverAction,
+  reactivateUserAction,
+  resetLinkAction,
+  resetMfaAction,
+  revokeRoleAction,
+  setLeavingDateAction,
+  suspendUserAction,
+  unlockUserAction,
+} from "../actions";
 
 // The title and the page read the same person: once per request (React's cache lasts one request,
 // and both calls get the same context object from the request's cached session).
@@ -37,9 +49,13 @@ const notices: Record<string, string> = {
   suspended: "Account suspended: any open session has ended.",
   reactivated: "Account reactivated.",
   leaver: "Marked as leaver: every role and session has ended.",
+  "leaving-date": "Leaving date set: they stay active until the end of that day.",
+  "leaving-cleared": "Leaving date cleared.",
   unlocked: "Lock lifted.",
   "mfa-reset": "Second factor cleared: they set it up again at their next sign-in.",
 };
+
+const lastDayOf = (instant: unknown) => (typeof instant === "string" ? formatDay(lastLondonDayOf(new Date(instant))) : "");
 
 /** A short account of an audit event's details for the history table. */
 function describe(details: Record<string, unknown> | null): string {
@@ -51,10 +67,14 @@ function describe(details: Record<string, unknown> | null): string {
     parts.push(`${roleLabel(after.role)}${after.validUntil ? ` until ${lastLondonDayOf(new Date(String(after.validUntil)))}` : ""}${after.jobRoleCode ? ` (${after.jobRoleCode})` : ""}`);
   } else if (typeof details.role === "string") {
     parts.push(roleLabel(details.role));
+    if (typeof before?.validUntil === "string" && typeof after?.validUntil === "string") parts.push(`last day ${lastDayOf(before.validUntil)} → ${lastDayOf(after.validUntil)}`);
+  } else if (before && after && "leavesAt" in after) {
+    // A leaving date is stored as the instant after the last working day: shown as that day.
+    parts.push(`last working day ${lastDayOf(before.leavesAt) || "none"} → ${lastDayOf(after.leavesAt) || "none"}`);
   } else if (before && after) {
     for (const key of Object.keys(after)) parts.push(`${key}: ${JSON.stringify(before[key] ?? null)} → ${JSON.stringify(after[key] ?? null)}`);
   }
-  if (typeof details.reason === "string") parts.push(`reason: ${details.reason.replace(/_/g, " ")}`);
+  if (typeof details.reason === "string") parts.push(`reason: ${/^[a-z_]+$/.test(details.reason) ? details.reason.replace(/_/g, " ") : details.reason}`);
   if (typeof details.purpose === "string") parts.push(details.purpose);
   return parts.join("; ");
 }
@@ -110,6 +130,12 @@ export default async function UserPage({ params, searchParams }: Params) {
       <dl className="mb-8 grid max-w-2xl grid-cols-[max-content_1fr] gap-x-6 gap-y-2">
         <dt className="font-semibold">Home trust</dt>
         <dd>{user.homeTrust ? `${user.homeTrust.name} (${user.homeTrust.odsCode})` : "None (consortium staff)"}</dd>
+        {user.leavesAt && (
+          <>
+            <dt className="font-semibold">Leaving</dt>
+            <dd>Last working day {formatDay(lastLondonDayOf(user.leavesAt))}: a leaver from the end of that day</dd>
+          </>
+        )}
         <dt className="font-semibold">Last sign-in</dt>
         <dd>{user.lastSignInAt ? formatDateTime(user.lastSignInAt) : "Never"}</dd>
         <dt className="font-semibold">Password</dt>
@@ -211,13 +237,6 @@ export default async function UserPage({ params, searchParams }: Params) {
                   </Button>
                 </form>
               )}
-              {user.status === "active" && (
-                <form action={suspendUserAction.bind(null, user.id)}>
-                  <Button type="submit" variant="secondary">
-                    Suspend
-                  </Button>
-                </form>
-              )}
               {user.status !== "active" && (
                 <form action={reactivateUserAction.bind(null, user.id)}>
                   <Button type="submit" variant="secondary">
@@ -226,6 +245,23 @@ export default async function UserPage({ params, searchParams }: Params) {
                 </form>
               )}
             </div>
+            {user.status === "active" && (
+              <details>
+                <summary className="cursor-pointer font-semibold">Suspend…</summary>
+                <SuspendForm action={suspendUserAction.bind(null, user.id)} name={user.name} />
+              </details>
+            )}
+            {user.status !== "left" && (
+              <details open={Boolean(user.leavesAt)}>
+                <summary className="cursor-pointer font-semibold">{user.leavesAt ? "Leaving date" : "Set a leaving date…"}</summary>
+                <LeavingDateForm
+                  action={setLeavingDateAction.bind(null, user.id)}
+                  name={user.name}
+                  lastDay={user.leavesAt ? lastLondonDayOf(user.leavesAt) : null}
+                  today={today}
+                />
+              </details>
+            )}
             {user.status !== "left" && (
               <details>
                 <summary className="cursor-pointer font-semibold text-danger">Mark as leaver…</summary>
