@@ -1,9 +1,8 @@
 import "server-only";
 import { trustsWhere, type Ctx } from "@/lib/auth/context";
-import { withTenant } from "@/lib/db/scope";
 import { AppError, notFound, validationError } from "@/lib/errors";
+import { referenceCache } from "@/lib/trusts/directory";
 import { policySetCache } from "./cache";
-import { trustDirectory } from "./directory";
 import { explain, type Explanation } from "./engine";
 import { simulationInput } from "./schemas";
 
@@ -18,8 +17,8 @@ export async function simulate(ctx: Ctx, input: unknown): Promise<{ explanation:
   const parsed = simulationInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error);
   const q = parsed.data;
-  // The directory and the compiled set are independent reads: asked for together, not one after the other.
-  const [directory, snapshot] = await Promise.all([withTenant(ctx, trustDirectory), policySetCache.get()]);
+  // The directory (public reference data, cached per instance) and the compiled set: asked for together.
+  const [{ trusts: directory }, snapshot] = await Promise.all([referenceCache.get(), policySetCache.get()]);
   const byOds = new Map(directory.map((t) => [t.odsCode, t]));
   const source = byOds.get(q.sourceTrust);
   const requester = byOds.get(q.requesterTrust);
