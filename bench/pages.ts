@@ -184,6 +184,18 @@ class Browser {
   readonly cookies = new Map<string, string>();
 
   async send(method: "GET" | "POST", urlPath: string, opts: { body?: string | Buffer; headers?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<Timed> {
+    try {
+      return await this.sendOnce(method, urlPath, opts);
+    } catch (error) {
+      // A kept-alive socket the server closed as idle (its keep-alive timeout) resets the next
+      // request sent on it; a browser sends a GET again on a new connection, and so does this.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (method !== "GET" || (code !== "ECONNRESET" && code !== "EPIPE" && !/socket hang up/.test(String(error)))) throw error;
+      return this.sendOnce(method, urlPath, opts);
+    }
+  }
+
+  private async sendOnce(method: "GET" | "POST", urlPath: string, opts: { body?: string | Buffer; headers?: Record<string, string>; timeoutSeconds?: number }): Promise<Timed> {
     const headers: Record<string, string> = {
       "user-agent": "Mozilla/5.0 (X11; Linux x86_64) mosaic-bench-pages",
       accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
