@@ -1,6 +1,7 @@
 // Every portal page under 20 concurrent signed-in users, on the PostgreSQL server, against the
 // production build: p50 and p95 time to first byte per page, the health route's p50 and p95 sampled
-// throughout the same run, and p95(page) / p95(health) against DESIGN.md's target (under 4×).
+// throughout the same run, and p95(page) / p95(health) against the target: at most 3× (issue 12
+// "Pages that stay fast"; DESIGN.md's bound is under 4×).
 //
 // What it does: makes a database on the server (or reuses a kept one), migrates it and seeds the
 // demo consortium with history exactly as `npm run db:seed -- --years N --scale F` does (same seed
@@ -69,7 +70,7 @@ const rounds = Math.max(1, Math.round(num("BENCH_ROUNDS", 5)));
 const warmupRounds = Math.round(num("BENCH_WARMUP", 1));
 const healthGapMs = num("BENCH_HEALTH_GAP_MS", 50);
 const verifyAs = process.env.BENCH_VERIFY ?? "trust";
-const target = 4;
+const target = 3; // at most 3× the health route's p95 (issue 12)
 
 const scaleTag = `${years}y_${scale}s_${auditDays}d_${auditScale}a`.replace(/\./g, "_");
 const dbName = process.env.BENCH_NAME ?? (keep ? `mosaic_bench_pages_${scaleTag}` : `mosaic_bench_pages_${Date.now().toString(36)}`);
@@ -183,6 +184,18 @@ class Browser {
   readonly cookies = new Map<string, string>();
 
   async send(method: "GET" | "POST", urlPath: string, opts: { body?: string | Buffer; headers?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<Timed> {
+    try {
+      return await this.sendOnce(method, urlPath, opts);
+    } catch (error) {
+      // A kept-alive socket the server closed as idle (its keep-alive timeout) resets the next
+      // request sent on it; a browser sends a GET again on a new connection, and so does this.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (method !== "GET" || (code !== "ECONNRESET" && code !== "EPIPE" && !/socket hang up/.test(String(error)))) throw error;
+      return this.sendOnce(method, urlPath, opts);
+    }
+  }
+
+  private async sendOnce(method: "GET" | "POST", urlPath: string, opts: { body?: string | Buffer; headers?: Record<string, string>; timeoutSeconds?: number }): Promise<Timed> {
     const headers: Record<string, string> = {
       "user-agent": "Mozilla/5.0 (X11; Linux x86_64) mosaic-bench-pages",
       accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -593,7 +606,7 @@ try {
     `\n${samples.length} page loads in ${seconds.toFixed(0)} s (${(samples.length / seconds).toFixed(1)}/s), ${rounds} round(s) per person after ${warmupRounds} untimed; ` +
       `health sampled ${healthMs.length} times meanwhile (at rest before the run: p50 ${fmt(percentile(atRest, 0.5))} ms, p95 ${fmt(percentile(atRest, 0.95))} ms).`,
   );
-  console.log(`Time to first byte in ms; target: p95(page) < ${target} × p95(health) in the same run.\n`);
+  console.log(`Time to first byte in ms; target: p95(page) ≤ ${target} × p95(health) in the same run.\n`);
   console.log(`${"page".padEnd(24)} ${"n".padStart(4)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"p95 last byte".padStart(14)} ${"HTML kB".padStart(8)} ${"p95 / health p95".padStart(17)}`);
   console.log(`${"GET /api/health".padEnd(24)} ${String(healthMs.length).padStart(4)} ${fmt(h50).padStart(8)} ${fmt(h95).padStart(8)}`);
   let missed = 0;
@@ -602,11 +615,11 @@ try {
     if (!mine.length) continue;
     const p95 = percentile(mine.map((s) => s.ttfb), 0.95);
     const ratio = p95 / h95;
-    if (!(ratio < target)) missed++;
+    if (!(ratio <= target)) missed++;
     console.log(
       `${page.page.padEnd(24)} ${String(mine.length).padStart(4)} ${fmt(percentile(mine.map((s) => s.ttfb), 0.5)).padStart(8)} ${fmt(p95).padStart(8)} ` +
         `${fmt(percentile(mine.map((s) => s.total), 0.95)).padStart(14)} ${(mine.reduce((a, s) => a + s.bytes, 0) / mine.length / 1000).toFixed(0).padStart(8)} ` +
-        `${`×${ratio.toFixed(2)}`.padStart(17)}  ${ratio < target ? "ok" : "MISSED"}`,
+        `${`×${ratio.toFixed(2)}`.padStart(17)}  ${ratio <= target ? "ok" : "MISSED"}`,
     );
   }
   console.log(
@@ -615,7 +628,7 @@ try {
   );
   if (process.env.BENCH_PROFILE === "1") for (const line of report) console.log(line);
   if (skipped.size) console.log(`\nLeft out (BENCH_SKIP): ${[...skipped].join(", ")}.`);
-  console.log(`\n${missed ? `MISSED on ${missed} page(s)` : "Every page meets the target"} (p95 < ${target} × health p95 = ${fmt(target * h95)} ms).`);
+  console.log(`\n${missed ? `MISSED on ${missed} page(s)` : "Every page meets the target"} (p95 ≤ ${target} × health p95 = ${fmt(target * h95)} ms).`);
 
   if (verifyAs !== "0") {
     const who = verifyAs === "all" ? "ig@consortium.example" : "ig@r1f.example";

@@ -1,5 +1,5 @@
 "use client";
-import { useId, useSyncExternalStore, type ReactNode } from "react";
+import { useId, useState, useSyncExternalStore, type ReactNode } from "react";
 import { toCsv } from "@/lib/csv";
 import { formatValue, type NumberFormat } from "@/lib/format";
 
@@ -36,6 +36,9 @@ export function ChartFigure({
   const headingId = useId();
   // False in the server render and during hydration, true once the browser has the page.
   const mounted = useSyncExternalStore(subscribeNever, () => true, () => false);
+  // The table of the numbers is drawn when it is opened: a closed table of a year of days was most
+  // of the HTML each chart sent (the numbers themselves come once, with the chart's data).
+  const [tableShown, setTableShown] = useState(tableOpen);
 
   function download() {
     const csv = toCsv(
@@ -78,39 +81,41 @@ export function ChartFigure({
             Loading chart…
           </div>
         ))}
-      <details className="mt-3" open={tableOpen || undefined}>
+      <details className="mt-3" open={tableOpen || undefined} onToggle={(e) => e.currentTarget.open && setTableShown(true)}>
         <summary className="cursor-pointer font-semibold text-brand">Table of the numbers</summary>
-        <div className="mt-2 max-h-96 overflow-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">{title}</caption>
-            <thead className="sticky top-0 bg-canvas">
-              <tr>
-                {columns.map((c, i) => (
-                  <th key={c.key} scope="col" className={`px-3 py-1.5 ${i > 0 ? "text-right" : ""}`}>
-                    {c.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, ri) => (
-                <tr key={ri} className="border-b border-line last:border-0">
-                  {columns.map((c, i) =>
-                    i === 0 ? (
-                      <th key={c.key} scope="row" className="px-3 py-1 font-normal">
-                        {formatValue(r[c.key], c.format)}
-                      </th>
-                    ) : (
-                      <td key={c.key} className="px-3 py-1 text-right tabular-nums">
-                        {formatValue(r[c.key], c.format)}
-                      </td>
-                    ),
-                  )}
+        {tableShown && (
+          <div className="mt-2 max-h-96 overflow-auto">
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">{title}</caption>
+              <thead className="sticky top-0 bg-canvas">
+                <tr>
+                  {columns.map((c, i) => (
+                    <th key={c.key} scope="col" className={`px-3 py-1.5 ${i > 0 ? "text-right" : ""}`}>
+                      {c.label}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {rows.map((r, ri) => (
+                  <tr key={ri} className="border-b border-line last:border-0">
+                    {columns.map((c, i) =>
+                      i === 0 ? (
+                        <th key={c.key} scope="row" className="px-3 py-1 font-normal">
+                          {formatValue(r[c.key], c.format)}
+                        </th>
+                      ) : (
+                        <td key={c.key} className="px-3 py-1 text-right tabular-nums">
+                          {formatValue(r[c.key], c.format)}
+                        </td>
+                      ),
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </details>
     </section>
   );

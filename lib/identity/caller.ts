@@ -1,41 +1,31 @@
 import "server-only";
 import { cache } from "react";
-import { inArray } from "drizzle-orm";
-import { consortium, trusts } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
 import { roleLabels, type Role } from "@/lib/auth/permissions";
-import { withTenant } from "@/lib/db/scope";
+import { referenceCache, type ReferenceData } from "@/lib/trusts/directory";
 
 export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };
+export type CallerDescription = { consortiumName: string; summary: string; roles: CallerRole[] };
 
-async function loadCallerDescription(ctx: Ctx): Promise<{ consortiumName: string; summary: string; roles: CallerRole[] }> {
-  return withTenant(ctx, async (tx) => {
-    const ids = [...new Set(ctx.roles.flatMap((r) => (r.trustId ? [r.trustId] : [])).concat(ctx.homeTrustId ? [ctx.homeTrustId] : []))];
-    // Both asked at once (pipelined on the transaction's connection): this runs on every page.
-    const [[c], named] = await Promise.all([
-      tx.select({ name: consortium.name }).from(consortium).limit(1),
-      ids.length ? tx.select({ id: trusts.id, odsCode: trusts.odsCode, name: trusts.name }).from(trusts).where(inArray(trusts.id, ids)) : Promise.resolve([]),
-    ]);
-    const byId = new Map(named.map((t) => [t.id, t]));
-    const roles = ctx.roles.map((r) => {
-      const trust = r.trustId ? byId.get(r.trustId) : undefined;
-      return {
-        role: r.role,
-        label: roleLabels[r.role as Role] ?? r.role,
-        scope: r.trustId ? (trust ? `${trust.name} (${trust.odsCode})` : "a trust") : "Whole consortium",
-        trustOds: trust?.odsCode ?? null,
-      };
-    });
-    const summary =
-      roles.length === 0
-        ? "No portal role"
-        : roles.map((r) => `${r.label}, ${r.trustOds ?? "consortium"}`).join(" · ");
-    return { consortiumName: c?.name ?? "Consortium", summary, roles };
+/** The caller's roles in words, from the consortium's reference data (pure: no database). */
+export function describeCallerWith(ctx: Pick<Ctx, "roles">, reference: Pick<ReferenceData, "consortiumName" | "byId">): CallerDescription {
+  const roles = ctx.roles.map((r) => {
+    const trust = r.trustId ? reference.byId.get(r.trustId) : undefined;
+    return {
+      role: r.role,
+      label: roleLabels[r.role as Role] ?? r.role,
+      scope: r.trustId ? (trust ? `${trust.name} (${trust.odsCode})` : "a trust") : "Whole consortium",
+      trustOds: trust?.odsCode ?? null,
+    };
   });
+  const summary = roles.length === 0 ? "No portal role" : roles.map((r) => `${r.label}, ${r.trustOds ?? "consortium"}`).join(" · ");
+  return { consortiumName: reference.consortiumName, summary, roles };
 }
 
 /**
- * The signed-in person's roles and trusts in words, for the header and the overview. Cached for the
- * request: the layout and the overview page both ask, with the same context object.
+ * The signed-in person's roles and trusts in words, for the header and the overview. The trust
+ * names and the consortium's come from the process-wide reference cache (checked against the
+ * database at most once a second, as the policy cache is), so the header of every page costs no
+ * query; cached for the request as well, since the layout and the overview page both ask.
  */
-export const describeCaller = cache(loadCallerDescription);
+export const describeCaller = cache(async (ctx: Ctx): Promise<CallerDescription> => describeCallerWith(ctx, await referenceCache.get()));

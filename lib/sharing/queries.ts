@@ -7,8 +7,15 @@ import { permissionsOf } from "@/lib/auth/permissions";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { z } from "zod";
-import { trustDirectory, trustMaps, type DirectoryTrust } from "./directory";
+import { referenceCache } from "@/lib/trusts/directory";
+import type { DirectoryTrust } from "./directory";
 import type { VersionStatus } from "./vocabulary";
+
+/** The trust directory by ODS code and by id, from the process-wide reference cache (no query). */
+async function cachedTrustMaps() {
+  const { trusts: list, byId } = await referenceCache.get();
+  return { list, byOds: new Map(list.map((t) => [t.odsCode, t])), byId };
+}
 
 export type VersionView = {
   id: string;
@@ -59,7 +66,7 @@ function requireRead(ctx: Ctx) {
 export async function listPolicies(ctx: Ctx): Promise<PolicyListItem[]> {
   requireRead(ctx);
   return withTenant(ctx, async (tx) => {
-    const { byId } = await trustMaps(tx);
+    const { byId } = await cachedTrustMaps();
     const policies = await tx.select({ id: sharingPolicies.id, name: sharingPolicies.name, trustId: sharingPolicies.trustId }).from(sharingPolicies).orderBy(asc(sharingPolicies.name));
     if (policies.length === 0) return [];
     const versions = await tx
@@ -141,7 +148,7 @@ export async function getPolicy(ctx: Ctx, policyId: string) {
       .where(eq(sharingPolicies.id, policyId));
     if (!policy) throw notFound("No such policy.");
     const isOwner = can(ctx, "sharing.read", policy.trustId);
-    const { byId, list } = await trustMaps(tx);
+    const { byId, list } = await cachedTrustMaps();
     const source = byId.get(policy.trustId);
     if (!source) throw notFound("No such policy.");
     const versions = await versionsOf(tx, policyId);
@@ -165,7 +172,7 @@ export async function approvalQueue(ctx: Ctx) {
   const trustIds = [...new Set(ctx.roles.filter((r) => r.trustId && permissionsOf(r.role).includes("sharing.approve")).map((r) => r.trustId as string))];
   if (trustIds.length === 0) return [];
   return withTenant(ctx, async (tx) => {
-    const { byId } = await trustMaps(tx);
+    const { byId } = await cachedTrustMaps();
     const rows = await tx
       .select({
         id: sharingPolicyVersions.id,
@@ -196,7 +203,7 @@ export type MatrixCell = { purposes: string[]; policies: { id: string; name: str
 export async function sharingMatrix(ctx: Ctx, now = new Date()) {
   requireRead(ctx);
   return withTenant(ctx, async (tx) => {
-    const trusts = (await trustDirectory(tx)).filter((t) => t.status !== "offboarded");
+    const trusts = (await referenceCache.get()).trusts.filter((t) => t.status !== "offboarded");
     const byId = new Map(trusts.map((t) => [t.id, t]));
     const rows = await tx
       .select({ policyId: sharingPolicyVersions.policyId, name: sharingPolicies.name, trustId: sharingPolicyVersions.trustId, version: sharingPolicyVersions.version, effectiveFrom: sharingPolicyVersions.effectiveFrom, effectiveUntil: sharingPolicyVersions.effectiveUntil, rules: sharingPolicyVersions.rules })
@@ -230,7 +237,7 @@ export async function sharingMatrix(ctx: Ctx, now = new Date()) {
 export async function listRestrictions(ctx: Ctx) {
   requireRead(ctx);
   return withTenant(ctx, async (tx) => {
-    const { byId } = await trustMaps(tx);
+    const { byId } = await cachedTrustMaps();
     const rows = await tx
       .select({ id: patientRestrictions.id, trustId: patientRestrictions.trustId, nhsNumber: patientRestrictions.nhsNumber, reason: patientRestrictions.reason, note: patientRestrictions.note, createdAt: patientRestrictions.createdAt, createdByName: authors.name })
       .from(patientRestrictions)
@@ -246,8 +253,7 @@ export async function listRestrictions(ctx: Ctx) {
 /** Trusts where the caller may do `permission` (for the source-trust choices of forms), and the whole directory. */
 export async function sharingFormOptions(ctx: Ctx, permission: "sharing.write" | "restrictions.write" | "sharing.read") {
   requireRead(ctx);
-  return withTenant(ctx, async (tx) => {
-    const all = await trustDirectory(tx);
-    return { all, mine: all.filter((t) => can(ctx, permission, t.id)), canAnywhere: canAnywhere(ctx, permission) };
-  });
+  // Public reference data and the caller's own roles: no transaction.
+  const all = (await referenceCache.get()).trusts;
+  return { all, mine: all.filter((t) => can(ctx, permission, t.id)), canAnywhere: canAnywhere(ctx, permission) };
 }

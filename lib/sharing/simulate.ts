@@ -7,9 +7,9 @@ import { trustsWhere, type Ctx } from "@/lib/auth/context";
 import { londonDayOf } from "@/lib/calendar";
 import { withTenant } from "@/lib/db/scope";
 import { AppError, notFound, validationError } from "@/lib/errors";
+import { referenceCache } from "@/lib/trusts/directory";
 import { policySetCache } from "./cache";
 import { resolveRequest } from "./decisions";
-import { trustDirectory } from "./directory";
 import { explain, type Explanation } from "./engine";
 import { simulationInput, type AccessDecisionRequest } from "./schemas";
 
@@ -69,18 +69,16 @@ export async function simulate(
   const parsed = simulationQuestion.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error);
   const q = parsed.data;
-  // The directory, the study and the compiled set are independent reads: asked for together.
-  const [{ directory, exam }, snapshot] = await Promise.all([
-    withTenant(ctx, async (tx) => {
-      const directory = await trustDirectory(tx);
-      if (!q.studyInstanceUid) return { directory, exam: null };
-      const [row] = await tx
-        .select({ trustId: exams.trustId, modality: exams.modality, performedAt: exams.performedAt })
-        .from(exams)
-        .where(eq(exams.studyInstanceUid, q.studyInstanceUid))
-        .limit(1);
-      return { directory, exam: row ? { ...row, patientNhsNumber: await patientOfStudy(tx, q.studyInstanceUid) } : null };
-    }),
+  // The directory (public reference data, cached per instance), the study and the compiled set: asked for together.
+  const [{ trusts: directory }, exam, snapshot] = await Promise.all([
+    referenceCache.get(),
+    q.studyInstanceUid
+      ? withTenant(ctx, async (tx) => {
+          const uid = q.studyInstanceUid!;
+          const [row] = await tx.select({ trustId: exams.trustId, modality: exams.modality, performedAt: exams.performedAt }).from(exams).where(eq(exams.studyInstanceUid, uid)).limit(1);
+          return row ? { ...row, patientNhsNumber: await patientOfStudy(tx, uid) } : null;
+        })
+      : null,
     policySetCache.get(),
   ]);
   const byOds = new Map(directory.map((t) => [t.odsCode, t]));

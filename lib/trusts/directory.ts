@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "@/db/client";
-import type { Tx } from "@/lib/db/scope";
+import { withSystem, type Tx } from "@/lib/db/scope";
 
 export type DirectoryTrust = { id: string; odsCode: string; name: string; status: string };
 
@@ -10,3 +10,83 @@ export async function trustDirectory(tx: Tx): Promise<DirectoryTrust[]> {
   const rows = rowsOf<{ id: string; ods_code: string; name: string; status: string }>(await tx.execute(sql`select * from mosaic_trust_directory()`));
   return rows.map((r) => ({ id: r.id, odsCode: r.ods_code, name: r.name, status: r.status }));
 }
+
+/** The consortium's reference data that every page shows: its name and the trust directory. */
+export type ReferenceData = { consortiumName: string; trusts: DirectoryTrust[]; byId: Map<string, DirectoryTrust> };
+
+type Loaded = ReferenceData & { version: string };
+
+// What moves when the reference data changes: the sharing generation (moved on by triggers when a
+// trust's ODS code or status changes, or one is added or removed) and the trusts' latest update
+// (a rename sets updated_at, which the generation's trigger does not watch).
+const versionQuery = sql`select (select generation from sharing_generation where id = 1)::text || '/' ||
+  coalesce((select max(updated_at) from trusts)::text, '') || '/' || (select count(*) from trusts)::text as version`;
+
+async function readVersion(tx: Tx): Promise<string> {
+  const [row] = rowsOf<{ version: string | null }>(await tx.execute(versionQuery));
+  return row?.version ?? "";
+}
+
+async function loadReference(): Promise<Loaded> {
+  return withSystem(async (tx) => {
+    // The version first: data read after it is at least that new, so a change committed during the
+    // load only causes one more reload, never a stale directory kept as current.
+    const version = await readVersion(tx);
+    const [trusts, names] = await Promise.all([trustDirectory(tx), tx.execute(sql`select name from consortium limit 1`)]);
+    const consortiumName = rowsOf<{ name: string }>(names)[0]?.name ?? "Consortium";
+    return { version, consortiumName, trusts, byId: new Map(trusts.map((t) => [t.id, t])) };
+  });
+}
+
+/**
+ * The reference data of this app instance, with the policy cache's invalidation
+ * (lib/sharing/cache.ts): a read costs nothing while it was checked within `checkIntervalMs`; after
+ * that one tiny query compares the database's version with the cached one, and only a change
+ * reloads. A change made through any instance is seen within `checkIntervalMs`.
+ */
+export class ReferenceCache {
+  private loaded: Loaded | undefined;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private pending: Promise<Loaded> | undefined;
+  reloads = 0;
+
+  constructor(private readonly checkIntervalMs: number) {}
+
+  /** The current reference data, reloaded if the version moved on. */
+  async get(): Promise<ReferenceData> {
+    const now = Date.now();
+    if (this.loaded && now - this.checkedAt < this.checkIntervalMs) return this.loaded;
+    // One check or load at a time, shared by every caller that arrives meanwhile.
+    this.pending ??= this.refresh().finally(() => {
+      this.pending = undefined;
+    });
+    const loaded = await this.pending;
+    this.checkedAt = now;
+    return loaded;
+  }
+
+  private async refresh(): Promise<Loaded> {
+    if (this.loaded) {
+      const version = await withSystem(readVersion);
+      if (version === this.loaded.version) return this.loaded;
+    }
+    this.loaded = await loadReference();
+    this.reloads++;
+    return this.loaded;
+  }
+
+  /** Forces a check on the next read (after this instance committed a change to trusts). */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+}
+
+function checkInterval(): number {
+  const v = Number(process.env.SHARING_CACHE_CHECK_MS ?? 1000);
+  return Number.isFinite(v) && v >= 0 ? v : 1000;
+}
+
+const globalForCache = globalThis as unknown as { mosaicReferenceCache?: ReferenceCache };
+
+/** The process-wide cache of reference data (one per app instance), for pages' read paths. */
+export const referenceCache: ReferenceCache = (globalForCache.mosaicReferenceCache ??= new ReferenceCache(checkInterval()));

@@ -5,7 +5,7 @@ import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { roleLabels, type Role } from "@/lib/auth/permissions";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
-import { trustDirectory as listTrustDirectory } from "@/lib/trusts/directory";
+import { referenceCache, trustDirectory as listTrustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
 import { decideGrant, grantableRoles } from "./grant-rule";
 import { defaultJobRoleCode, jobRoleLabel } from "./job-roles";
 import { decodeCursor, encodeCursor, type UserFilter } from "./schemas";
@@ -14,8 +14,14 @@ export type TrustRef = { id: string; odsCode: string; name: string };
 
 /** Every trust's id, ODS code and name by id (public reference data: lib/trusts/directory.ts). */
 export async function trustDirectory(tx: Tx): Promise<Map<string, TrustRef>> {
-  const rows = await listTrustDirectory(tx);
-  return new Map(rows.map((t) => [t.id, { id: t.id, odsCode: t.odsCode, name: t.name }]));
+  return refsById(await listTrustDirectory(tx));
+}
+
+const refsById = (rows: DirectoryTrust[]) => new Map(rows.map((t) => [t.id, { id: t.id, odsCode: t.odsCode, name: t.name }]));
+
+/** The same directory for the pages' read paths, from the process-wide reference cache (no query). */
+async function cachedTrustDirectory(): Promise<Map<string, TrustRef>> {
+  return refsById((await referenceCache.get()).trusts);
 }
 
 type Scope = { all: boolean; trustIds: string[] };
@@ -63,7 +69,7 @@ export type UserPage = { rows: UserListRow[]; next: string | null; prev: string 
 export async function listUsers(ctx: Ctx, filter: UserFilter, pageSize = 50): Promise<UserPage> {
   const readable = trustsWhere(ctx, "users.read");
   return withTenant(ctx, async (tx) => {
-    const directory = await trustDirectory(tx);
+    const directory = await cachedTrustDirectory();
     const trustOptions = [...directory.values()].filter((t) => readable.all || readable.trustIds.includes(t.id));
     const empty = { rows: [], next: null, prev: null, trustOptions };
     if (!readable.all && readable.trustIds.length === 0) return empty;
@@ -180,7 +186,7 @@ export async function listEndingSoon(ctx: Ctx, days = 30): Promise<EndingSoonRow
   const readable = trustsWhere(ctx, "users.read");
   if (!readable.all && readable.trustIds.length === 0) return [];
   return withTenant(ctx, async (tx) => {
-    const directory = await trustDirectory(tx);
+    const directory = await cachedTrustDirectory();
     const now = new Date();
     const horizon = new Date(now.getTime() + days * 86_400_000);
     const rows = await tx
@@ -306,7 +312,7 @@ export function canManageUser(ctx: Ctx, user: { id: string; homeTrustId: string 
 export async function getUser(ctx: Ctx, userId: string) {
   return withTenant(ctx, async (tx) => {
     const user = await findUserFor(tx, ctx, userId);
-    const directory = await trustDirectory(tx);
+    const directory = await cachedTrustDirectory();
     const now = new Date();
     // Every role at every trust: the caller may see this person, and a role's name, trust and
     // window are what another trust's manager needs to plan a rotation. Nothing else is widened.
@@ -346,8 +352,28 @@ export async function getUser(ctx: Ctx, userId: string) {
       canRevoke: !a.revokedAt && !(a.validUntil && a.validUntil <= now) && decideGrant(ctx, { userId: user.id, role: a.role, trustId: a.trustId }).allowed,
     }));
 
-    // The history of changes to this person that the caller's trusts may see (the audit trail's own scope).
-    const history = await tx
+    const grantOptions = await grantOptionsFor(tx, ctx, user.id, directory);
+    return {
+      ...user,
+      homeTrust: user.homeTrustId ? (directory.get(user.homeTrustId) ?? null) : null,
+      isLocked: Boolean(user.lockedUntil && user.lockedUntil > now),
+      roles,
+      grantOptions,
+      canManage: canManageUser(ctx, user),
+      isSelf: user.id === ctx.userId,
+    };
+  });
+}
+
+/**
+ * The latest changes to a person (at most `limit`) that the caller's trusts may see (the audit
+ * trail's own scope), for the history section that the person's page streams after its first part.
+ * The person is looked up again: NOT_FOUND for someone the caller may not see, as getUser.
+ */
+export async function getUserHistory(ctx: Ctx, userId: string, limit = 100) {
+  return withTenant(ctx, async (tx) => {
+    const user = await findUserFor(tx, ctx, userId);
+    return tx
       .select({ id: auditEvents.id, at: auditEvents.occurredAt, action: auditEvents.action, outcome: auditEvents.outcome, by: auditEvents.actorEmail, byRole: auditEvents.actorRole, details: auditEvents.details })
       .from(auditEvents)
       .where(
@@ -358,19 +384,7 @@ export async function getUser(ctx: Ctx, userId: string) {
         ),
       )
       .orderBy(desc(auditEvents.occurredAt))
-      .limit(100);
-
-    const grantOptions = await grantOptionsFor(tx, ctx, user.id, directory);
-    return {
-      ...user,
-      homeTrust: user.homeTrustId ? (directory.get(user.homeTrustId) ?? null) : null,
-      isLocked: Boolean(user.lockedUntil && user.lockedUntil > now),
-      roles,
-      history,
-      grantOptions,
-      canManage: canManageUser(ctx, user),
-      isSelf: user.id === ctx.userId,
-    };
+      .limit(Math.min(Math.max(1, Math.trunc(limit)), 1000));
   });
 }
 
@@ -400,7 +414,7 @@ async function grantOptionsFor(tx: Tx, ctx: Ctx, granteeId: string, directory: M
 /** The choices of the new-user and grant-by-email forms: home trusts the caller can manage and grant options. */
 export async function getNewUserOptions(ctx: Ctx) {
   return withTenant(ctx, async (tx) => {
-    const directory = await trustDirectory(tx);
+    const directory = await cachedTrustDirectory();
     const writable = trustsWhere(ctx, "users.write");
     const homeTrusts = [...directory.values()].filter((t) => writable.all || writable.trustIds.includes(t.id));
     // The grantee is not known yet: use an id that is never the caller's so that the self rule does not hide choices.

@@ -17,7 +17,7 @@ import {
   unlockUser,
   updateUser,
 } from "@/lib/users/commands";
-import { exportUsers, getUser, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
+import { exportUsers, getUser, getUserHistory, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { userFilter } from "@/lib/users/schemas";
 import { AppError } from "@/lib/errors";
 
@@ -118,6 +118,8 @@ describe("granting roles", () => {
     const stranger = await makeUser([], { homeTrustId: B.id });
     expect(await grantRole(pacsA, { userId: stranger.userId, role: "radiologist", trustId: A.id, validFrom: isoDay(0) })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     await expectNotFound(getUser(pacsA, stranger.userId));
+    // The history the person's page streams after its first part checks the same scope.
+    await expectNotFound(getUserHistory(pacsA, stranger.userId));
   });
 
   it.each([
@@ -173,6 +175,10 @@ describe("a rotation", () => {
     const b = await listUsers(pacsB, userFilter.parse({ q: doctor.email }));
     expect(b.rows.map((r) => r.id)).toEqual([doctor.userId]);
     expect((await listRecentlyChanged(pacsB)).map((r) => r.userId)).toContain(doctor.userId);
+    // The grant is in the person's history of changes, newest first, at most the size asked for.
+    const history = await getUserHistory(pacsB, doctor.userId);
+    expect(history[0]).toMatchObject({ action: "role.grant", by: pacsB.email });
+    expect(await getUserHistory(pacsB, doctor.userId, 1)).toHaveLength(1);
   });
 
   it("an unknown email names the email field", async () => {

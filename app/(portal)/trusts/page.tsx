@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink, DownloadLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
@@ -53,39 +54,25 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
           {all.length === 0 ? "A consortium administrator onboards trusts." : <Link href="/trusts" className="text-brand underline">Clear the filters</Link>}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left">
-            <caption className="sr-only">
-              Trusts ({shown.length} of {all.length})
-            </caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-4 py-2">ODS code</th>
-                <th scope="col" className="px-4 py-2">Trust</th>
-                <th scope="col" className="px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2 text-right">Sites</th>
-                <th scope="col" className="px-4 py-2 text-right">Departments</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((t) => (
-                <tr key={t.id} className="border-b border-line last:border-0">
-                  <td className="px-4 py-2 font-mono">{t.odsCode}</td>
-                  <td className="px-4 py-2">
-                    <Link href={`/trusts/${t.odsCode}`} className="text-brand underline underline-offset-4">
-                      {t.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-2">
-                    <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{trustStatusLabel(t.status)}</Badge>
-                  </td>
-                  <td className="px-4 py-2 text-right">{t.siteCount}</td>
-                  <td className="px-4 py-2 text-right">{t.departmentCount}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption={`Trusts (${shown.length} of ${all.length})`}
+          rows={shown}
+          rowKey={(t) => t.id}
+          columns={[
+            { header: "ODS code", className: "font-mono", cell: (t) => t.odsCode },
+            {
+              header: "Trust",
+              cell: (t) => (
+                <Link href={`/trusts/${t.odsCode}`} className="text-brand underline underline-offset-4">
+                  {t.name}
+                </Link>
+              ),
+            },
+            { header: "Status", cell: (t) => <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{trustStatusLabel(t.status)}</Badge> },
+            { header: "Sites", className: "text-right", cell: (t) => t.siteCount },
+            { header: "Departments", className: "text-right", cell: (t) => t.departmentCount },
+          ]}
+        />
       )}
       <p className="mt-2 text-sm text-muted">
         Showing {shown.length} of {all.length} {all.length === 1 ? "trust" : "trusts"}.

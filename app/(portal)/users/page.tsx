@@ -1,6 +1,8 @@
 import { pageQuery } from "@/lib/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
+import { Loading } from "@/components/ui/loading";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink, DownloadLink } from "@/components/ui/button";
@@ -77,7 +79,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           })}
         </ul>
       </nav>
-      {filter.view === "ending-soon" ? <EndingSoon ctx={ctx} /> : filter.view === "recent" ? <RecentlyChanged ctx={ctx} /> : <AllUsers ctx={ctx} filter={filter} />}
+      {/* The list streams after the page's header: who may read users is decided above. */}
+      <Suspense key={query.toString()} fallback={<Loading label="Loading users…" />}>
+        {filter.view === "ending-soon" ? <EndingSoon ctx={ctx} /> : filter.view === "recent" ? <RecentlyChanged ctx={ctx} /> : <AllUsers ctx={ctx} filter={filter} />}
+      </Suspense>
     </>
   );
 }

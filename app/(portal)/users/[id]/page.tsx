@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { cache } from "react";
+import { cache, Suspense } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button, ButtonLink } from "@/components/ui/button";
+import { DataTable, pageNumber, pageRows } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Loading } from "@/components/ui/loading";
 import { PageHeader } from "@/components/ui/page-header";
 import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
@@ -14,7 +16,8 @@ import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
 import { getRequestContext, requireContext } from "@/lib/auth/request";
 import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
-import { getUser } from "@/lib/users/queries";
+import type { Ctx } from "@/lib/auth/context";
+import { getUser, getUserHistory } from "@/lib/users/queries";
 import {
   grantRoleAction,
   markLeaverAction,
@@ -150,56 +153,57 @@ export default async function UserPage({ params, searchParams }: Params) {
         <h2 id="roles" className="mb-3 text-xl font-bold">
           Roles at every trust
         </h2>
-        {user.roles.length === 0 ? (
-          <EmptyState title="No roles" />
-        ) : (
-          <div className="overflow-x-auto rounded border border-line bg-white">
-            <table className="w-full text-left">
-              <caption className="sr-only">Role assignments of {user.name}, latest first</caption>
-              <thead className="border-b border-line bg-canvas">
-                <tr>
-                  <th scope="col" className="px-4 py-2">Role</th>
-                  <th scope="col" className="px-4 py-2">Where</th>
-                  <th scope="col" className="px-4 py-2">First day</th>
-                  <th scope="col" className="px-4 py-2">Last day</th>
-                  <th scope="col" className="px-4 py-2">State</th>
-                  <th scope="col" className="px-4 py-2">Granted by</th>
-                  <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {user.roles.map((r) => (
-                  <tr key={r.id} className="border-b border-line last:border-0 align-top">
-                    <td className="px-4 py-2">
-                      {r.label}
-                      {r.jobRole && <div className="text-sm text-muted">{r.jobRole}</div>}
-                    </td>
-                    <td className="px-4 py-2">
-                      {r.trust ? <span className="font-mono">{r.trust.odsCode}</span> : "Whole consortium"}
-                      {r.department && <div className="text-sm text-muted">{r.department}</div>}
-                    </td>
-                    <td className="px-4 py-2">{formatDate(r.validFrom)}</td>
-                    <td className="px-4 py-2">{r.validUntil ? formatDay(lastLondonDayOf(r.validUntil)) : "Open-ended"}</td>
-                    <td className="px-4 py-2">
-                      <Badge tone={r.state === "in force" ? "success" : r.state === "starts later" ? "warning" : "neutral"}>{r.state}</Badge>
-                      {r.revokedAt && <div className="text-sm text-muted">{formatDate(r.revokedAt)}</div>}
-                    </td>
-                    <td className="px-4 py-2 text-sm">{r.grantedBy ?? ""}</td>
-                    <td className="px-4 py-2 text-right">
-                      {r.canRevoke && (
-                        <form action={revokeRoleAction.bind(null, user.id, r.id)}>
-                          <Button type="submit" variant="quiet">
-                            End now<span className="sr-only"> the role {r.label} at {r.trust?.odsCode ?? "the consortium"}</span>
-                          </Button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          caption={`Role assignments of ${user.name}, latest first`}
+          rows={user.roles}
+          rowKey={(r) => r.id}
+          empty={<EmptyState title="No roles" />}
+          columns={[
+            {
+              header: "Role",
+              cell: (r) => (
+                <>
+                  {r.label}
+                  {r.jobRole && <div className="text-sm text-muted">{r.jobRole}</div>}
+                </>
+              ),
+            },
+            {
+              header: "Where",
+              cell: (r) => (
+                <>
+                  {r.trust ? <span className="font-mono">{r.trust.odsCode}</span> : "Whole consortium"}
+                  {r.department && <div className="text-sm text-muted">{r.department}</div>}
+                </>
+              ),
+            },
+            { header: "First day", cell: (r) => formatDate(r.validFrom) },
+            { header: "Last day", cell: (r) => (r.validUntil ? formatDay(lastLondonDayOf(r.validUntil)) : "Open-ended") },
+            {
+              header: "State",
+              cell: (r) => (
+                <>
+                  <Badge tone={r.state === "in force" ? "success" : r.state === "starts later" ? "warning" : "neutral"}>{r.state}</Badge>
+                  {r.revokedAt && <div className="text-sm text-muted">{formatDate(r.revokedAt)}</div>}
+                </>
+              ),
+            },
+            { header: "Granted by", className: "text-sm", cell: (r) => r.grantedBy ?? "" },
+            {
+              header: "Actions",
+              srOnlyHeader: true,
+              className: "text-right",
+              cell: (r) =>
+                r.canRevoke && (
+                  <form action={revokeRoleAction.bind(null, user.id, r.id)}>
+                    <Button type="submit" variant="quiet">
+                      End now<span className="sr-only"> the role {r.label} at {r.trust?.odsCode ?? "the consortium"}</span>
+                    </Button>
+                  </form>
+                ),
+            },
+          ]}
+        />
       </section>
 
       {user.grantOptions.length > 0 && user.status !== "left" && !user.isSelf && (
@@ -286,37 +290,43 @@ export default async function UserPage({ params, searchParams }: Params) {
         <h2 id="history" className="mb-3 text-xl font-bold">
           History of changes
         </h2>
-        {user.history.length === 0 ? (
-          <EmptyState title="No changes recorded" />
-        ) : (
-          <div className="overflow-x-auto rounded border border-line bg-white">
-            <table className="w-full text-left">
-              <caption className="sr-only">Changes to {user.name} from the audit trail, latest first</caption>
-              <thead className="border-b border-line bg-canvas">
-                <tr>
-                  <th scope="col" className="px-4 py-2">When</th>
-                  <th scope="col" className="px-4 py-2">What</th>
-                  <th scope="col" className="px-4 py-2">Details</th>
-                  <th scope="col" className="px-4 py-2">By</th>
-                </tr>
-              </thead>
-              <tbody>
-                {user.history.map((h) => (
-                  <tr key={h.id} className="border-b border-line last:border-0 align-top">
-                    <td className="px-4 py-2 text-sm whitespace-nowrap">{formatDateTime(h.at)}</td>
-                    <td className="px-4 py-2">{actionLabel(h.action)}</td>
-                    <td className="px-4 py-2 text-sm break-all">{describe(h.details)}</td>
-                    <td className="px-4 py-2 text-sm break-all">
-                      {h.by ?? "system"}
-                      {h.byRole && <span className="text-muted"> ({roleLabel(h.byRole)})</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        {/* Streamed after the rest of the page: the person is found (or the page is a 404) by then. */}
+        <Suspense fallback={<Loading label="Loading the history of changes…" />}>
+          <UserHistory ctx={ctx} userId={user.id} name={user.name} page={pageNumber(search.page)} />
+        </Suspense>
       </section>
     </>
+  );
+}
+
+const historyPageSize = 25;
+
+/** The latest changes to the person, a page at a time (the newest 100 at most). */
+async function UserHistory({ ctx, userId, name, page }: { ctx: Ctx; userId: string; name: string; page: number }) {
+  const history = await getUserHistory(ctx, userId);
+  const shown = pageRows(history, page, historyPageSize, `Pages of the history of ${name}`, (p) => `/users/${userId}?page=${p}#history`);
+  return (
+    <DataTable
+      caption={`Changes to ${name} from the audit trail, latest first`}
+      rows={shown.rows}
+      rowKey={(h) => h.id}
+      empty={<EmptyState title="No changes recorded" />}
+      paging={shown.paging}
+      columns={[
+        { header: "When", className: "text-sm whitespace-nowrap", cell: (h) => formatDateTime(h.at) },
+        { header: "What", cell: (h) => actionLabel(h.action) },
+        { header: "Details", className: "text-sm break-all", cell: (h) => describe(h.details) },
+        {
+          header: "By",
+          className: "text-sm break-all",
+          cell: (h) => (
+            <>
+              {h.by ?? "system"}
+              {h.byRole && <span className="text-muted"> ({roleLabel(h.byRole)})</span>}
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
