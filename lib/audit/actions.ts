@@ -49,13 +49,13 @@ export const auditActions = {
   "user.leaver": z.object({
     before: z.object({ status: z.string(), leavesAt: instant.optional() }).partial(),
     after: z.object({ status: z.string() }).partial(),
-    reason: z.literal("leaving_date").optional(),
+    reason: z.string().optional(),
     endedRoles: z.number().int(),
     endedSessions: z.number().int(),
   }),
   "user.leaving_date_set": change({ leavesAt: instant.nullable() }),
   "user.leaving_date_cleared": change({ leavesAt: instant.nullable() }),
-  "user.import": z.object({ rows: z.number().int(), created: z.number().int(), granted: z.number().int(), unchanged: z.number().int() }),
+  "user.import": z.object({ rows: z.number().int(), created: z.number().int(), granted: z.number().int(), unchanged: z.number().int(), setPasswordLinks: z.number().int().optional() }),
   "user.password_link": z.object({ purpose: z.enum(["invite", "reset"]), expiresAt: instant }),
   "user.password_set": z.object({ purpose: z.string(), endedSessions: z.number().int() }),
   "role.grant": z.object({

@@ -11,7 +11,7 @@ import { applyDueLeavers } from "@/lib/users/leavers";
 import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
 import { testPassword } from "../helpers/factories";
 import { extendRole } from "@/lib/users/extend";
-import { getUser, listEndingSoon } from "@/lib/users/queries";
+import { getUser, getUserHistory, listEndingSoon } from "@/lib/users/queries";
 import { commitImport } from "@/lib/users/import";
 import { inspectPasswordToken, setPasswordWithToken } from "@/lib/identity/password-links";
 
@@ -61,8 +61,8 @@ describe("extending a role from roles ending soon", () => {
       source_trust_id: A.id,
       details: { assignmentId, role: "clinician", before: { validUntil: endOfLondonDay(day(10)).toISOString() }, after: { validUntil: `${newLast}T23:00:00.000Z` } },
     });
-    const page = await getUser(pacsA, person.userId);
-    expect(page.history.map((h) => h.action)).toContain("role.extend");
+    const history = await getUserHistory(pacsA, person.userId);
+    expect(history.map((h) => h.action)).toContain("role.extend");
   });
 
   it.each([
@@ -116,7 +116,7 @@ describe("suspending with a reason", () => {
     expect(await suspendUser(pacsA, person.userId, { reason: "  Under investigation (ref HR-12)  " })).toMatchObject({ ok: true });
     const page = await getUser(pacsA, person.userId);
     expect(page.status).toBe("suspended");
-    const suspended = page.history.find((h) => h.action === "user.suspend");
+    const suspended = (await getUserHistory(pacsA, person.userId)).find((h) => h.action === "user.suspend");
     expect(suspended?.details).toMatchObject({ reason: "Under investigation (ref HR-12)", after: { status: "suspended" } });
   });
 
