@@ -7,7 +7,7 @@
 //   npx tsx bench/decisions.ts                 (demo policy set and a large synthetic one)
 //   BENCH_URL=http://127.0.0.1:3000 BENCH_API_KEY=$(cat .data/demo-api-key) npx tsx bench/decisions.ts
 import { preparsePolicySet, statefulIsAuthorized, type Context } from "@cedar-policy/cedar-wasm/nodejs";
-import { demoPolicies, demoRestrictions } from "../db/seed/demo-sharing";
+import { demoPolicies, demoRestrictions } from "../demo/demo-sharing";
 import { compilePolicySet, decide, type DecisionRequest, type PolicyVersionInput, type RestrictionInput } from "../lib/sharing/engine";
 import { clinicalRoles } from "../lib/auth/permissions";
 import { purposes } from "../lib/sharing/vocabulary";

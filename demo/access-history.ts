@@ -19,7 +19,7 @@ import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-ale
 import { scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
 import { addDays, isBankHoliday, londonOffsetMinutes } from "@/lib/calendar";
 import { nhsCheckDigit } from "@/lib/nhs-number";
-import { rowsOf, type Database } from "../client";
+import { rowsOf, type Database } from "@/db/client";
 import { isDemoDatabase } from "./seed-demo";
 
 export type AccessHistoryProgress = { day: string; daysDone: number; days: number; events: number };

@@ -1,6 +1,6 @@
 // The demo consortium as it is in life: four trusts of the Wessex region, their hospitals and
 // imaging departments. Site codes follow the ODS pattern; postcodes are the hospitals' own.
-import type { modalities } from "../schema/trusts";
+import type { modalities } from "@/db/schema/trusts";
 
 type Modality = (typeof modalities)[number];
 export type DemoDepartment = { name: string; modalities: Modality[] };

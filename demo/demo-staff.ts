@@ -2,8 +2,8 @@
 // departments, a few deputies with portal roles, some suspended and some leavers, and junior
 // doctors on four-month rotations between trusts (some ending soon, some about to start).
 // Deterministic (seeded), and inserted in batches so that it takes seconds, not minutes.
-import type { Tx } from "../client";
-import { roleAssignments, users } from "../schema";
+import type { Tx } from "@/db/client";
+import { roleAssignments, users } from "@/db/schema";
 import { addDays, endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
 
 const firstNames = [

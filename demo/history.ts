@@ -6,8 +6,8 @@ import "server-only";
 // stays flat whatever the number of years. Deterministic: the same arguments give the same data,
 // and a rerun stores nothing twice (study UIDs are derived from trust, day and sequence).
 import { sql } from "drizzle-orm";
-import type { Database, Tx } from "../client";
-import { departments, sites, storageQuotas, trusts } from "../schema";
+import type { Database, Tx } from "@/db/client";
+import { departments, sites, storageQuotas, trusts } from "@/db/schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
 import { addDays, daysBetween, isBankHoliday, londonOffsetMinutes, londonToday, weekdayOf } from "@/lib/calendar";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Tx } from "../client";
-import { patientRestrictions, sharingPolicies, sharingPolicyVersions, trusts } from "../schema";
+import type { Tx } from "@/db/client";
+import { patientRestrictions, sharingPolicies, sharingPolicyVersions, trusts } from "@/db/schema";
 import { demoPolicies, demoRestrictions } from "./demo-sharing";
 
 const at = (day: string) => new Date(`${day}T00:00:00Z`);
