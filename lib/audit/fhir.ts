@@ -23,11 +23,12 @@
 //   entity[data]                ↔ study (what.identifier urn:dicom:uid / urn:oid:<UID>; details
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
-import { implausibleTimeMessage, isPlausibleTime, maxBatchItems } from "@/lib/api/limits";
+import { implausibleTimeMessage, isPlausibleTime, maxBatchItems } from "@/lib/limits";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { accessActions, auditEventInput, purposes, type AuditEventInput } from "./schemas";
 import { decodeCursor } from "./search-filter";
+import type { ApiIssue } from "@/lib/api-issues";
 
 export const fhirContentType = "application/fhir+json";
 
@@ -108,7 +109,7 @@ const agentTypes = {
 // schema after mapping, and its errors are reported at the FHIR element they came from.
 
 // A FHIR dateTime: a year, a month, a day, or an instant with its offset (FHIR R4 requires one when
-// there is a time). Plausible as every time the API takes (lib/api/limits.ts): its first instant.
+// there is a time). Plausible as every time the API takes (lib/limits.ts): its first instant.
 const fhirDateTimePattern = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
 const firstInstantOf = (s: string): number =>
   Date.parse(s.length === 4 ? `${s}-01-01T00:00:00Z` : s.length === 7 ? `${s}-01T00:00:00Z` : s.length === 10 ? `${s}T00:00:00Z` : s);
@@ -462,13 +463,11 @@ export function readFhirAuditEvent(resource: Parsed): { ok: true; event: AuditEv
   return { ok: true, event: parsed.data, origin };
 }
 
-export type FhirApiIssue = { path: string; item?: number; field: string; message: string };
-
 /**
  * A place in a FHIR body as the API names it: in a Bundle, the entry's index as `item` and the
  * element within its resource as `field` ("entry.3.resource.agent.0.name" → item 3, "agent.0.name").
  */
-export function fhirIssueAt(path: string[], message: string): FhirApiIssue {
+export function fhirIssueAt(path: string[], message: string): ApiIssue {
   const isEntry = path[0] === "entry" && /^\d+$/.test(path[1] ?? "");
   const field = (isEntry ? path.slice(path[2] === "resource" ? 3 : 2) : path).join(".") || (isEntry ? "resource" : "(body)");
   return { path: path.join("."), ...(isEntry ? { item: Number(path[1]) } : {}), field, message };
@@ -482,14 +481,14 @@ export function fhirIssueAt(path: string[], message: string): FhirApiIssue {
  */
 export function readFhirAuditBody(
   body: unknown,
-): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: FhirApiIssue[]) => FhirApiIssue[] } | { ok: false; issues: FhirApiIssue[] } {
+): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: ApiIssue[]) => ApiIssue[] } | { ok: false; issues: ApiIssue[] } {
   const parsed = fhirAuditInput.safeParse(body);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => fhirIssueAt(issue.path.map(String), issue.message)) };
   const resources = parsed.data.resourceType === "Bundle" ? parsed.data.entry.map((e) => e.resource) : [parsed.data];
   const isBundle = parsed.data.resourceType === "Bundle";
   const events: AuditEventInput[] = [];
   const origins: Record<string, string>[] = [];
-  const issues: FhirApiIssue[] = [];
+  const issues: ApiIssue[] = [];
   resources.forEach((resource, i) => {
     const read = readFhirAuditEvent(resource);
     if (read.ok) {
@@ -504,7 +503,7 @@ export function readFhirAuditBody(
   if (issues.length) return { ok: false, issues };
   // Problems found later (an unknown trust, another trust's data) name Mosaic fields of an item;
   // this names the FHIR element of the entry instead.
-  const toFhirIssues = (found: FhirApiIssue[]) =>
+  const toFhirIssues = (found: ApiIssue[]) =>
     found.map((issue) => {
       const origin = issue.item !== undefined ? origins[issue.item] : undefined;
       const field = origin ? fhirPathOf(issue.field.split("."), origin) : issue.field;

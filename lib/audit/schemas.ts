@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { maxBatchItems, maxInt4, plausibleInstant } from "@/lib/api/limits";
+import { maxBatchItems, maxInt4, plausibleInstant } from "@/lib/limits";
 import { roles } from "@/lib/auth/permissions";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { modalities } from "@/lib/trusts/schemas";

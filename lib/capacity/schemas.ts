@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/api/limits";
+import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/limits";
 import { quotaRequestStatuses, storageTiers } from "@/db/schema/capacity";
 import { modalities } from "@/db/schema/trusts";
 import { odsCode } from "@/lib/trusts/schemas";
@@ -35,7 +35,7 @@ export const examInput = z.object({
   site: siteCode,
   modality,
   performedAt: plausibleInstant("performedAt is an ISO 8601 date and time with its offset, for example 2025-03-04T09:15:00Z.").transform((s) => new Date(s)),
-  // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/api/limits.ts).
+  // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/limits.ts).
   imageCount: z.int({ error: "imageCount is a whole number." }).min(0, "imageCount cannot be negative.").max(1_000_000, "imageCount is at most 1,000,000."),
   sizeBytes: z.int({ error: "sizeBytes is a whole number of bytes." }).min(0, "sizeBytes cannot be negative.").max(maxExamBytes, `sizeBytes is at most ${maxExamBytes} (10 TB).`),
 });

@@ -1,6 +1,6 @@
 // Inputs of sharing, shared by the forms, the server actions and the machine API.
 import { z } from "zod";
-import { plausibleDate } from "@/lib/api/limits";
+import { plausibleDate } from "@/lib/limits";
 import { clinicalRoles } from "@/lib/auth/permissions";
 import { modalities } from "@/db/schema/trusts";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
