@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import type { ApiScope } from "@/lib/api-clients/schemas";
-import { clientInfoFrom } from "@/lib/auth/client-info";
+import { clientInfoFrom } from "@/lib/identity/client-info";
 import { AppError, httpStatusOf } from "@/lib/errors";
 import { textProblems } from "@/lib/text-input";
 import { apiIssues, invalidRequest, issueAt, type IssueAt } from "@/lib/api-issues";

@@ -10,7 +10,7 @@ import { statusTone } from "@/components/users/status";
 import { canAnywhere } from "@/lib/auth/context";
 import { roles } from "@/lib/auth/permissions";
 import { actionLabel, roleLabels, userStatusLabel, userStatusLabels } from "@/lib/labels";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
 import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";

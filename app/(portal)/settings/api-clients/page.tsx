@@ -8,7 +8,7 @@ import { apiClientOwners, listApiClients } from "@/lib/api-clients/queries";
 import { apiScopes } from "@/lib/api-clients/schemas";
 import { apiClientStatusLabel, apiScopeLabel, apiScopeLabels } from "@/lib/labels";
 import { canAnywhere } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
 import { formatDateTime } from "@/lib/calendar";
 

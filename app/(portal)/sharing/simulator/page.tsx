@@ -6,7 +6,7 @@ import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { PageHeader } from "@/components/ui/page-header";
 import { clinicalRoles } from "@/lib/auth/permissions";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { AppError } from "@/lib/errors";
 import { orNotFound } from "@/lib/pages";
 import { sharingFormOptions } from "@/lib/sharing/queries";

@@ -9,7 +9,7 @@ import { GrantRoleForm } from "@/components/users/grant-role-form";
 import { ResetLinkForm } from "@/components/users/reset-link-form";
 import { statusTone } from "@/components/users/status";
 import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import { getUser } from "@/lib/users/queries";
