@@ -9,8 +9,7 @@
 import { preparsePolicySet, statefulIsAuthorized, type Context } from "@cedar-policy/cedar-wasm/nodejs";
 import { demoPolicies, demoRestrictions } from "../demo/demo-sharing";
 import { compilePolicySet, decide, type DecisionRequest, type PolicyVersionInput, type RestrictionInput } from "../lib/sharing/engine";
-import { clinicalRoles } from "../lib/auth/permissions";
-import { purposes } from "../lib/sharing/vocabulary";
+import { clinicalRoles, purposes } from "@/lib/vocabulary";
 
 const now = new Date("2026-06-15T12:00:00Z");
 const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? 100_000);

@@ -5,25 +5,17 @@
 // rather than disappearing.
 
 // Type-only imports from modules that reach db/ or zod: this module is bundled for the browser too.
-import type { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
+import type { alertResolutions, alertRules, alertStatuses } from "@/lib/vocabulary";
 import type { accessActions, outcomes } from "@/lib/audit/schemas";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import type { Forecast } from "@/lib/capacity/forecast";
-import type { StorageTier, quotaRequestStatuses } from "@/lib/capacity/schemas";
+import type { StorageTier } from "@/lib/capacity/schemas";
+import type { quotaRequestStatuses } from "@/lib/vocabulary";
 import type { ReasonCode } from "@/lib/sharing/engine";
-import {
-  purposeLabels,
-  restrictionReasonLabels,
-  versionStatusLabels,
-  type DecisionOutcome,
-  type Purpose,
-  type RestrictionReason,
-  type RuleEffect,
-  type VersionStatus,
-} from "@/lib/sharing/vocabulary";
-import type { modalities, siteStatuses, trustStatuses } from "@/lib/trusts/schemas";
-import type { userStatuses } from "@/lib/users/schemas";
+import { purposeLabels, restrictionReasonLabels, versionStatusLabels, type DecisionOutcome, type Purpose, type RestrictionReason, type RuleEffect, type VersionStatus, roleLabels, type Role } from "@/lib/vocabulary";
+import type { siteStatuses, trustStatuses } from "@/lib/vocabulary";
+import type { modalities } from "@/lib/vocabulary";
+import type { userStatuses } from "@/lib/vocabulary";
 
 type Labels<K extends string> = Readonly<Record<K, string>>;
 
@@ -109,7 +101,6 @@ export const actionLabel = lookup<string>(actionLabels);
 export const outcomeLabels: Labels<(typeof outcomes)[number]> = { success: "Succeeded", denied: "Refused", failure: "Failed" };
 export const outcomeLabel = lookup(outcomeLabels);
 
-export { purposeLabels, restrictionReasonLabels, roleLabels, versionStatusLabels };
 export const purposeLabel = lookup<Purpose>(purposeLabels);
 export const roleLabel = lookup<Role>(roleLabels);
 export const versionStatusLabel = lookup<VersionStatus>(versionStatusLabels);

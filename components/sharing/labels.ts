@@ -1,4 +1,4 @@
-import type { VersionStatus } from "@/lib/sharing/vocabulary";
+import type { VersionStatus } from "@/lib/vocabulary";
 
 export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning" | "danger"> = {
   draft: "neutral",

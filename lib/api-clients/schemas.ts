@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { apiScopes } from "@/db/schema/api-clients";
 
-export { apiScopes };
 export type ApiScope = (typeof apiScopes)[number];
 
 export const apiClientInput = z.object({

@@ -5,7 +5,7 @@ import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { mutation } from "@/lib/db/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory } from "@/lib/trust-directory";
 import { assignInput, closeInput, noteInput, type AlertFilter } from "./alert-schemas";
 import { actorOf, recordAuditEvent } from "./record";
 import { decodeCursor, encodeCursor } from "./search-filter";

@@ -24,9 +24,9 @@
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
 import { implausibleTimeMessage, isPlausibleTime, maxBatchItems } from "@/lib/limits";
-import { roles } from "@/lib/auth/permissions";
+import { roles, purposes } from "@/lib/vocabulary";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { accessActions, auditEventInput, purposes, type AuditEventInput } from "./schemas";
+import { accessActions, auditEventInput, type AuditEventInput } from "./schemas";
 import { decodeCursor } from "./search-filter";
 import type { ApiIssue } from "@/lib/api-issues";
 

@@ -5,7 +5,7 @@ import { auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
+import { trustDirectory, type DirectoryTrust } from "@/lib/trust-directory";
 import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
 import { accessActions } from "./schemas";

@@ -4,7 +4,7 @@ import { auditChainHeads, auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory } from "@/lib/trust-directory";
 import { actorOf, recordAuditEvent } from "./record";
 import { getDatabase } from "@/db/client";
 import { exportCheckpoints, verifyAuditTrail, type CheckpointExport } from "./checkpoints";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { addDays, daysBetween, isIsoDay, londonToday } from "@/lib/calendar";
-import { modalities } from "./schemas";
+import { modalities } from "@/lib/vocabulary";
 
 /** Longest period one view may span (ten years): enough for the whole retention of adult imaging. */
 export const maxPeriodDays = 3660;

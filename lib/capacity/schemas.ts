@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/limits";
-import { quotaRequestStatuses, storageTiers } from "@/db/schema/capacity";
-import { modalities } from "@/db/schema/trusts";
+import { storageTiers } from "@/db/schema/capacity";
+import { modalities } from "@/lib/vocabulary";
 import { odsCode } from "@/lib/trusts/schemas";
 
-export { modalities, quotaRequestStatuses, storageTiers };
-export type Modality = (typeof modalities)[number];
 export type StorageTier = (typeof storageTiers)[number];
 
 // A DICOM UID: dot-separated numbers without leading zeros, at most 64 characters (PS3.5 9.1).

@@ -3,7 +3,7 @@ import { cache } from "react";
 import { inArray } from "drizzle-orm";
 import { consortium, trusts } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
+import { roleLabels, type Role } from "@/lib/vocabulary";
 import { withTenant } from "@/lib/db/scope";
 
 export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };

@@ -11,7 +11,7 @@
 // - break-glass needs a rule that allows it and matches trust, role, modality, study age and
 //   window; it waives the legitimate relationship, and the purpose only for an emergency;
 // - the answer does not depend on the order of policies or rules.
-import type { DecisionOutcome, RuleEffect, VersionStatus } from "./vocabulary";
+import type { DecisionOutcome, RuleEffect, VersionStatus } from "@/lib/vocabulary";
 
 /** One rule of a policy version, as stored. */
 export type RuleInput = {

@@ -8,7 +8,7 @@ import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { z } from "zod";
 import { trustDirectory, trustMaps, type DirectoryTrust } from "./directory";
-import type { VersionStatus } from "./vocabulary";
+import type { VersionStatus } from "@/lib/vocabulary";
 
 export type VersionView = {
   id: string;

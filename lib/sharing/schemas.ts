@@ -1,12 +1,9 @@
 // Inputs of sharing, shared by the forms, the server actions and the machine API.
 import { z } from "zod";
 import { plausibleDate } from "@/lib/limits";
-import { clinicalRoles } from "@/lib/auth/permissions";
-import { modalities } from "@/db/schema/trusts";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { purposes, restrictionReasons, ruleEffects } from "./vocabulary";
+import { purposes, restrictionReasons, ruleEffects, clinicalRoles, modalities } from "@/lib/vocabulary";
 
-export { clinicalRoles, modalities, purposes, restrictionReasons, ruleEffects };
 
 const odsCode = z
   .string({ error: "Enter an ODS code." })

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { modalities, siteStatuses, trustStatuses } from "@/db/schema/trusts";
+import { siteStatuses, trustStatuses } from "@/db/schema/trusts";
+import { modalities } from "@/lib/vocabulary";
 
-export { modalities, siteStatuses, trustStatuses };
 
 /** An ODS code: 3 to 5 upper-case letters and digits. Lower-case input is accepted and upper-cased. */
 export const odsCode = z

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { clinicalRoles, type Role } from "@/lib/auth/permissions";
+import { clinicalRoles, type Role } from "@/lib/vocabulary";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
 import { isUniqueViolation, mutation } from "@/lib/db/mutation";
 import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";

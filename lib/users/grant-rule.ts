@@ -1,5 +1,5 @@
 import type { ActiveRole } from "@/lib/auth/context";
-import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/auth/permissions";
+import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/vocabulary";
 
 /**
  * Who may grant (or revoke) which role at which scope. One row per way of being allowed; a grant

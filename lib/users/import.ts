@@ -4,7 +4,7 @@ import { and, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { departments, roleAssignments, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { roleLabels, roles, type Role } from "@/lib/auth/permissions";
+import { roleLabels, roles, type Role } from "@/lib/vocabulary";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { endOfLondonDay, londonDayStart, type Day } from "@/lib/calendar";

@@ -1,4 +1,4 @@
-import type { Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/vocabulary";
 
 /**
  * NHS national RBAC baseline job-role codes carried by clinical role assignments, so that the role

@@ -2,17 +2,16 @@ import "server-only";
 import { aliasedTable, and, asc, desc, eq, gt, gte, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents, departments, roleAssignments, users } from "@/db/schema";
 import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
+import { roleLabels, type Role } from "@/lib/vocabulary";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
-import { trustDirectory as listTrustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory as listTrustDirectory, type TrustRef } from "@/lib/trust-directory";
 import { decideGrant, grantableRoles } from "./grant-rule";
 import { defaultJobRoleCode, jobRoleLabel } from "./job-roles";
 import { decodeCursor, encodeCursor, type UserFilter } from "./schemas";
 
-export type TrustRef = { id: string; odsCode: string; name: string };
 
-/** Every trust's id, ODS code and name by id (public reference data: lib/trusts/directory.ts). */
+/** Every trust's id, ODS code and name by id (public reference data: lib/trust-directory.ts). */
 export async function trustDirectory(tx: Tx): Promise<Map<string, TrustRef>> {
   const rows = await listTrustDirectory(tx);
   return new Map(rows.map((t) => [t.id, { id: t.id, odsCode: t.odsCode, name: t.name }]));

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import { userStatuses } from "@/db/schema/identity";
-import { roles } from "@/lib/auth/permissions";
+import { roles } from "@/lib/vocabulary";
 import { parseDay, type Day } from "@/lib/calendar";
 import { isStorableText } from "@/lib/text-input";
 import { jobRoleCodePattern } from "./job-roles";
 
-export { userStatuses };
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

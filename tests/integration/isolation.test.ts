@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { testDatabase, testDbKind } from "../helpers/database";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
-import { portalRoles } from "@/lib/auth/permissions";
+import { portalRoles } from "@/lib/vocabulary";
 import { createDepartment, createSite, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
 import { getDepartment, getSite, getTrust, getTrustSites, listTrusts } from "@/lib/trusts/queries";
 import { AppError } from "@/lib/errors";

@@ -11,7 +11,8 @@ import { requireContext } from "@/lib/identity/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
 import { listPolicies, windowState } from "@/lib/sharing/queries";
-import { versionStatusLabel, versionStatusLabels } from "@/lib/labels";
+import { versionStatusLabel } from "@/lib/labels";
+import { versionStatusLabels } from "@/lib/vocabulary";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Sharing policies" };

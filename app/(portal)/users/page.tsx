@@ -8,12 +8,12 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { statusTone } from "@/components/users/status";
 import { canAnywhere } from "@/lib/auth/context";
-import { roles } from "@/lib/auth/permissions";
-import { actionLabel, roleLabels, userStatusLabel, userStatusLabels } from "@/lib/labels";
+import { roles, userStatuses, roleLabels } from "@/lib/vocabulary";
+import { actionLabel, userStatusLabel, userStatusLabels } from "@/lib/labels";
 import { requireContext } from "@/lib/identity/request";
 import { formatDateTime, formatDay, lastLondonDayOf } from "@/lib/calendar";
 import { listDepartmentOptions, listEndingSoon, listRecentlyChanged, listUsers } from "@/lib/users/queries";
-import { filterQuery, userFilter, userStatuses, type UserFilter } from "@/lib/users/schemas";
+import { filterQuery, userFilter, type UserFilter } from "@/lib/users/schemas";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Users" };

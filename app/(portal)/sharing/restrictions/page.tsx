@@ -9,8 +9,8 @@ import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { listRestrictions, sharingFormOptions } from "@/lib/sharing/queries";
-import { restrictionReasons } from "@/lib/sharing/vocabulary";
-import { restrictionReasonLabel, restrictionReasonLabels } from "@/lib/labels";
+import { restrictionReasons, restrictionReasonLabels } from "@/lib/vocabulary";
+import { restrictionReasonLabel } from "@/lib/labels";
 import { liftRestrictionAction, restrictPatientAction } from "../actions";
 
 export const metadata: Metadata = { title: "Patient restrictions" };
