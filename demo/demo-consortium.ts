@@ -3,8 +3,8 @@
 import type { modalities } from "@/db/schema/trusts";
 
 type Modality = (typeof modalities)[number];
-export type DemoDepartment = { name: string; modalities: Modality[] };
-export type DemoSite = { code: string; name: string; town: string; postcode: string; departments: DemoDepartment[] };
+type DemoDepartment = { name: string; modalities: Modality[] };
+type DemoSite = { code: string; name: string; town: string; postcode: string; departments: DemoDepartment[] };
 export type DemoTrust = { odsCode: string; name: string; sites: DemoSite[]; staff: { pacs: string; ig: string; ig2: string; cio: string; radiologist: string } };
 
 export const demoPassword = "mosaic-demo-password";

@@ -3,7 +3,7 @@
 // are each trust's IG officer and approvers its second IG officer (two-person rule).
 import type { StoredRule } from "@/lib/vocabulary";
 
-export type DemoVersion = {
+type DemoVersion = {
   status: "active" | "superseded" | "revoked" | "pending_approval";
   effectiveFrom: string;
   effectiveUntil?: string;

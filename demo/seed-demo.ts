@@ -11,7 +11,7 @@ import { seedDemoSharing } from "./seed-sharing";
 import { insertStaff, type StaffTrust } from "./demo-staff";
 
 /** Demo staff beyond the sign-ins: several thousand, shared between trusts like their exams (DATA.md). */
-export const demoStaffCount = 4000;
+const demoStaffCount = 4000;
 const demoStaffShare: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1F: 0.15 };
 
 export type SeedOutcome = { outcome: "seeded"; demoApiKey: string } | { outcome: "already-demo" | "refused" };

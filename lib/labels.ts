@@ -138,7 +138,7 @@ export const alertRuleLabels: Labels<(typeof alertRules)[number]> = {
 export const alertRuleLabel = lookup(alertRuleLabels);
 
 export const alertStatusLabels: Labels<(typeof alertStatuses)[number]> = { open: "Open", assigned: "Assigned", closed: "Closed" };
-export const alertStatusLabel = lookup(alertStatusLabels);
+const alertStatusLabel = lookup(alertStatusLabels);
 
 export const resolutionLabels: Labels<(typeof alertResolutions)[number]> = {
   legitimate: "Legitimate: no further action",
@@ -146,7 +146,6 @@ export const resolutionLabels: Labels<(typeof alertResolutions)[number]> = {
   misuse_referred: "Possible misuse: referred for investigation",
   training_needed: "Training or advice given",
 };
-export const resolutionLabel = lookup(resolutionLabels);
 
 export const severities = ["high", "medium", "low"] as const;
 export const severityLabels: Labels<(typeof severities)[number]> = { high: "High", medium: "Medium", low: "Low" };
@@ -180,9 +179,8 @@ export const quotaRequestStatusLabels: Labels<(typeof quotaRequestStatuses)[numb
 export const quotaRequestStatusLabel = lookup(quotaRequestStatusLabels);
 
 export const storageTierLabels: Labels<StorageTier> = { online: "online", archive: "archive" };
-export const storageTierLabel = lookup(storageTierLabels);
 
-export const forecastStatusLabels: Labels<Forecast["status"]> = {
+const forecastStatusLabels: Labels<Forecast["status"]> = {
   "insufficient-data": "Not enough data to forecast",
   exhausted: "Quota already used up",
   "not-growing": "Not growing",
@@ -203,7 +201,7 @@ export const apiClientStatusLabels: Labels<"active" | "revoked"> = { active: "Ac
 export const apiClientStatusLabel = lookup(apiClientStatusLabels);
 
 /** What an audit event is about when it is not a study (audit_events.target_type). */
-export const targetTypeLabels: Labels<string> = {
+const targetTypeLabels: Labels<string> = {
   api_client: "API client",
   audit_alert: "Alert",
   department: "Department",

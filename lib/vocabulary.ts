@@ -13,9 +13,6 @@ import { modalities, siteStatuses, trustStatuses } from "@/db/schema/trusts";
 export { alertResolutions, alertRules, alertStatuses, apiScopes, modalities, quotaRequestStatuses, restrictionReasons, ruleEffects, siteStatuses, storageTiers, trustStatuses, userStatuses, versionStatuses };
 export type { RestrictionReason, RuleEffect, StoredRule, VersionStatus };
 
-/** An imaging modality (DICOM code). */
-export type Modality = (typeof modalities)[number];
-
 /** Every role Mosaic knows. Portal roles use the portal; clinical roles only appear in access decisions. */
 export const portalRoles = ["consortium_admin", "pacs_manager", "ig_officer", "cio"] as const;
 export const clinicalRoles = ["radiologist", "reporting_radiographer", "radiographer", "clinician", "mdt_coordinator"] as const;

@@ -54,9 +54,9 @@ export const systems = {
 } as const;
 
 /** The URI of a sharing policy version, as agent.policy carries it. */
-export const policyUriPrefix = "https://mosaic.example/fhir/sharing-policy/";
+const policyUriPrefix = "https://mosaic.example/fhir/sharing-policy/";
 const policyUriPattern = /^https:\/\/mosaic\.example\/fhir\/sharing-policy\/([0-9a-f-]{36})\/_history\/(\d+)$/i;
-export const policyUri = (policy: { id: string; version: number }) => `${policyUriPrefix}${policy.id}/_history/${policy.version}`;
+const policyUri = (policy: { id: string; version: number }) => `${policyUriPrefix}${policy.id}/_history/${policy.version}`;
 
 type Coding = { system?: string; code?: string; display?: string };
 
@@ -159,10 +159,9 @@ export const fhirAuditEvent = z.object({
   source: z.object({ site: z.string().optional(), observer: reference, type: z.array(coding).optional() }, { error: "is required: the system that recorded the event" }),
   entity: z.array(entity, { error: "is required: the patient and the study" }).optional(),
 });
-export type FhirAuditEvent = z.input<typeof fhirAuditEvent>;
 
 /** A Bundle of AuditEvents (batch or collection) as Mosaic accepts it. */
-export const fhirAuditBundle = z.object({
+const fhirAuditBundle = z.object({
   resourceType: z.literal("Bundle"),
   type: z.enum(["batch", "collection"], { error: "must be batch or collection" }),
   entry: z
@@ -316,7 +315,7 @@ function actionOf(r: Parsed): { action?: string; path: string } {
  * own checks. `origin` says which FHIR element each Mosaic field came from, so that an error in a
  * value is reported where the sender put it.
  */
-export function fromFhirAuditEvent(r: Parsed): { candidate: Record<string, unknown>; origin: Record<string, string>; issues: FhirIssue[] } {
+function fromFhirAuditEvent(r: Parsed): { candidate: Record<string, unknown>; origin: Record<string, string>; issues: FhirIssue[] } {
   const issues: FhirIssue[] = [];
   const origin: Record<string, string> = { eventId: "id", occurredAt: "recorded", outcome: "outcome" };
   const agents = r.agent;

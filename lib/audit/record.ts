@@ -7,7 +7,7 @@ import type { ChainedFields } from "./canonical";
 import { lockChainHeads, saveChainHeads } from "./append";
 import { chainHash, chainOf } from "./chain";
 
-export type AuditOutcome = "success" | "denied" | "failure";
+type AuditOutcome = "success" | "denied" | "failure";
 
 /** What happened, as a caller describes it; the chain fields are added here. */
 export type AuditInput = {

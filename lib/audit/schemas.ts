@@ -19,13 +19,13 @@ export const outcomes = ["success", "denied", "failure"] as const;
 
 const ods = z.string().regex(/^[A-Z0-9]{3,5}$/, "must be an ODS code: 3 to 5 upper-case letters and digits");
 
-export const nhsNumber = z
+const nhsNumber = z
   .string()
   .transform(normaliseNhsNumber)
   .refine(isValidNhsNumber, "must be a 10-digit NHS number that passes the modulus-11 check");
 
 // DICOM UIDs: dot-separated numeric components without leading zeros, at most 64 characters.
-export const studyInstanceUid = z
+const studyInstanceUid = z
   .string()
   .max(64, "a DICOM UID has at most 64 characters")
   .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, "must be a DICOM UID: digits and dots, no leading zeros");

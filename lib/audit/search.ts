@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, searchWindow, type AuditFilter } from "./se
 
 type SearchWindow = ReturnType<typeof searchWindow>;
 
-export const pageSize = 50;
+const pageSize = 50;
 
 /** An event as the search shows it: its chained fields and hashes, with trusts named by ODS code. */
 export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sourceTrustId"> & {
@@ -24,7 +24,7 @@ export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sou
 };
 
 /** Where the caller may search: every trust, or the trusts where they hold audit.read. */
-export function auditScope(ctx: Ctx) {
+function auditScope(ctx: Ctx) {
   const scope = trustsWhere(ctx, "audit.read");
   if (!scope.all && scope.trustIds.length === 0) throw notFound("Not found.");
   return scope;

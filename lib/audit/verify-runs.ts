@@ -13,7 +13,7 @@ import type { VerifyMode } from "./verify-schemas";
 import type { ChainReport } from "./verify";
 import { configuredWitness, type Witness } from "./witness";
 
-export type CheckpointCheck = {
+type CheckpointCheck = {
   checked: number;
   /** Checkpoints in the witness (absent in runs recorded before there was one). */
   witnessed?: number;

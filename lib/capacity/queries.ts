@@ -15,7 +15,6 @@ import { type StorageTier } from "./schemas";
 import { storageTiers } from "@/lib/vocabulary";
 import type { TrustRef } from "@/lib/trust-directory";
 
-
 /**
  * Who the caller may see capacity figures for. A consortium-wide role sees every trust; a trust's
  * role sees its own trusts only. Anyone else gets "not found", as for a page that does not exist.
@@ -78,7 +77,6 @@ export async function getCapacityChoices(ctx: Ctx, filter: CapacityFilter) {
     };
   });
 }
-
 
 async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
@@ -259,8 +257,6 @@ async function crossTrustMatrix(tx: Tx, filter: CapacityFilter, ids: string[] | 
   };
 }
 
-export type ThroughputView = Awaited<ReturnType<typeof getThroughput>>;
-
 type TierUsage = {
   odsCode: string;
   name: string;
@@ -372,8 +368,6 @@ export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londo
     };
   });
 }
-
-export type StorageView = Awaited<ReturnType<typeof getStorage>>;
 
 async function listQuotaRequests(tx: Tx, ctx: Ctx, shown: TrustRef[]) {
   if (shown.length === 0) return [];

@@ -22,7 +22,7 @@ const modality = z.enum(modalities, { error: `The modality is one of ${modalitie
 const tier = z.enum(storageTiers, { error: "The tier is online or archive." });
 
 /** One exam as the PACS reports it (DESIGN.md, machine API shapes). */
-export const examInput = z.object({
+const examInput = z.object({
   studyInstanceUid,
   accessionNumber: z
     .string({ error: "Give the accession number." })
@@ -47,7 +47,7 @@ export const examBatch = z.object({
 });
 
 /** One storage usage snapshot: bytes a trust holds on a tier for a modality on a date. */
-export const storageUsageInput = z.object({
+const storageUsageInput = z.object({
   trust: odsCode,
   tier,
   date: plausibleDate("date is an ISO 8601 date, for example 2025-03-04."),
@@ -92,7 +92,6 @@ export const quotaRequestInput = z.object({
     .min(10, "Say why the quota should change (at least 10 characters).")
     .max(2000, "The reason can be at most 2,000 characters."),
 });
-export type QuotaRequestInput = z.output<typeof quotaRequestInput>;
 
 /** A CIO's decision on a pending request. */
 export const quotaDecisionInput = z.object({
@@ -100,6 +99,5 @@ export const quotaDecisionInput = z.object({
   decision: z.enum(["approve", "decline"], { error: "Choose approve or decline." }),
   note: z.string().trim().max(2000, "The note can be at most 2,000 characters.").optional().default(""),
 });
-export type QuotaDecisionInput = z.output<typeof quotaDecisionInput>;
 
 export const bytesPerTerabyte = 1e12;

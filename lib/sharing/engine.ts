@@ -47,7 +47,7 @@ export type PolicyVersionInput = {
 export type RestrictionInput = { sourceTrust: string; nhsNumber: string };
 
 /** The requester as Mosaic knows them: status null is a user Mosaic does not know. */
-export type Requester = {
+type Requester = {
   user: string;
   trust: string;
   status: "active" | "suspended" | "left" | null;
@@ -82,7 +82,7 @@ export type ReasonCode =
   | "break_glass_available"
   | "break_glass";
 
-export type Reason = { code: ReasonCode; message: string };
+type Reason = { code: ReasonCode; message: string };
 
 export type Decision = {
   decision: DecisionOutcome;
@@ -93,7 +93,7 @@ export type Decision = {
 };
 
 /** A rule ready for matching: sets as bit masks, the window as epoch milliseconds. */
-export type CompiledRule = {
+type CompiledRule = {
   policyId: string;
   policyName: string;
   version: number;
@@ -114,7 +114,7 @@ export type CompiledRule = {
 };
 
 /** A version that can never decide (unapproved, superseded, revoked), kept for explanations. */
-export type InactiveVersion = { policyId: string; policyName: string; version: number; sourceTrust: string; status: VersionStatus; approved: boolean };
+type InactiveVersion = { policyId: string; policyName: string; version: number; sourceTrust: string; status: VersionStatus; approved: boolean };
 
 /** The active policy set compiled into an index by source trust, then requester trust. */
 export type CompiledPolicySet = {
@@ -153,7 +153,7 @@ function compareRules(a: CompiledRule, b: CompiledRule): number {
 }
 
 /** May this version decide anything? Only an approved, active one (its window is checked per request). */
-export function isDecisive(v: Pick<PolicyVersionInput, "status" | "approvedBy">): boolean {
+function isDecisive(v: Pick<PolicyVersionInput, "status" | "approvedBy">): boolean {
   return v.status === "active" && v.approvedBy !== null;
 }
 
@@ -327,9 +327,9 @@ export function decide(set: CompiledPolicySet, request: DecisionRequest, now: Da
 }
 
 /** One condition of a rule and whether the request met it. */
-export type ConditionCheck = { condition: "window" | "target_trust" | "role" | "modality" | "study_age" | "purpose" | "relationship"; met: boolean; message: string };
+type ConditionCheck = { condition: "window" | "target_trust" | "role" | "modality" | "study_age" | "purpose" | "relationship"; met: boolean; message: string };
 
-export type RuleExplanation = {
+type RuleExplanation = {
   policyId: string;
   policyName: string;
   version: number;

@@ -13,7 +13,7 @@ import { issuePasswordToken } from "@/lib/identity/password-links";
 import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
 import { canManageUser, findUserFor } from "./queries";
-import { roleGrantInput, roleRevokeInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+import { roleGrantInput, roleRevokeInput, userInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
@@ -36,7 +36,7 @@ function checkHomeTrust(ctx: Ctx, homeTrustId: string | undefined) {
 
 const emailTaken = () => fieldError("CONFLICT", "email", "Someone already has an account with this email. Grant them a role instead.");
 
-export const createUserInput = userInput.extend({
+const createUserInput = userInput.extend({
   role: z.preprocess((v) => (v === "" ? undefined : v), roleGrantInput.shape.role.optional()),
   departmentId: roleGrantInput.shape.departmentId,
   jobRoleCode: roleGrantInput.shape.jobRoleCode,
@@ -86,7 +86,7 @@ export function createUser(ctx: Ctx, input: unknown) {
 
 /** Changes a person's name, email or home trust. */
 export function updateUser(ctx: Ctx, userId: string, input: unknown) {
-  return mutation(ctx, userUpdateInput, input, async (tx, data) => {
+  return mutation(ctx, userInput, input, async (tx, data) => {
     const user = await manageableUser(tx, ctx, userId);
     if ((data.homeTrustId ?? null) !== user.homeTrustId) checkHomeTrust(ctx, data.homeTrustId);
     const after = { name: data.name, email: data.email, homeTrustId: data.homeTrustId ?? null };
@@ -315,7 +315,7 @@ export async function grantInTx(
 }
 
 /** Finds a person by exact email anywhere in the consortium (to grant a rotation at another trust); no partial matches. */
-export async function findGranteeByEmail(tx: Tx, email: string) {
+async function findGranteeByEmail(tx: Tx, email: string) {
   const [person] = await withSystemScopeWithin(tx, () => tx.select({ userId: users.id, status: users.status }).from(users).where(eq(users.email, email)));
   return person ?? null;
 }

@@ -13,7 +13,7 @@ import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/vocabulary";
  *
  * `consortium_admin` exists only consortium-wide; no one grants it at a trust.
  */
-export const grantRules = [
+const grantRules = [
   { granter: "consortium_admin", granterScope: "consortium", grants: "any_role", at: "any_scope" },
   { granter: "pacs_manager", granterScope: "trust", grants: "clinical_role", at: "granter_trust" },
   { granter: "pacs_manager", granterScope: "trust", grants: "portal_role_held", at: "granter_trust" },

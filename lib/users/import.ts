@@ -32,9 +32,9 @@ export const importMaxBytes: number = importLimits.maxBytes;
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`;
 export const importTooLargeMessage = `The file is too large: import at most ${megabytes(importMaxBytes)} (${importMaxRows.toLocaleString("en-GB")} people) at a time.`;
 
-export type ImportRowAction = "create person and grant role" | "grant role to existing person" | "already imported: nothing to do";
+type ImportRowAction = "create person and grant role" | "grant role to existing person" | "already imported: nothing to do";
 
-export type ImportRow = {
+type ImportRow = {
   line: number;
   email: string;
   name: string;

@@ -251,7 +251,7 @@ export async function listRecentlyChanged(ctx: Ctx, days = 30): Promise<RecentCh
   });
 }
 
-export type AssignmentView = {
+type AssignmentView = {
   id: string;
   role: string;
   label: string;

@@ -5,7 +5,6 @@ import { parseDay, type Day } from "@/lib/calendar";
 import { isStorableText } from "@/lib/text-input";
 import { jobRoleCodePattern } from "./job-roles";
 
-
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const email = z
@@ -46,9 +45,6 @@ export const userInput = z.object({
   email,
   homeTrustId: optionalUuid("Choose the home trust."),
 });
-export type UserInput = z.infer<typeof userInput>;
-
-export const userUpdateInput = userInput;
 
 /** A role to grant: to a user by id (their page) or by exact email (someone from another trust). */
 export const roleGrantInput = z
