@@ -21,7 +21,7 @@ const nextConfig = {
   experimental: {
     // proxy.ts makes Next buffer each request body up to this size and silently cut off the rest,
     // which a machine client would see as "not valid JSON". Kept above the machine API's own limit
-    // (maxBodyBytes in lib/api/limits.ts, 64 MiB; a unit test holds them in step), so that the API
+    // (maxBodyBytes in lib/limits.ts, 64 MiB; a unit test holds them in step), so that the API
     // sees every body it could take, and a longer one is answered 413 by lib/api/handler.ts.
     proxyClientMaxBodySize: 65 * 1024 * 1024,
     serverActions: {

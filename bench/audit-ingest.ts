@@ -17,7 +17,7 @@ import { sql } from "drizzle-orm";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { openDatabase, rowsOf, useDatabase } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { seedDemo } from "@/demo/seed-demo";
 import { chainHash, genesisHash } from "@/lib/audit/chain";
 import type { ChainedFields } from "@/lib/audit/canonical";
 import { nhsCheckDigit } from "@/lib/nhs-number";

@@ -6,7 +6,7 @@
 // 10M ≤ 1.5 × 1M, and page 1,000 ≤ 1.5 × page 1 (in each database).
 //
 // The 1M database: the demo consortium and its access history from the generator
-// (db/seed/access-history.ts) at scale 1 from BENCH_START (default 2026-03-01), a week at a time,
+// (demo/access-history.ts) at scale 1 from BENCH_START (default 2026-03-01), a week at a time,
 // until BENCH_SMALL events — about 2.5 weeks of the consortium at full scale. The 10M database: a
 // copy of the 1M one (CREATE DATABASE … TEMPLATE) extended to BENCH_LARGE with time-shifted copies
 // of the generated weeks (new ids, the same patients, staff and rhythm), so about 6 months: a
@@ -25,9 +25,9 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf, useDatabase as pointLibAt, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { eventsPerDayAtScale1, generateAccessHistory } from "@/db/seed/access-history";
-import { restoreAuditIndexes, setAsideAuditIndexes } from "@/db/seed/audit-indexes";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { eventsPerDayAtScale1, generateAccessHistory } from "@/demo/access-history";
+import { restoreAuditIndexes, setAsideAuditIndexes } from "@/demo/audit-indexes";
+import { seedDemo } from "@/demo/seed-demo";
 import { findAuditEvents } from "@/lib/audit/search";
 import type { AuditFilter } from "@/lib/audit/search-filter";
 import type { Ctx } from "@/lib/auth/context";

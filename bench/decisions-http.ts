@@ -30,7 +30,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { openDatabase, rowsOf, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { seedDemo } from "@/demo/seed-demo";
 import { buildIfNeeded } from "../scripts/build-if-needed";
 import { ensureEmbedded } from "../scripts/embedded-postgres";
 import { printServerErrors, startNextServer } from "./next-server";

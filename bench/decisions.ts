@@ -7,10 +7,10 @@
 //   npx tsx bench/decisions.ts                 (demo policy set and a large synthetic one)
 //   BENCH_URL=http://127.0.0.1:3000 BENCH_API_KEY=$(cat .data/demo-api-key) npx tsx bench/decisions.ts
 import { preparsePolicySet, statefulIsAuthorized, type Context } from "@cedar-policy/cedar-wasm/nodejs";
-import { demoPolicies, demoRestrictions } from "../db/seed/demo-sharing";
+import { demoPolicies, demoRestrictions } from "../demo/demo-sharing";
 import { compilePolicySet, decide, type DecisionRequest, type PolicyVersionInput, type RestrictionInput } from "../lib/sharing/engine";
-import { clinicalRoles } from "../lib/auth/permissions";
-import { purposes } from "../lib/sharing/vocabulary";
+import { clinicalRoles, purposes } from "@/lib/vocabulary";
+import { seededRandom } from "../demo/random";
 
 const now = new Date("2026-06-15T12:00:00Z");
 const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? 100_000);
@@ -35,14 +35,6 @@ function demoSet(): { versions: PolicyVersionInput[]; restrictions: RestrictionI
   return { versions, restrictions: demoRestrictions.map((r) => ({ sourceTrust: r.source, nhsNumber: r.nhsNumber })), trusts: ["RHM", "RHU", "RNZ", "R1F"] };
 }
 
-/** A deterministic pseudo-random generator, so that every run measures the same work. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 const pick = <T>(r: () => number, list: readonly T[]) => list[Math.floor(r() * list.length)] as T;
 const some = <T>(r: () => number, list: readonly T[], p: number) => {
   const out = list.filter(() => r() < p);
@@ -51,7 +43,7 @@ const some = <T>(r: () => number, list: readonly T[], p: number) => {
 
 /** A region of 40 trusts, each with 5 policies of 3 rules (600 rules), a fifth of them deny rules. */
 function largeSet(): { versions: PolicyVersionInput[]; restrictions: RestrictionInput[]; trusts: string[] } {
-  const r = rng(42);
+  const r = seededRandom(42);
   const trusts = Array.from({ length: 40 }, (_, i) => `T${String(i).padStart(2, "0")}`);
   const versions: PolicyVersionInput[] = [];
   trusts.forEach((source, ti) => {
@@ -87,7 +79,7 @@ function largeSet(): { versions: PolicyVersionInput[]; restrictions: Restriction
 }
 
 function requestsFor(trusts: string[], restrictions: RestrictionInput[], n: number): DecisionRequest[] {
-  const r = rng(7);
+  const r = seededRandom(7);
   return Array.from({ length: n }, () => {
     const requesterTrust = pick(r, trusts);
     const sourceTrust = r() < 0.1 ? requesterTrust : pick(r, trusts);

@@ -14,7 +14,7 @@ import postgres from "postgres";
 import { openDatabase, useDatabase as pointProcessAt, type Database } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { departments, roleAssignments, sites, trusts, users } from "@/db/schema";
-import { insertStaff } from "@/db/seed/demo-staff";
+import { insertStaff } from "@/demo/demo-staff";
 import type { Ctx } from "@/lib/auth/context";
 import { getUser, listDepartmentOptions, listUsers } from "@/lib/users/queries";
 import { userFilter } from "@/lib/users/schemas";

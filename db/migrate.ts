@@ -4,7 +4,7 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type { Database } from "./client";
 
-export const migrationsFolder = path.resolve(process.cwd(), "db/migrations");
+const migrationsFolder = path.resolve(process.cwd(), "db/migrations");
 
 /** Applies every committed migration that the database has not seen yet. */
 export async function runMigrations(database: Database): Promise<void> {

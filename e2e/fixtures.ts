@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
-export const demoPassword = "mosaic-demo-password";
+const demoPassword = "mosaic-demo-password";
 
 /** Signs in through the sign-in page as a person would. */
 export async function signIn(page: Page, email: string, password = demoPassword): Promise<void> {

@@ -18,7 +18,7 @@ import {
 } from "date-fns";
 
 /** The consortium's time zone: the days people see are days here. */
-export const londonZone = "Europe/London";
+const londonZone = "Europe/London";
 const inLondon = tz(londonZone);
 const dayPattern = "yyyy-MM-dd";
 

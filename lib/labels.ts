@@ -5,26 +5,19 @@
 // rather than disappearing.
 
 // Type-only imports from modules that reach db/ or zod: this module is bundled for the browser too.
-import type { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
+import type { alertResolutions, alertRules, alertStatuses } from "@/lib/vocabulary";
 import type { AuditAction } from "@/lib/audit/actions";
 import type { outcomes } from "@/lib/audit/schemas";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
+import { roleLabels, type Role } from "@/lib/vocabulary";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import type { Forecast } from "@/lib/capacity/forecast";
-import type { StorageTier, quotaRequestStatuses } from "@/lib/capacity/schemas";
+import type { StorageTier } from "@/lib/capacity/schemas";
+import type { quotaRequestStatuses } from "@/lib/vocabulary";
 import type { ReasonCode } from "@/lib/sharing/engine";
-import {
-  purposeLabels,
-  restrictionReasonLabels,
-  versionStatusLabels,
-  type DecisionOutcome,
-  type Purpose,
-  type RestrictionReason,
-  type RuleEffect,
-  type VersionStatus,
-} from "@/lib/sharing/vocabulary";
-import type { modalities, siteStatuses, trustStatuses } from "@/lib/trusts/schemas";
-import type { userStatuses } from "@/lib/users/schemas";
+import { purposeLabels, restrictionReasonLabels, versionStatusLabels, type DecisionOutcome, type Purpose, type RestrictionReason, type RuleEffect, type VersionStatus, roleLabels, type Role } from "@/lib/vocabulary";
+import type { siteStatuses, trustStatuses } from "@/lib/vocabulary";
+import type { modalities } from "@/lib/vocabulary";
+import type { userStatuses } from "@/lib/vocabulary";
 
 type Labels<K extends string> = Readonly<Record<K, string>>;
 
@@ -115,7 +108,6 @@ export const actionLabel = lookup<string>(actionLabels);
 export const outcomeLabels: Labels<(typeof outcomes)[number]> = { success: "Succeeded", denied: "Refused", failure: "Failed" };
 export const outcomeLabel = lookup(outcomeLabels);
 
-export { purposeLabels, restrictionReasonLabels, roleLabels, versionStatusLabels };
 export const purposeLabel = lookup<Purpose>(purposeLabels);
 export const roleLabel = lookup<Role>(roleLabels);
 export const versionStatusLabel = lookup<VersionStatus>(versionStatusLabels);
@@ -153,7 +145,7 @@ export const alertRuleLabels: Labels<(typeof alertRules)[number]> = {
 export const alertRuleLabel = lookup(alertRuleLabels);
 
 export const alertStatusLabels: Labels<(typeof alertStatuses)[number]> = { open: "Open", assigned: "Assigned", closed: "Closed" };
-export const alertStatusLabel = lookup(alertStatusLabels);
+const alertStatusLabel = lookup(alertStatusLabels);
 
 export const resolutionLabels: Labels<(typeof alertResolutions)[number]> = {
   legitimate: "Legitimate: no further action",
@@ -161,7 +153,6 @@ export const resolutionLabels: Labels<(typeof alertResolutions)[number]> = {
   misuse_referred: "Possible misuse: referred for investigation",
   training_needed: "Training or advice given",
 };
-export const resolutionLabel = lookup(resolutionLabels);
 
 export const severities = ["high", "medium", "low"] as const;
 export const severityLabels: Labels<(typeof severities)[number]> = { high: "High", medium: "Medium", low: "Low" };
@@ -195,9 +186,8 @@ export const quotaRequestStatusLabels: Labels<(typeof quotaRequestStatuses)[numb
 export const quotaRequestStatusLabel = lookup(quotaRequestStatusLabels);
 
 export const storageTierLabels: Labels<StorageTier> = { online: "online", archive: "archive" };
-export const storageTierLabel = lookup(storageTierLabels);
 
-export const forecastStatusLabels: Labels<Forecast["status"]> = {
+const forecastStatusLabels: Labels<Forecast["status"]> = {
   "insufficient-data": "Not enough data to forecast",
   exhausted: "Quota already used up",
   "not-growing": "Not growing",
@@ -218,7 +208,7 @@ export const apiClientStatusLabels: Labels<"active" | "revoked"> = { active: "Ac
 export const apiClientStatusLabel = lookup(apiClientStatusLabels);
 
 /** What an audit event is about when it is not a study (audit_events.target_type). */
-export const targetTypeLabels: Labels<string> = {
+const targetTypeLabels: Labels<string> = {
   api_client: "API client",
   audit_alert: "Alert",
   department: "Department",

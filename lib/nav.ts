@@ -4,7 +4,7 @@ import type { Permission } from "@/lib/auth/permissions";
 export type NavItem = { href: string; label: string; permission: Permission | null };
 
 /** The portal's navigation; an item shows only to callers who hold its permission somewhere. */
-export const navItems: readonly NavItem[] = [
+const navItems: readonly NavItem[] = [
   { href: "/", label: "Overview", permission: null },
   { href: "/trusts", label: "Trusts", permission: "trusts.read" },
   { href: "/users", label: "Users", permission: "users.read" },

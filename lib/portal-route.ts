@@ -1,6 +1,6 @@
 import "server-only";
 import type { Ctx } from "./auth/context";
-import { getRequestContext } from "./auth/request";
+import { getRequestContext } from "./identity/request";
 import { AppError } from "./errors";
 import { failureOf } from "./log";
 import { queryRecord, type QueryRecord } from "./pages";

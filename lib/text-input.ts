@@ -1,4 +1,4 @@
-import { maxJsonDepth } from "@/lib/api/limits";
+import { maxJsonDepth } from "@/lib/limits";
 import { forbiddenKeyMessage, isForbiddenKey } from "@/lib/untrusted-keys";
 
 /**

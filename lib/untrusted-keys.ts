@@ -5,7 +5,7 @@
  * path segments, a JSON member, a CSV header, a query-string parameter) that is one of them is
  * refused at the door where it came in, with its place named, before anything is built from it.
  */
-export const forbiddenKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+const forbiddenKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 export const forbiddenKeyMessage = "is a reserved name (__proto__, constructor and prototype are refused)";
 

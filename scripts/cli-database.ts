@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { openDatabase, type Database } from "@/db/client";
 import { embeddedDataDir } from "@/db/embedded";
-import { demoPassword, demoSignIns } from "@/db/seed/demo-consortium";
+import { demoPassword, demoSignIns } from "@/demo/demo-consortium";
 import cliProgress from "cli-progress";
 import { createCheckpoints, type CheckpointRun } from "@/lib/audit/checkpoints";
 import { loadSigningKey, type SigningKey } from "@/lib/audit/signing-key";

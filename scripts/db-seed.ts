@@ -3,10 +3,10 @@
 // events a year). `--audit-days D` and `--audit-scale G` set the access history apart.
 import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
-import { seedAccessHistoryWithProgress } from "@/db/seed/access-history-cli";
-import { seedHistoryWithProgress } from "@/db/seed/history-cli";
-import { restoreAuditIndexes } from "@/db/seed/audit-indexes";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { seedAccessHistoryWithProgress } from "@/demo/access-history-cli";
+import { seedHistoryWithProgress } from "@/demo/history-cli";
+import { restoreAuditIndexes } from "@/demo/audit-indexes";
+import { seedDemo } from "@/demo/seed-demo";
 import { checkpointDemo, describeDatabase, openCliDatabase, printDemoSignIns, writeDemoApiKey } from "./cli-database";
 
 const { values } = parseArgs({

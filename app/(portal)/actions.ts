@@ -1,8 +1,8 @@
 "use server";
-import { signOut } from "@/lib/auth/config";
-import { requireContext } from "@/lib/auth/request";
+import { signOut } from "@/lib/identity/config";
+import { requireContext } from "@/lib/identity/request";
 
-/** Signs the person out: the server-side session ends and the sign-out is audited (lib/auth/config.ts). */
+/** Signs the person out: the server-side session ends and the sign-out is audited (lib/identity/config.ts). */
 export async function signOutAction() {
   await signOut({ redirectTo: "/sign-in?signedOut=1" });
 }

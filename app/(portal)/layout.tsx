@@ -3,7 +3,7 @@ import { Suspense } from "react";
 import { IdleWarning } from "@/components/layout/idle-warning";
 import { PortalNav } from "@/components/layout/portal-nav";
 import { env } from "@/lib/env";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { describeCaller } from "@/lib/identity/caller";
 import { navFor } from "@/lib/nav";
 import { idleSignOutAction, keepAliveAction, signOutAction } from "./actions";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { getOverview } from "@/lib/trusts/overview";
 import { describeCaller } from "@/lib/identity/caller";
 import { getQuotaWarnings } from "@/lib/capacity/queries";

@@ -1,8 +1,8 @@
 import { Field, inputClass } from "@/components/ui/field";
-import { purposes, outcomes } from "@/lib/audit/schemas";
+import { outcomes } from "@/lib/audit/schemas";
 import { actionLabel, outcomeLabel, purposeLabel } from "@/lib/labels";
 import { searchActions } from "@/lib/audit/search-filter";
-import { modalities } from "@/lib/trusts/schemas";
+import { modalities, purposes } from "@/lib/vocabulary";
 
 type Values = Record<string, string | undefined>;
 

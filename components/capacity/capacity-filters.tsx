@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { inputClass } from "@/components/ui/field";
 import type { CapacityFilter } from "@/lib/capacity/filter";
-import { modalities } from "@/lib/capacity/schemas";
+import { modalities } from "@/lib/vocabulary";
 
 const compact = inputClass.replace("w-full max-w-md", "w-auto");
 

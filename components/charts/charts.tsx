@@ -7,7 +7,7 @@ import { formatValue, type NumberFormat } from "@/lib/format";
 import type { Row } from "./chart-figure";
 import { axisProps, gridProps, seriesColour, seriesDash } from "./theme";
 
-export type Series = { key: string; label: string; strong?: boolean };
+type Series = { key: string; label: string; strong?: boolean };
 
 type Common = { data: readonly Row[]; xKey: string; series: readonly Series[]; yFormat?: NumberFormat; xFormat?: NumberFormat; label: string };
 

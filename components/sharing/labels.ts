@@ -1,5 +1,5 @@
 import { formatDate } from "@/lib/calendar";
-import type { VersionStatus } from "@/lib/sharing/vocabulary";
+import type { VersionStatus } from "@/lib/vocabulary";
 
 export const statusTone: Record<VersionStatus, "neutral" | "success" | "warning" | "danger"> = {
   draft: "neutral",

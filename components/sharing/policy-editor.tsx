@@ -8,7 +8,7 @@ import type { FormState } from "@/lib/forms";
 
 type Option = { value: string; label: string };
 
-export type RuleValues = {
+type RuleValues = {
   id: string;
   effect: string;
   targetTrusts: string[];
@@ -72,7 +72,7 @@ function newRuleId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function blankRule(): RuleValues {
+function blankRule(): RuleValues {
   return { id: newRuleId(), effect: "permit", targetTrusts: [], requesterRoles: ["radiologist"], modalities: [], purposes: ["direct_care"], maxStudyAgeYears: "", requiresRelationship: true, breakGlassAllowed: false };
 }
 

@@ -1,4 +1,4 @@
-import type { StoredRule } from "@/lib/sharing/vocabulary";
+import type { StoredRule } from "@/lib/vocabulary";
 import { purposeLabel, roleLabel } from "@/lib/labels";
 
 /** A rule in words, as a definition list. */

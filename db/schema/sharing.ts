@@ -1,10 +1,35 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { restrictionReasons, versionStatuses, type StoredRule } from "../../lib/sharing/vocabulary";
 
-export type { StoredRule };
 import { users } from "./identity";
 import { trusts } from "./trusts";
+
+// The closed lists of this schema's columns. lib/vocabulary.ts is where the rest of Mosaic reads them.
+/** A policy version's life: never edited once it leaves draft. */
+export const versionStatuses = ["draft", "pending_approval", "active", "superseded", "revoked"] as const;
+export type VersionStatus = (typeof versionStatuses)[number];
+
+export const ruleEffects = ["permit", "deny"] as const;
+export type RuleEffect = (typeof ruleEffects)[number];
+
+/** Why an IG officer restricts a patient's NHS number. */
+export const restrictionReasons = ["objection", "safeguarding", "vip"] as const;
+export type RestrictionReason = (typeof restrictionReasons)[number];
+
+/** One rule of a policy version, stored in the version's `rules` column (a version is one immutable value). */
+export type StoredRule = {
+  /** Stable across versions, so that a new version can be compared rule by rule with the last. */
+  id: string;
+  effect: RuleEffect;
+  /** ODS codes (an ODS code never changes). */
+  targetTrusts: string[];
+  requesterRoles: string[];
+  modalities: string[];
+  purposes: string[];
+  maxStudyAgeYears: number | null;
+  requiresRelationship: boolean;
+  breakGlassAllowed: boolean;
+};
 
 /** A sharing policy, owned by the source trust that controls the images it shares. */
 export const sharingPolicies = pgTable(

@@ -1,10 +1,10 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import { trusts } from "@/db/schema";
-import type { ApiCaller } from "@/lib/api/auth";
+import type { ApiCaller } from "@/lib/api-caller";
 import { withSystem } from "@/lib/db/scope";
 import type { z } from "zod";
-import type { meResponse } from "@/lib/api/openapi";
+import type { meResponse } from "./schemas";
 
 /** What GET /api/v1/me answers: the caller's client, trust and scopes. */
 export async function describeApiCaller(caller: ApiCaller): Promise<z.infer<typeof meResponse>> {

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { apiScopes } from "@/db/schema/api-clients";
 
-export { apiScopes };
 export type ApiScope = (typeof apiScopes)[number];
 
 export const apiClientInput = z.object({
@@ -21,4 +20,9 @@ export const rotateInput = z.object({
 
 export const revokeInput = z.object({
   reason: z.string({ error: "Give a reason." }).trim().min(3, "Give a reason of at least 3 characters.").max(500, "The reason can be at most 500 characters."),
+});
+
+/** What GET /api/v1/me answers: the calling client as Mosaic knows it (lib/api-clients/describe.ts). */
+export const meResponse = z.object({
+  client: z.object({ id: z.uuid(), name: z.string(), trust: z.string().nullable().describe("ODS code; null for a consortium client"), scopes: z.array(z.enum(apiScopes)) }),
 });

@@ -7,10 +7,8 @@ import type { ApiScope } from "@/lib/api-clients/schemas";
 import { recordAuditEvent } from "@/lib/audit/record";
 import { withSystem } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
+import type { ApiCaller } from "@/lib/api-caller";
 import { consumeRateLimit, type RateLimited } from "@/lib/rate-limit";
-
-/** A machine caller whose key was checked: its client, trust (null = consortium) and scopes. */
-export type ApiCaller = { clientId: string; keyId: string; name: string; trustId: string | null; scopes: readonly string[] };
 
 /**
  * Checks `Authorization: Bearer <key>` on every request: a well-formed key whose hash matches, not
@@ -129,11 +127,4 @@ async function rateLimitedError(
   return new AppError("RATE_LIMITED", `Too many requests ${caller ? "with this API key" : "from this address"}: at most ${points} every ${windowSeconds} seconds. Retry after ${retryAfterSeconds} seconds.`, {
     retryAfterSeconds,
   });
-}
-
-/** May this caller send data of this trust? A consortium client may send any trust's. */
-export function assertCallerTrust(caller: ApiCaller, trustId: string, where: { item?: number; field: string }): void {
-  if (caller.trustId !== null && caller.trustId !== trustId) {
-    throw new AppError("FORBIDDEN", "This API client may only send data of its own trust.", { issues: [{ ...where, message: "not this client's trust" }] });
-  }
 }

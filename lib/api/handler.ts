@@ -1,14 +1,14 @@
 import "server-only";
 import type { z } from "zod";
 import type { ApiScope } from "@/lib/api-clients/schemas";
-import { clientInfoFrom } from "@/lib/auth/client-info";
+import { clientInfoFrom } from "@/lib/identity/client-info";
 import { AppError } from "@/lib/errors";
 import { failureOf } from "@/lib/log";
 import { textProblems } from "@/lib/text-input";
-import { authenticateApiKey, type ApiCaller } from "./auth";
-import { maxBodyBytes, maxJsonDepth } from "./limits";
-
-export type ApiIssue = { path: string; item?: number; field: string; message: string };
+import { apiIssues, invalidRequest, issueAt, type IssueAt } from "@/lib/api-issues";
+import type { ApiCaller } from "@/lib/api-caller";
+import { authenticateApiKey } from "./auth";
+import { maxBodyBytes, maxJsonDepth } from "@/lib/limits";
 
 export const jsonContentType = "application/json";
 
@@ -17,14 +17,6 @@ function errorResponse(status: number, code: string, message: string, details?: 
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (typeof details?.retryAfterSeconds === "number") headers["Retry-After"] = String(details.retryAfterSeconds);
   return Response.json({ error: { code, message, details: details ?? null } }, { status, headers });
-}
-
-/**
- * Zod issues as the API reports them: the dotted path, and for batches the item's index and the
- * field within it ("events.3.patient.nhsNumber" → item 3, field "patient.nhsNumber").
- */
-export function apiIssues(error: z.ZodError, batchKey?: string): ApiIssue[] {
-  return error.issues.map((issue) => issueAt(issue.path.map(String), issue.message, batchKey));
 }
 
 /** The media type of a request, lower case and without parameters ("" when there is none). */
@@ -88,11 +80,8 @@ async function readBodyText(request: Request): Promise<string> {
   return parts.join("");
 }
 
-/** How the door names a place in a body: for a batch, the item and the field within it. */
-export type IssueAt = (path: string[], message: string) => ApiIssue;
-
 /**
- * Reads a JSON body, within the limits of lib/api/limits.ts: 415 for another media type (the route
+ * Reads a JSON body, within the limits of lib/limits.ts: 415 for another media type (the route
  * says which it takes: application/json by default), 413 beyond the size limit, and a 4xx naming
  * each place that is not JSON Mosaic can take as it is (lib/text-input.ts: NUL, lone surrogates,
  * forbidden member names, nesting too deep). JSON.parse itself takes any depth (V8's parser keeps
@@ -114,24 +103,6 @@ export async function readJsonBody(request: Request, options: { mediaTypes?: rea
     throw invalidRequest(refused.map((p) => at(p.path.map(String), p.message)));
   }
   return body;
-}
-
-/** An issue at a path; under a batch (a list at the top: `events.3.…`) it names the item and the field within it. */
-function issueAt(path: string[], message: string, batchKey: string | undefined): ApiIssue {
-  const isItem = batchKey !== undefined && path[0] === batchKey && path.length > 1 && /^\d+$/.test(path[1] ?? "");
-  return {
-    path: path.join("."),
-    ...(isItem ? { item: Number(path[1]) } : {}),
-    field: (isItem ? path.slice(2) : path).join(".") || "(body)",
-    message,
-  };
-}
-
-/** The 4xx for a body with these problems; the message names the first item and field. */
-export function invalidRequest(issues: ApiIssue[]): AppError {
-  const first = issues[0];
-  const where = first ? (first.item !== undefined ? `item ${first.item}, field ${first.field}` : `field ${first.field}`) : "the body";
-  return new AppError("VALIDATION", `Invalid request: ${where}: ${first?.message ?? "invalid"}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}.`, { issues });
 }
 
 /**

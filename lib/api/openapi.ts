@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { apiScopes, type ApiScope } from "@/lib/api-clients/schemas";
+import { meResponse, type ApiScope } from "@/lib/api-clients/schemas";
 import { fhirAuditInput, fhirContentType, fhirExportQuery, fhirSearchsetBundle } from "@/lib/audit/fhir";
 import { auditBatchInput, batchResult } from "@/lib/audit/schemas";
 import { examBatch, storageUsageBatch } from "@/lib/capacity/schemas";
 import { errorCodes, httpStatusOf, type ErrorCode } from "@/lib/errors";
 import { accessDecisionAnswer, accessDecisionBatch, accessDecisionBatchAnswer } from "@/lib/sharing/api";
 import { accessDecisionRequest } from "@/lib/sharing/schemas";
-import { earliestTime, maxBatchItems, maxBodyBytes, maxClockAheadMs, maxDecisionBatch, maxExamBytes, maxInt4, maxJsonDepth, maxStorageBytes } from "./limits";
+import { earliestTime, maxBatchItems, maxBodyBytes, maxClockAheadMs, maxDecisionBatch, maxExamBytes, maxInt4, maxJsonDepth, maxStorageBytes } from "@/lib/limits";
 
 /** One operation of the machine API, described by the same zod schemas that validate it. */
-export type ApiOperation = {
+type ApiOperation = {
   method: "get" | "post";
   path: string;
   summary: string;
@@ -26,7 +26,7 @@ export type ApiOperation = {
   tag: string;
 };
 
-export const errorBody = z.object({
+const errorBody = z.object({
   error: z.object({
     code: z.enum([...errorCodes, "INTERNAL"]),
     message: z.string(),
@@ -42,12 +42,8 @@ export const errorBody = z.object({
   }),
 });
 
-export const meResponse = z.object({
-  client: z.object({ id: z.uuid(), name: z.string(), trust: z.string().nullable().describe("ODS code; null for a consortium client"), scopes: z.array(z.enum(apiScopes)) }),
-});
-
 /** Every operation of /api/v1. Each area adds its own here, with its schemas. */
-export const operations: ApiOperation[] = [
+const operations: ApiOperation[] = [
   {
     method: "get",
     path: "/api/v1/me",
@@ -149,8 +145,8 @@ const errorResponses: { status: string; description: string; when: "always" | "i
   },
 ];
 
-/** The limits of the machine API (lib/api/limits.ts), as the document states them. */
-export const limitsDescription = [
+/** The limits of the machine API (lib/limits.ts), as the document states them. */
+const limitsDescription = [
   "Limits, the same for every operation that takes a body:",
   `- a body of at most ${maxBodyBytes} bytes (${maxBodyBytes / 1024 / 1024} MiB) as sent, whatever its Content-Length says; beyond it 413 (a 5,000-event FHIR Bundle is about 15 MB);`,
   `- at most ${maxBatchItems.toLocaleString("en-GB")} items in a batch of events, exams or storage snapshots, ${maxDecisionBatch} access-decision requests;`,

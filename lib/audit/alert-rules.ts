@@ -1,7 +1,7 @@
 import type { alertRules } from "@/db/schema/audit";
 
-export type AlertRule = (typeof alertRules)[number];
-export type Severity = "high" | "medium" | "low";
+type AlertRule = (typeof alertRules)[number];
+type Severity = "high" | "medium" | "low";
 
 /** The facts of one access event that the rules look at. */
 export type RuleEvent = {
@@ -31,7 +31,7 @@ const londonHour = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London",
 const offsetByUtcHour = new Map<number, number>();
 
 /** Night hours in England (23:00 to 06:00 local time), when routine browsing is unusual. */
-export function isNightInLondon(at: Date): boolean {
+function isNightInLondon(at: Date): boolean {
   const utcHour = Math.floor(at.getTime() / 3_600_000);
   let offset = offsetByUtcHour.get(utcHour);
   if (offset === undefined) {

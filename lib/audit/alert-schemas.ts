@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { alertResolutions, alertRules, alertStatuses } from "@/db/schema/audit";
 
-export { alertResolutions, alertRules, alertStatuses };
 
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineMutation } from "@/lib/db/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory } from "@/lib/trust-directory";
 import { assignInput, bulkCloseInput, closeInput, noteInput, reopenInput, type AlertFilter } from "./alert-schemas";
 import { decodeCursor, encodeCursor } from "./search-filter";
 

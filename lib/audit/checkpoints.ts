@@ -7,7 +7,7 @@ import "server-only";
 // a witness outside the database (witness.ts) before it counts, so that deleting checkpoints from
 // the database and rewriting the events behind them is caught too. The serving process signs the
 // chains an ingest moved every AUDIT_CHECKPOINT_SECONDS (lib/jobs/checkpoint-loop.ts).
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { rowsOf, type Db, type Tx } from "@/db/client";
 import { auditChainHeads, auditCheckpoints } from "@/db/schema";
@@ -19,7 +19,7 @@ import { configuredWitness, type Witness } from "./witness";
 /** What a checkpoint's signature covers. */
 export type CheckpointPayload = { chain: string; seq: number; hash: string; signedAt: string };
 
-export const checkpointJwsType = "mosaic-audit-checkpoint+jws";
+const checkpointJwsType = "mosaic-audit-checkpoint+jws";
 
 /**
  * Runs `fn` as the application role with consortium-wide scope: checkpoints concern every chain,
@@ -230,7 +230,7 @@ export async function createCheckpoints(
   return runs;
 }
 
-export type WitnessFailure = {
+type WitnessFailure = {
   chain: string;
   seq: number;
   problem: "checkpoint_deleted" | "event_missing" | "hash_mismatch" | "head_behind" | "unknown_key" | "bad_signature" | "payload_mismatch";
@@ -243,7 +243,7 @@ export type WitnessFailure = {
  * chain's head is at or beyond it. `starts` gives, for each chain, its latest witnessed checkpoint
  * that holds: where a walk of what came since begins.
  */
-export type WitnessReport = {
+type WitnessReport = {
   description: string;
   witnessed: number;
   ok: boolean;
@@ -253,7 +253,7 @@ export type WitnessReport = {
 };
 
 /** Checks the database against the witness (see WitnessReport), for the chains `inScope` keeps. */
-export async function checkWitness(db: Db, witness: Witness, publicJwks: JWK | JWK[], inScope: (chain: string) => boolean = () => true): Promise<WitnessReport> {
+async function checkWitness(db: Db, witness: Witness, publicJwks: JWK | JWK[], inScope: (chain: string) => boolean = () => true): Promise<WitnessReport> {
   const ring = await keyRing(publicJwks);
   const chains = (await witness.chains()).filter(inScope);
   const failures: WitnessFailure[] = [];
@@ -353,7 +353,7 @@ export async function verifyAuditTrail(
   return { ok, chains, vanished, checkpoints, witness: witnessReport };
 }
 
-export type CheckpointFailure = {
+type CheckpointFailure = {
   checkpointId: string;
   chain: string;
   seq: number;
@@ -441,13 +441,3 @@ export async function checkCheckpointExport(exported: CheckpointExport, publicJw
   return { ok: problems.length === 0, problems };
 }
 
-/** The newest checkpoint of each chain, for the verify page and command. */
-export async function latestCheckpoints(db: Db): Promise<{ chain: string; seq: number; hash: string; signedAt: Date }[]> {
-  return asSystem(db, async (tx) => {
-    const rows = await tx
-      .selectDistinctOn([auditCheckpoints.chain], { chain: auditCheckpoints.chain, seq: auditCheckpoints.seq, hash: auditCheckpoints.hash, signedAt: auditCheckpoints.signedAt })
-      .from(auditCheckpoints)
-      .orderBy(asc(auditCheckpoints.chain), desc(auditCheckpoints.seq));
-    return rows;
-  });
-}

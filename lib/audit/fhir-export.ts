@@ -2,7 +2,7 @@ import "server-only";
 // GET /api/v1/audit-events: a patient's access history as a FHIR searchset Bundle, for a machine
 // client (a national audit service, a trust's IG tooling) with the audit:read scope. The rows come
 // from the same search as the IG pages (lib/audit/search.ts), so scope and paging are one code path.
-import type { ApiCaller } from "@/lib/api/auth";
+import type { ApiCaller } from "@/lib/api-caller";
 import type { Ctx } from "@/lib/auth/context";
 import { withTenant } from "@/lib/db/scope";
 import { toFhirAuditEvent, toSearchsetBundle, type FhirExportQuery, type MosaicAccessEvent } from "./fhir";

@@ -23,11 +23,12 @@
 //   entity[data]                ↔ study (what.identifier urn:dicom:uid / urn:oid:<UID>; details
 //                                 AccessionNumber and Modality, as DICOM names those attributes)
 import { z } from "zod";
-import { implausibleTimeMessage, isPlausibleDateTime, maxBatchItems } from "@/lib/api/limits";
-import { roles } from "@/lib/auth/permissions";
+import { implausibleTimeMessage, isPlausibleDateTime, maxBatchItems } from "@/lib/limits";
+import { roles, purposes } from "@/lib/vocabulary";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { accessActions, auditEventInput, purposes, type AuditEventInput } from "./schemas";
+import { accessActions, auditEventInput, type AuditEventInput } from "./schemas";
 import { decodeCursor } from "./search-filter";
+import type { ApiIssue } from "@/lib/api-issues";
 
 export const fhirContentType = "application/fhir+json";
 
@@ -53,9 +54,9 @@ export const systems = {
 } as const;
 
 /** The URI of a sharing policy version, as agent.policy carries it. */
-export const policyUriPrefix = "https://mosaic.example/fhir/sharing-policy/";
+const policyUriPrefix = "https://mosaic.example/fhir/sharing-policy/";
 const policyUriPattern = /^https:\/\/mosaic\.example\/fhir\/sharing-policy\/([0-9a-f-]{36})\/_history\/(\d+)$/i;
-export const policyUri = (policy: { id: string; version: number }) => `${policyUriPrefix}${policy.id}/_history/${policy.version}`;
+const policyUri = (policy: { id: string; version: number }) => `${policyUriPrefix}${policy.id}/_history/${policy.version}`;
 
 type Coding = { system?: string; code?: string; display?: string };
 
@@ -108,7 +109,7 @@ const agentTypes = {
 // schema after mapping, and its errors are reported at the FHIR element they came from.
 
 // A FHIR dateTime: a year, a month, a day, or an instant with its offset (FHIR R4 requires one when
-// there is a time). Plausible as every time the API takes (lib/api/limits.ts), a date as a UK day.
+// there is a time). Plausible as every time the API takes (lib/limits.ts), a date as a UK day.
 const fhirDateTimePattern = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
 const fhirDateTime = z
   .string()
@@ -156,10 +157,9 @@ export const fhirAuditEvent = z.object({
   source: z.object({ site: z.string().optional(), observer: reference, type: z.array(coding).optional() }, { error: "is required: the system that recorded the event" }),
   entity: z.array(entity, { error: "is required: the patient and the study" }).optional(),
 });
-export type FhirAuditEvent = z.input<typeof fhirAuditEvent>;
 
 /** A Bundle of AuditEvents (batch or collection) as Mosaic accepts it. */
-export const fhirAuditBundle = z.object({
+const fhirAuditBundle = z.object({
   resourceType: z.literal("Bundle"),
   type: z.enum(["batch", "collection"], { error: "must be batch or collection" }),
   entry: z
@@ -313,7 +313,7 @@ function actionOf(r: Parsed): { action?: string; path: string } {
  * own checks. `origin` says which FHIR element each Mosaic field came from, so that an error in a
  * value is reported where the sender put it.
  */
-export function fromFhirAuditEvent(r: Parsed): { candidate: Record<string, unknown>; origin: Record<string, string>; issues: FhirIssue[] } {
+function fromFhirAuditEvent(r: Parsed): { candidate: Record<string, unknown>; origin: Record<string, string>; issues: FhirIssue[] } {
   const issues: FhirIssue[] = [];
   const origin: Record<string, string> = { eventId: "id", occurredAt: "recorded", outcome: "outcome" };
   const agents = r.agent;
@@ -460,13 +460,11 @@ export function readFhirAuditEvent(resource: Parsed): { ok: true; event: AuditEv
   return { ok: true, event: parsed.data, origin };
 }
 
-export type FhirApiIssue = { path: string; item?: number; field: string; message: string };
-
 /**
  * A place in a FHIR body as the API names it: in a Bundle, the entry's index as `item` and the
  * element within its resource as `field` ("entry.3.resource.agent.0.name" → item 3, "agent.0.name").
  */
-export function fhirIssueAt(path: string[], message: string): FhirApiIssue {
+export function fhirIssueAt(path: string[], message: string): ApiIssue {
   const isEntry = path[0] === "entry" && /^\d+$/.test(path[1] ?? "");
   const field = (isEntry ? path.slice(path[2] === "resource" ? 3 : 2) : path).join(".") || (isEntry ? "resource" : "(body)");
   return { path: path.join("."), ...(isEntry ? { item: Number(path[1]) } : {}), field, message };
@@ -480,14 +478,14 @@ export function fhirIssueAt(path: string[], message: string): FhirApiIssue {
  */
 export function readFhirAuditBody(
   body: unknown,
-): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: FhirApiIssue[]) => FhirApiIssue[] } | { ok: false; issues: FhirApiIssue[] } {
+): { ok: true; events: AuditEventInput[]; toFhirIssues: (issues: ApiIssue[]) => ApiIssue[] } | { ok: false; issues: ApiIssue[] } {
   const parsed = fhirAuditInput.safeParse(body);
   if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => fhirIssueAt(issue.path.map(String), issue.message)) };
   const resources = parsed.data.resourceType === "Bundle" ? parsed.data.entry.map((e) => e.resource) : [parsed.data];
   const isBundle = parsed.data.resourceType === "Bundle";
   const events: AuditEventInput[] = [];
   const origins: Record<string, string>[] = [];
-  const issues: FhirApiIssue[] = [];
+  const issues: ApiIssue[] = [];
   resources.forEach((resource, i) => {
     const read = readFhirAuditEvent(resource);
     if (read.ok) {
@@ -502,7 +500,7 @@ export function readFhirAuditBody(
   if (issues.length) return { ok: false, issues };
   // Problems found later (an unknown trust, another trust's data) name Mosaic fields of an item;
   // this names the FHIR element of the entry instead.
-  const toFhirIssues = (found: FhirApiIssue[]) =>
+  const toFhirIssues = (found: ApiIssue[]) =>
     found.map((issue) => {
       const origin = issue.item !== undefined ? origins[issue.item] : undefined;
       const field = origin ? fhirPathOf(issue.field.split("."), origin) : issue.field;

@@ -3,7 +3,8 @@ import { hash } from "node:crypto";
 import { and, isNull, sql } from "drizzle-orm";
 import { rowsOf } from "@/db/client";
 import { auditEvents, patientRestrictions, trusts, users } from "@/db/schema";
-import { assertCallerTrust, type ApiCaller } from "@/lib/api/auth";
+import { assertCallerTrust, type ApiCaller } from "@/lib/api-caller";
+import type { ApiIssue } from "@/lib/api-issues";
 import { pgArray } from "@/lib/db/arrays";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
@@ -12,8 +13,6 @@ import { alertRowsFor, insertAlerts } from "./raise-alerts";
 import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "./append";
 import { chainOf } from "./chain";
 import type { AuditEventInput } from "./schemas";
-
-type ApiIssue = { path: string; item: number; field: string; message: string };
 
 // The stored fields a machine client sends, with the path of each in its request: what a retry
 // must repeat exactly, and what a conflict names. (actorUserId is looked up, not sent.)

@@ -9,7 +9,7 @@ import { lockChainHeads, saveChainHeads } from "./append";
 import { chainHash, chainOf } from "./chain";
 import { auditActions, type AuditAction, type AuditDetails } from "./actions";
 
-export type AuditOutcome = "success" | "denied" | "failure";
+type AuditOutcome = "success" | "denied" | "failure";
 
 /** What happened, as a caller describes it; the chain fields are added here. */
 export type AuditInput<A extends AuditAction = AuditAction> = {

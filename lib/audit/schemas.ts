@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { maxBatchItems, maxInt4, plausibleInstant } from "@/lib/api/limits";
-import { roles } from "@/lib/auth/permissions";
+import { maxBatchItems, maxInt4, plausibleInstant } from "@/lib/limits";
+import { modalities, purposes, roles } from "@/lib/vocabulary";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { modalities } from "@/lib/trusts/schemas";
 
 export const accessActions = [
   "study.view",
@@ -17,22 +16,19 @@ export const accessActions = [
   "report.view",
 ] as const;
 export const outcomes = ["success", "denied", "failure"] as const;
-export const purposes = ["direct_care", "mdt", "emergency", "clinical_audit", "teaching", "research"] as const;
-
 
 const ods = z.string().regex(/^[A-Z0-9]{3,5}$/, "must be an ODS code: 3 to 5 upper-case letters and digits");
 
-export const nhsNumber = z
+const nhsNumber = z
   .string()
   .transform(normaliseNhsNumber)
   .refine(isValidNhsNumber, "must be a 10-digit NHS number that passes the modulus-11 check");
 
 // DICOM UIDs: dot-separated numeric components without leading zeros, at most 64 characters.
-export const studyInstanceUid = z
+const studyInstanceUid = z
   .string()
   .max(64, "a DICOM UID has at most 64 characters")
   .regex(/^(0|[1-9]\d*)(\.(0|[1-9]\d*))+$/, "must be a DICOM UID: digits and dots, no leading zeros");
-
 
 /** One access event as the PACS sends it (DESIGN.md, "Audit event"). */
 export const auditEventInput = z.object({

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { addDays, endOfLondonDay, isIsoDay, londonDayStart, londonToday } from "@/lib/calendar";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { isStorableText } from "@/lib/text-input";
-import { modalities } from "@/lib/trusts/schemas";
-import { accessActions, outcomes, purposes } from "./schemas";
+import { modalities, purposes } from "@/lib/vocabulary";
+import { accessActions, outcomes } from "./schemas";
 
 const day = z
   .string()

@@ -5,7 +5,7 @@ import { auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
+import { trustDirectory, type DirectoryTrust } from "@/lib/trust-directory";
 import type { ChainedFields } from "./canonical";
 import { actorOf, recordAuditEvent } from "./record";
 import { accessActions } from "./schemas";
@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, searchWindow, type AuditFilter } from "./se
 
 type SearchWindow = ReturnType<typeof searchWindow>;
 
-export const pageSize = 50;
+const pageSize = 50;
 
 /** An event as the search shows it: its chained fields and hashes, with trusts named by ODS code. */
 export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sourceTrustId"> & {
@@ -24,7 +24,7 @@ export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sou
 };
 
 /** Where the caller may search: every trust, or the trusts where they hold audit.read. */
-export function auditScope(ctx: Ctx) {
+function auditScope(ctx: Ctx) {
   const scope = trustsWhere(ctx, "audit.read");
   if (!scope.all && scope.trustIds.length === 0) throw notFound("Not found.");
   return scope;

@@ -25,7 +25,7 @@ const retiredKeys = z.array(
  * environment, as the key is: a public key read from the database would let whoever can rewrite
  * the database vouch for their own signatures.
  */
-export function retiredPublicKeys(): JWK[] {
+function retiredPublicKeys(): JWK[] {
   const value = process.env.AUDIT_RETIRED_PUBLIC_KEYS?.trim();
   if (!value) return [];
   let json: unknown;
@@ -46,7 +46,7 @@ export function retiredPublicKeys(): JWK[] {
 export const demoSigningKeyFile = () => path.resolve(/*turbopackIgnore: true*/ process.env.MOSAIC_DATA_DIR ?? ".data", "audit-signing-key");
 
 /** A public key as an outside auditor receives it: JWK with its id (RFC 7638 thumbprint) and use. */
-export async function publicJwkOf(key: KeyObject): Promise<JWK> {
+async function publicJwkOf(key: KeyObject): Promise<JWK> {
   const jwk = await exportJWK(createPublicKey(key));
   const kid = await calculateJwkThumbprint(jwk, "sha256");
   return { ...jwk, kid, alg: "EdDSA", use: "sig" };

@@ -4,7 +4,7 @@ import { auditChainHeads, auditEvents } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
-import { trustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory } from "@/lib/trust-directory";
 import { actorOf, recordAuditEvent } from "./record";
 import { getDatabase } from "@/db/client";
 import { exportCheckpoints, verifyAuditTrail, type CheckpointExport } from "./checkpoints";
@@ -13,7 +13,7 @@ import type { VerifyMode } from "./verify-schemas";
 import type { ChainReport } from "./verify";
 import { configuredWitness, type Witness } from "./witness";
 
-export type CheckpointCheck = {
+type CheckpointCheck = {
   checked: number;
   /** Checkpoints in the witness (absent in runs recorded before there was one). */
   witnessed?: number;

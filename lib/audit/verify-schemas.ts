@@ -5,7 +5,7 @@ import { z } from "zod";
  * (what was added since; the walk behind a checkpoint was done when it was signed), or from the
  * first event of each chain.
  */
-export const verifyModes = ["since_checkpoint", "full"] as const;
+const verifyModes = ["since_checkpoint", "full"] as const;
 export type VerifyMode = (typeof verifyModes)[number];
 
 /** The verify page's choice of walk. */

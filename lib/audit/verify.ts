@@ -16,7 +16,7 @@ export type ChainBreak = {
 export type ChainReport = { chain: string; events: number; headSeq: number; ok: boolean; firstBreak: ChainBreak | null };
 
 /** Events per page of a walk: bounded memory and bounded index ranges at any chain length. */
-export const defaultPageSize = 5_000;
+const defaultPageSize = 5_000;
 
 /**
  * Walks one hash chain in sequence order, from `from` to its head, and names the first broken

@@ -6,9 +6,9 @@ import { addDays, formatDay } from "@/lib/calendar";
 /** How many days before the scanned day make up a person's usual. */
 export const volumeHistoryDays = 28;
 /** Never alert below this many patients in a day, whatever the usual. */
-export const volumeFloor = 20;
+const volumeFloor = 20;
 /** Alert above this multiple of the usual. */
-export const volumeFactor = 3;
+const volumeFactor = 3;
 
 /** The median of some numbers (0 for none). */
 export function median(values: readonly number[]): number {
@@ -50,7 +50,7 @@ async function dailyCounts(db: Executor, first: string, last: string): Promise<D
   return rows.map((r) => ({ day: r.day, actorEmail: r.actor_email, sourceTrustId: r.source_trust_id, actorTrustId: r.actor_trust_id, patients: Number(r.patients) }));
 }
 
-export type UnusualVolume = VolumeJudgement & { day: string; actorEmail: string; sourceTrustId: string; actorTrustId: string | null; patients: number };
+type UnusualVolume = VolumeJudgement & { day: string; actorEmail: string; sourceTrustId: string; actorTrustId: string | null; patients: number };
 
 export type VolumeScanResult = { days: number; unusual: UnusualVolume[]; raised: number };
 

@@ -10,7 +10,7 @@ import path from "node:path";
 import { env } from "@/lib/env";
 
 /** One published checkpoint: its chain and sequence number, and the compact JWS that signs them. */
-export type WitnessEntry = { chain: string; seq: number; jws: string };
+type WitnessEntry = { chain: string; seq: number; jws: string };
 
 export type Witness = {
   /** Where it is, for messages. */

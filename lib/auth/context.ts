@@ -1,4 +1,5 @@
-import { permissionsOf, type Permission, type Role } from "./permissions";
+import { permissionsOf, type Permission } from "./permissions";
+import type { Role } from "@/lib/vocabulary";
 
 /** One active role of the caller: at a trust, or across the consortium when trustId is null. */
 export type ActiveRole = { role: Role | string; trustId: string | null };

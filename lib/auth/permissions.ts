@@ -1,8 +1,4 @@
-/** Every role Mosaic knows. Portal roles use the portal; clinical roles only appear in access decisions. */
-export const portalRoles = ["consortium_admin", "pacs_manager", "ig_officer", "cio"] as const;
-export const clinicalRoles = ["radiologist", "reporting_radiographer", "radiographer", "clinician", "mdt_coordinator"] as const;
-export const roles = [...portalRoles, ...clinicalRoles] as const;
-export type Role = (typeof roles)[number];
+import { type Role } from "@/lib/vocabulary";
 
 export const permissions = [
   "trusts.read",
@@ -65,18 +61,6 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
   radiographer: [],
   clinician: [],
   mdt_coordinator: [],
-};
-
-export const roleLabels: Record<Role, string> = {
-  consortium_admin: "Consortium administrator",
-  pacs_manager: "PACS manager",
-  ig_officer: "Information governance officer",
-  cio: "Chief information officer",
-  radiologist: "Radiologist",
-  reporting_radiographer: "Reporting radiographer",
-  radiographer: "Radiographer",
-  clinician: "Clinician",
-  mdt_coordinator: "MDT coordinator",
 };
 
 /** Permissions of a role; unknown roles (a typo, a role removed from code) get nothing. */

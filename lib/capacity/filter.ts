@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { addDays, daysBetween, isIsoDay, londonToday } from "@/lib/calendar";
-import { modalities } from "./schemas";
+import { modalities } from "@/lib/vocabulary";
 
 /** Longest period one view may span (ten years): enough for the whole retention of adult imaging. */
-export const maxPeriodDays = 3660;
-export const defaultPeriodDays = 90;
+const maxPeriodDays = 3660;
+const defaultPeriodDays = 90;
 
 const day = z.string().trim().refine(isIsoDay).optional().catch(undefined);
 

@@ -26,8 +26,8 @@ export type Forecast =
       r2: number;
     };
 
-export const forecastWindowDays = 90;
-export const minForecastPoints = 14;
+const forecastWindowDays = 90;
+const minForecastPoints = 14;
 const z95 = 1.96;
 
 /** Least-squares fit y = a + b·x. */
@@ -91,7 +91,7 @@ export const forecastMethod =
   "The range uses the slope plus or minus 1.96 standard errors: the earliest date if growth is at the fast end, the latest at the slow end.";
 
 /** How far past the last usage the growth chart draws a forecast line (a quota far off is not drawn to). */
-export const forecastHorizonDays = 365;
+const forecastHorizonDays = 365;
 
 /**
  * The forecast as the growth chart draws it: the fitted line over its window (from `from` at the

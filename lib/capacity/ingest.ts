@@ -233,7 +233,7 @@ export async function upsertStorageRows(tx: Tx, rows: readonly StorageRow[]): Pr
 }
 
 /** Resolves trusts and sites of a parsed exam batch, naming each unknown item and field. */
-export async function resolveExams(tx: Tx, exams: readonly ExamInput[], scope: IngestScope): Promise<ExamRow[]> {
+async function resolveExams(tx: Tx, exams: readonly ExamInput[], scope: IngestScope): Promise<ExamRow[]> {
   const trustMap = await trustsByOds(tx, exams.map((e) => e.trust), scope);
   const siteRows = await tx
     .select({ id: sites.id, code: sites.code, trustId: sites.trustId })

@@ -11,9 +11,9 @@ import type { CapacityFilter } from "./filter";
 import { forecastExhaustion, growthWithGuides, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";
 import { byMonth, byWeek, heatmapGrid, partMonthOf, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
-import { storageTiers, type StorageTier } from "./schemas";
-
-type TrustOption = { id: string; odsCode: string; name: string };
+import { type StorageTier } from "./schemas";
+import { storageTiers } from "@/lib/vocabulary";
+import type { TrustRef } from "@/lib/trust-directory";
 
 /**
  * Who the caller may see capacity figures for. A consortium-wide role sees every trust; a trust's
@@ -25,7 +25,7 @@ function capacityScope(ctx: Ctx) {
   return scope;
 }
 
-async function trustOptionsOf(tx: Tx, scope: { all: boolean; trustIds: string[] }): Promise<TrustOption[]> {
+async function trustOptionsOf(tx: Tx, scope: { all: boolean; trustIds: string[] }): Promise<TrustRef[]> {
   return tx
     .select({ id: trusts.id, odsCode: trusts.odsCode, name: trusts.name })
     .from(trusts)
@@ -37,7 +37,7 @@ async function trustOptionsOf(tx: Tx, scope: { all: boolean; trustIds: string[] 
  * The trusts the figures are for: the chosen trust (not found when outside the caller's reach), or
  * with no choice every trust of the caller (null: the whole consortium, for a consortium-wide caller).
  */
-function selectTrusts(options: TrustOption[], scope: { all: boolean }, ods: string | undefined): { ids: string[] | null; chosen: TrustOption | null } {
+function selectTrusts(options: TrustRef[], scope: { all: boolean }, ods: string | undefined): { ids: string[] | null; chosen: TrustRef | null } {
   if (ods) {
     const chosen = options.find((t) => t.odsCode === ods);
     if (!chosen) throw notFound("No such trust.");
@@ -77,7 +77,6 @@ export async function getCapacityChoices(ctx: Ctx, filter: CapacityFilter) {
     };
   });
 }
-
 
 async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
@@ -227,7 +226,7 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
  * caller gets two figures per trust of theirs (their imaging viewed by other trusts' staff, their
  * staff viewing other trusts' imaging), with the other trusts not named or split.
  */
-async function crossTrustMatrix(tx: Tx, filter: CapacityFilter, ids: string[] | null, options: TrustOption[]) {
+async function crossTrustMatrix(tx: Tx, filter: CapacityFilter, ids: string[] | null, options: TrustRef[]) {
   const where = ids ? sql`and (source_trust_id = any(${pgArray(ids)}::uuid[]) or actor_trust_id = any(${pgArray(ids)}::uuid[]))` : sql``;
   const list = await rows<{ source: string; actor: string; n: string }>(
     tx,
@@ -258,8 +257,6 @@ async function crossTrustMatrix(tx: Tx, filter: CapacityFilter, ids: string[] | 
   };
 }
 
-export type ThroughputView = Awaited<ReturnType<typeof getThroughput>>;
-
 type TierUsage = {
   odsCode: string;
   name: string;
@@ -283,7 +280,7 @@ async function storageTotals(tx: Tx, ids: string[], from: string, to: string) {
 }
 
 /** Used against quota per trust and tier, with the forecast of exhaustion (last 90 days of usage up to `today`). */
-async function tierUsage(tx: Tx, trustList: TrustOption[], today: string): Promise<TierUsage[]> {
+async function tierUsage(tx: Tx, trustList: TrustRef[], today: string): Promise<TierUsage[]> {
   if (trustList.length === 0) return [];
   const ids = trustList.map((t) => t.id);
   const quotas = await tx
@@ -372,9 +369,7 @@ export async function getStorage(ctx: Ctx, filter: CapacityFilter, today = londo
   });
 }
 
-export type StorageView = Awaited<ReturnType<typeof getStorage>>;
-
-async function listQuotaRequests(tx: Tx, ctx: Ctx, shown: TrustOption[]) {
+async function listQuotaRequests(tx: Tx, ctx: Ctx, shown: TrustRef[]) {
   if (shown.length === 0) return [];
   const list = await tx
     .select({

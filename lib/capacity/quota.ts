@@ -2,8 +2,8 @@
 
 export type QuotaLevel = "ok" | "warning" | "critical";
 
-export const warningShare = 0.8;
-export const criticalShare = 0.95;
+const warningShare = 0.8;
+const criticalShare = 0.95;
 
 /** The level of a quota that is `used` bytes full of `quota` bytes. */
 export function quotaLevel(used: number, quota: number): QuotaLevel {

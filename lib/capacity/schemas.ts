@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/api/limits";
-import { quotaRequestStatuses, storageTiers } from "@/db/schema/capacity";
-import { modalities } from "@/db/schema/trusts";
+import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleInstant } from "@/lib/limits";
+import { storageTiers } from "@/db/schema/capacity";
+import { modalities } from "@/lib/vocabulary";
 import { odsCode } from "@/lib/trusts/schemas";
 
-export { modalities, quotaRequestStatuses, storageTiers };
-export type Modality = (typeof modalities)[number];
 export type StorageTier = (typeof storageTiers)[number];
 
 // A DICOM UID: dot-separated numbers without leading zeros, at most 64 characters (PS3.5 9.1).
@@ -24,7 +22,7 @@ const modality = z.enum(modalities, { error: `The modality is one of ${modalitie
 const tier = z.enum(storageTiers, { error: "The tier is online or archive." });
 
 /** One exam as the PACS reports it (DESIGN.md, machine API shapes). */
-export const examInput = z.object({
+const examInput = z.object({
   studyInstanceUid,
   accessionNumber: z
     .string({ error: "Give the accession number." })
@@ -35,7 +33,7 @@ export const examInput = z.object({
   site: siteCode,
   modality,
   performedAt: plausibleInstant("performedAt is an ISO 8601 date and time with its offset, for example 2025-03-04T09:15:00Z.").transform((s) => new Date(s)),
-  // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/api/limits.ts).
+  // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/limits.ts).
   imageCount: z.int({ error: "imageCount is a whole number." }).min(0, "imageCount cannot be negative.").max(1_000_000, "imageCount is at most 1,000,000."),
   sizeBytes: z.int({ error: "sizeBytes is a whole number of bytes." }).min(0, "sizeBytes cannot be negative.").max(maxExamBytes, `sizeBytes is at most ${maxExamBytes} (10 TB).`),
 });
@@ -49,7 +47,7 @@ export const examBatch = z.object({
 });
 
 /** One storage usage snapshot: bytes a trust holds on a tier for a modality on a date. */
-export const storageUsageInput = z.object({
+const storageUsageInput = z.object({
   trust: odsCode,
   tier,
   date: plausibleDate("date is an ISO 8601 date, for example 2025-03-04."),
@@ -94,7 +92,6 @@ export const quotaRequestInput = z.object({
     .min(10, "Say why the quota should change (at least 10 characters).")
     .max(2000, "The reason can be at most 2,000 characters."),
 });
-export type QuotaRequestInput = z.output<typeof quotaRequestInput>;
 
 /** A CIO's decision on a pending request. */
 export const quotaDecisionInput = z.object({
@@ -102,6 +99,5 @@ export const quotaDecisionInput = z.object({
   decision: z.enum(["approve", "decline"], { error: "Choose approve or decline." }),
   note: z.string().trim().max(2000, "The note can be at most 2,000 characters.").optional().default(""),
 });
-export type QuotaDecisionInput = z.output<typeof quotaDecisionInput>;
 
 export const bytesPerTerabyte = 1e12;

@@ -4,7 +4,7 @@ import { addDays, daysInYear, daysBetween, eachDay, weekStart } from "@/lib/cale
 export type DayCount = { day: string; count: number };
 
 /** Daily counts for every day of [from, to], zero where there is no row. */
-export function fillDays(from: string, to: string, rows: readonly DayCount[]): DayCount[] {
+function fillDays(from: string, to: string, rows: readonly DayCount[]): DayCount[] {
   const by = new Map(rows.map((r) => [r.day, r.count]));
   return eachDay(from, to).map((day) => ({ day, count: by.get(day) ?? 0 }));
 }

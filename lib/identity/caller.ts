@@ -1,7 +1,7 @@
 import "server-only";
 import { cache } from "react";
 import type { Ctx } from "@/lib/auth/context";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
+import { roleLabels, type Role } from "@/lib/vocabulary";
 import { referenceCache, type ReferenceData } from "@/lib/trusts/directory";
 
 export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };

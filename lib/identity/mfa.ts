@@ -4,7 +4,7 @@ import QRCode from "qrcode";
 import { z } from "zod";
 import { consortium, users } from "@/db/schema";
 import { can, roleFor, type Ctx } from "@/lib/auth/context";
-import { portalRoles } from "@/lib/auth/permissions";
+import { portalRoles } from "@/lib/vocabulary";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystem, withTenant, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";

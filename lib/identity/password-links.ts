@@ -12,10 +12,10 @@ import { hashPassword } from "./passwords";
 import { newPasswordInput, passwordProblem } from "./password-policy";
 
 /** How long a link lasts: a week for a new person, a day for a reset. */
-export const linkLifetimeHours = { invite: 7 * 24, reset: 24 } as const;
+const linkLifetimeHours = { invite: 7 * 24, reset: 24 } as const;
 
 /** The stored form of a token: its SHA-256. The token has 256 random bits, so a fast hash is enough. */
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 

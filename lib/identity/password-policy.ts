@@ -6,7 +6,7 @@ import { z } from "zod";
  * first, including ones built from the service's and the person's own names.
  */
 export const passwordMinLength = 12;
-export const passwordMaxLength = 256;
+const passwordMaxLength = 256;
 
 // Common passwords of 12 characters or more (shorter ones fail the length rule anyway), from the
 // published breach lists' top entries, plus words of this service and of NHS life.

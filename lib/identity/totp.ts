@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { generate, generateSecret, generateURI } from "otplib";
 
 /** TOTP as authenticator apps do it (RFC 6238): SHA-1, 6 digits, 30-second steps. */
-export const totpPeriod = 30;
+const totpPeriod = 30;
 
 export function newTotpSecret(): string {
   return generateSecret();

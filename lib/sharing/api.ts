@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import type { ApiCaller } from "@/lib/api/auth";
-import { apiIssues, type ApiIssue } from "@/lib/api/handler";
-import { maxDecisionBatch } from "@/lib/api/limits";
+import type { ApiCaller } from "@/lib/api-caller";
+import { apiIssues, type ApiIssue } from "@/lib/api-issues";
+import { maxDecisionBatch } from "@/lib/limits";
 import { AppError } from "@/lib/errors";
 import { policySetCache } from "./cache";
 import { decideAccess, type DecisionAnswer } from "./decisions";

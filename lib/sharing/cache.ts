@@ -6,8 +6,8 @@ import { trustMaps } from "./directory";
 import { compilePolicySet, type CompiledPolicySet, type PolicyVersionInput } from "./engine";
 
 /** A role assignment as a decision reads it: trust by ODS code (null: consortium-wide), window in ms. */
-export type DirectoryRole = { role: string; trust: string | null; from: number; until: number };
-export type DirectoryUser = { status: "active" | "suspended" | "left"; roles: DirectoryRole[] };
+type DirectoryRole = { role: string; trust: string | null; from: number; until: number };
+type DirectoryUser = { status: "active" | "suspended" | "left"; roles: DirectoryRole[] };
 
 /** Everything a decision reads, compiled, with the generation it was read at. */
 export type PolicySnapshot = {
@@ -21,7 +21,7 @@ export type PolicySnapshot = {
 };
 
 /** The current generation of the sharing data (moved on by triggers, db/migrations/*_sharing_security.sql). */
-export async function readGeneration(tx: Tx): Promise<number> {
+async function readGeneration(tx: Tx): Promise<number> {
   const [row] = await tx.select({ generation: sharingGeneration.generation }).from(sharingGeneration).where(eq(sharingGeneration.id, 1));
   return row?.generation ?? 0;
 }

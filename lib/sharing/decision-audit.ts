@@ -28,7 +28,7 @@ export type DecisionAuditContext = { apiClientId: string | null; apiKeyId?: stri
 type Decided = { request: AccessDecisionRequest; resolved: DecisionRequest; decision: Decision; occurredAt: Date; context: DecisionAuditContext };
 
 /** The audit trail could not store a decision's event: the decision must not be answered. */
-export class DecisionAuditUnavailableError extends AppError {
+class DecisionAuditUnavailableError extends AppError {
   constructor(options?: { cause?: unknown }) {
     super("UNAVAILABLE", "The audit trail is not available, so no decision was given. Try again shortly.", { retryAfterSeconds: 1 });
     this.name = "DecisionAuditUnavailableError";
@@ -46,7 +46,7 @@ let writing: Promise<void> | null = null;
 let scheduled = false;
 
 /** The audit event of one access decision: who asked about which patient's study, why, and the answer. */
-export function decisionEvent(d: Decided, snapshot: PolicySnapshot): ChainedRow {
+function decisionEvent(d: Decided, snapshot: PolicySnapshot): ChainedRow {
   const { request, resolved, decision } = d;
   const sourceTrustId = snapshot.trustIds.get(request.study.sourceTrust) ?? null;
   return {

@@ -1,7 +1,7 @@
 // The side-by-side difference of two policy versions, rule by rule (rules keep their id across
 // versions). Pure: the page renders what this returns.
 import { formatDate } from "@/lib/calendar";
-import type { StoredRule } from "@/lib/sharing/vocabulary";
+import type { StoredRule } from "@/lib/vocabulary";
 
 export type DiffRow = { label: string; before: string; after: string; change: "same" | "changed" | "added" | "removed" };
 export type DiffSection = { title: string; rows: DiffRow[] };

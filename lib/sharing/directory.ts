@@ -1,8 +1,8 @@
 import "server-only";
 import type { Tx } from "@/lib/db/scope";
-import { trustDirectory } from "@/lib/trusts/directory";
+import { trustDirectory } from "@/lib/trust-directory";
 
-export { trustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
+export { trustDirectory, type DirectoryTrust } from "@/lib/trust-directory";
 
 /** The public trust directory keyed by ODS code and by id (policies name trusts by ODS code). */
 export async function trustMaps(tx: Tx) {

@@ -1,8 +1,6 @@
 // What the policy editor needs, in its own shape: the choices of each field, and a version's values.
-import { clinicalRoles, roleLabels } from "@/lib/auth/permissions";
 import { londonDayOf } from "@/lib/calendar";
-import { modalities } from "./schemas";
-import { purposeLabels, purposes, type StoredRule } from "./vocabulary";
+import { purposeLabels, purposes, type StoredRule, clinicalRoles, roleLabels, modalities } from "@/lib/vocabulary";
 
 type Trust = { odsCode: string; name: string; status: string };
 

@@ -11,7 +11,7 @@
 // - break-glass needs a rule that allows it and matches trust, role, modality, study age and
 //   window; it waives the legitimate relationship, and the purpose only for an emergency;
 // - the answer does not depend on the order of policies or rules.
-import type { DecisionOutcome, RuleEffect, VersionStatus } from "./vocabulary";
+import type { DecisionOutcome, RuleEffect, VersionStatus } from "@/lib/vocabulary";
 import { formatDate } from "@/lib/calendar";
 
 /** One rule of a policy version, as stored. */
@@ -48,7 +48,7 @@ export type PolicyVersionInput = {
 export type RestrictionInput = { sourceTrust: string; nhsNumber: string };
 
 /** The requester as Mosaic knows them: status null is a user Mosaic does not know. */
-export type Requester = {
+type Requester = {
   user: string;
   trust: string;
   status: "active" | "suspended" | "left" | null;
@@ -83,7 +83,7 @@ export type ReasonCode =
   | "break_glass_available"
   | "break_glass";
 
-export type Reason = { code: ReasonCode; message: string };
+type Reason = { code: ReasonCode; message: string };
 
 export type Decision = {
   decision: DecisionOutcome;
@@ -94,7 +94,7 @@ export type Decision = {
 };
 
 /** A rule ready for matching: sets as bit masks, the window as epoch milliseconds. */
-export type CompiledRule = {
+type CompiledRule = {
   policyId: string;
   policyName: string;
   version: number;
@@ -115,7 +115,7 @@ export type CompiledRule = {
 };
 
 /** A version that can never decide (unapproved, superseded, revoked), kept for explanations. */
-export type InactiveVersion = { policyId: string; policyName: string; version: number; sourceTrust: string; status: VersionStatus; approved: boolean };
+type InactiveVersion = { policyId: string; policyName: string; version: number; sourceTrust: string; status: VersionStatus; approved: boolean };
 
 /** The active policy set compiled into an index by source trust, then requester trust. */
 export type CompiledPolicySet = {
@@ -154,7 +154,7 @@ function compareRules(a: CompiledRule, b: CompiledRule): number {
 }
 
 /** May this version decide anything? Only an approved, active one (its window is checked per request). */
-export function isDecisive(v: Pick<PolicyVersionInput, "status" | "approvedBy">): boolean {
+function isDecisive(v: Pick<PolicyVersionInput, "status" | "approvedBy">): boolean {
   return v.status === "active" && v.approvedBy !== null;
 }
 
@@ -328,9 +328,9 @@ export function decide(set: CompiledPolicySet, request: DecisionRequest, now: Da
 }
 
 /** One condition of a rule and whether the request met it. */
-export type ConditionCheck = { condition: "window" | "target_trust" | "role" | "modality" | "study_age" | "purpose" | "relationship"; met: boolean; message: string };
+type ConditionCheck = { condition: "window" | "target_trust" | "role" | "modality" | "study_age" | "purpose" | "relationship"; met: boolean; message: string };
 
-export type RuleExplanation = {
+type RuleExplanation = {
   policyId: string;
   policyName: string;
   version: number;

@@ -9,7 +9,7 @@ import { notFound } from "@/lib/errors";
 import { z } from "zod";
 import { referenceCache } from "@/lib/trusts/directory";
 import type { DirectoryTrust } from "./directory";
-import type { VersionStatus } from "./vocabulary";
+import type { VersionStatus } from "@/lib/vocabulary";
 
 /** The trust directory by ODS code and by id, from the process-wide reference cache (no query). */
 async function cachedTrustMaps() {

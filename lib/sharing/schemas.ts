@@ -1,13 +1,10 @@
 // Inputs of sharing, shared by the forms, the server actions and the machine API.
 import { z } from "zod";
-import { plausibleDate } from "@/lib/api/limits";
+import { plausibleDate } from "@/lib/limits";
 import { isIsoDay, londonDayStart } from "@/lib/calendar";
-import { clinicalRoles } from "@/lib/auth/permissions";
-import { modalities } from "@/db/schema/trusts";
+import { clinicalRoles, modalities } from "@/lib/vocabulary";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
-import { purposes, restrictionReasons, ruleEffects } from "./vocabulary";
-
-export { clinicalRoles, modalities, purposes, restrictionReasons, ruleEffects };
+import { purposes, restrictionReasons, ruleEffects, clinicalRoles, modalities } from "@/lib/vocabulary";
 
 const odsCode = z
   .string({ error: "Enter an ODS code." })
@@ -36,7 +33,7 @@ const dateOnly = (what: string) =>
     .refine(isIsoDay, `Enter a real date for the ${what}.`)
     .transform((s) => londonDayStart(s));
 
-export const ruleInput = z
+const ruleInput = z
   .object({
     id: z.uuid({ error: "A rule lost its identifier; reload the page." }),
     effect: z.enum(ruleEffects, { error: "Choose permit or deny." }),
@@ -64,7 +61,6 @@ export const ruleInput = z
       ctx.addIssue({ code: "custom", path: ["breakGlassAllowed"], message: "A deny rule cannot allow break-glass." });
     }
   });
-export type RuleFormInput = z.infer<typeof ruleInput>;
 
 /** A draft version: its window, the note for the reviewer, and its rules. */
 export const draftInput = z
@@ -86,7 +82,7 @@ export const draftInput = z
   });
 export type DraftInput = z.infer<typeof draftInput>;
 
-export const policyInput = z.object({
+const policyInput = z.object({
   sourceTrust: odsCode,
   name: z.string({ error: "Enter the policy name." }).trim().min(3, "The policy name needs at least 3 characters.").max(200, "The policy name can be at most 200 characters."),
   description: z.string().trim().max(2000, "The description can be at most 2,000 characters.").default(""),
@@ -100,7 +96,7 @@ export const reasonInput = (what: string) =>
   });
 
 /** An NHS number: ten digits (spaces and dashes allowed in input) passing the modulus-11 check. */
-export const nhsNumber = z
+const nhsNumber = z
   .string({ error: "Enter the NHS number." })
   .transform(normaliseNhsNumber)
   .refine((v) => /^\d{10}$/.test(v), "An NHS number has 10 digits.")
@@ -157,4 +153,3 @@ export const simulationInput = z.object({
   breakGlassJustification: z.string().trim().max(2000).optional().transform((v) => (v ? v : null)),
   at: z.preprocess((v) => (v === "" ? undefined : v), dateOnly("date of the question").optional()),
 });
-export type SimulationInput = z.infer<typeof simulationInput>;

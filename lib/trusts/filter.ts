@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { trustStatuses } from "./schemas";
+import { trustStatuses } from "@/lib/vocabulary";
 import type { TrustSummary } from "./queries";
 
 /** The trusts list's filters, from the address bar. Unknown values are ignored, not errors. */

@@ -15,7 +15,7 @@ export type TrustSummary = {
   departmentCount: number;
 };
 
-export type SiteWithDepartments = {
+type SiteWithDepartments = {
   id: string;
   code: string;
   name: string;

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { modalities, siteStatuses, trustStatuses } from "@/db/schema/trusts";
-
-export { modalities, siteStatuses, trustStatuses };
+import { siteStatuses, trustStatuses } from "@/db/schema/trusts";
+import { modalities } from "@/lib/vocabulary";
 
 /** An ODS code: 3 to 5 upper-case letters and digits. Lower-case input is accepted and upper-cased. */
 export const odsCode = z
@@ -30,10 +29,8 @@ export const trustInput = z.object({
   name: name("trust name"),
   status: z.enum(trustStatuses, { error: "Choose onboarding, active or offboarded." }).default("onboarding"),
 });
-export type TrustInput = z.infer<typeof trustInput>;
 
 export const trustUpdateInput = trustInput.omit({ odsCode: true });
-export type TrustUpdateInput = z.infer<typeof trustUpdateInput>;
 
 export const siteInput = z.object({
   code: z
@@ -46,7 +43,6 @@ export const siteInput = z.object({
   postcode,
   status: z.enum(siteStatuses, { error: "Choose active or closed." }).default("active"),
 });
-export type SiteInput = z.infer<typeof siteInput>;
 
 export const departmentInput = z.object({
   siteId: z.uuid({ error: "Choose the site." }),
@@ -57,4 +53,3 @@ export const departmentInput = z.object({
     .transform((list) => [...new Set(list)].sort()),
   status: z.enum(siteStatuses, { error: "Choose active or closed." }).default("active"),
 });
-export type DepartmentInput = z.infer<typeof departmentInput>;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { clinicalRoles, type Role } from "@/lib/auth/permissions";
+import { clinicalRoles, type Role } from "@/lib/vocabulary";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
 import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
 import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";
@@ -14,7 +14,7 @@ import { decideGrant } from "./grant-rule";
 import { defaultJobRoleCode } from "./job-roles";
 import { findUserFor } from "./queries";
 import { leaveInTx } from "./leavers";
-import { leavingDateInput, roleGrantInput, roleRevokeInput, suspendInput, userInput, userUpdateInput, type RoleGrantInput } from "./schemas";
+import { leavingDateInput, roleGrantInput, roleRevokeInput, suspendInput, userInput, type RoleGrantInput } from "./schemas";
 
 const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string, message: string) =>
   new AppError(code, message, { fieldErrors: { [field]: [message] } });
@@ -44,7 +44,7 @@ function checkHomeTrust(ctx: Ctx, homeTrustId: string | undefined) {
 
 const emailTaken = () => fieldError("CONFLICT", "email", "Someone already has an account with this email. Grant them a role instead.");
 
-export const createUserInput = userInput.extend({
+const createUserInput = userInput.extend({
   role: z.preprocess((v) => (v === "" ? undefined : v), roleGrantInput.shape.role.optional()),
   departmentId: roleGrantInput.shape.departmentId,
   jobRoleCode: roleGrantInput.shape.jobRoleCode,
@@ -97,7 +97,7 @@ export const createUser = (ctx: Ctx, input: unknown) => createUserMutation(ctx, 
 const updateUserMutation = defineMutation({
   ...userChange,
   name: "users.update",
-  input: userUpdateInput,
+  input: userInput,
   audit: ["user.update"],
   run: async ({ tx, ctx, data, found: { user }, audit }) => {
     if ((data.homeTrustId ?? null) !== user.homeTrustId) checkHomeTrust(ctx, data.homeTrustId);
@@ -328,7 +328,7 @@ export async function grantInTx(
 }
 
 /** Finds a person by exact email anywhere in the consortium (to grant a rotation at another trust); no partial matches. */
-export async function findGranteeByEmail(tx: Tx, email: string) {
+async function findGranteeByEmail(tx: Tx, email: string) {
   const [person] = await withSystemScopeWithin(tx, () => tx.select({ userId: users.id, status: users.status }).from(users).where(eq(users.email, email)));
   return person ?? null;
 }

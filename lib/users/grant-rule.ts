@@ -1,5 +1,5 @@
 import type { ActiveRole } from "@/lib/auth/context";
-import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/auth/permissions";
+import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/vocabulary";
 
 /**
  * Who may grant (or revoke) which role at which scope. One row per way of being allowed; a grant
@@ -13,7 +13,7 @@ import { clinicalRoles, portalRoles, roles, type Role } from "@/lib/auth/permiss
  *
  * `consortium_admin` exists only consortium-wide; no one grants it at a trust.
  */
-export const grantRules = [
+const grantRules = [
   { granter: "consortium_admin", granterScope: "consortium", grants: "any_role", at: "any_scope" },
   { granter: "pacs_manager", granterScope: "trust", grants: "clinical_role", at: "granter_trust" },
   { granter: "pacs_manager", granterScope: "trust", grants: "portal_role_held", at: "granter_trust" },

@@ -4,7 +4,7 @@ import { and, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { departments, roleAssignments, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { roleLabels, roles, type Role } from "@/lib/auth/permissions";
+import { roleLabels, roles, type Role } from "@/lib/vocabulary";
 import { actorOf, recordAuditEvent } from "@/lib/audit/record";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { endOfLondonDay, londonDayStart, type Day } from "@/lib/calendar";
@@ -33,9 +33,9 @@ export const importMaxBytes: number = importLimits.maxBytes;
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`;
 export const importTooLargeMessage = `The file is too large: import at most ${megabytes(importMaxBytes)} (${importMaxRows.toLocaleString("en-GB")} people) at a time.`;
 
-export type ImportRowAction = "create person and grant role" | "grant role to existing person" | "already imported: nothing to do";
+type ImportRowAction = "create person and grant role" | "grant role to existing person" | "already imported: nothing to do";
 
-export type ImportRow = {
+type ImportRow = {
   line: number;
   email: string;
   name: string;

@@ -1,11 +1,11 @@
-import type { Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/vocabulary";
 
 /**
  * NHS national RBAC baseline job-role codes carried by clinical role assignments, so that the role
  * a person selects at an NHS CIS2 sign-in can be matched to a role assignment here and the code
  * can be written into audit events. Portal roles have no national code.
  */
-export const nationalJobRoles = {
+const nationalJobRoles = {
   R8000: "Clinical Practitioner Access Role",
   R8001: "Nurse Access Role",
   R8003: "Health Professional Access Role",

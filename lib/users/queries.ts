@@ -2,17 +2,17 @@ import "server-only";
 import { aliasedTable, and, asc, desc, eq, gt, gte, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { auditEvents, departments, roleAssignments, users } from "@/db/schema";
 import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { roleLabels, type Role } from "@/lib/auth/permissions";
+import { roleLabels, type Role } from "@/lib/vocabulary";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
-import { referenceCache, trustDirectory as listTrustDirectory, type DirectoryTrust } from "@/lib/trusts/directory";
+import { referenceCache } from "@/lib/trusts/directory";
+import { trustDirectory as listTrustDirectory, type TrustRef } from "@/lib/trust-directory";
 import { decideGrant, grantableRoles } from "./grant-rule";
 import { defaultJobRoleCode, jobRoleLabel } from "./job-roles";
 import { decodeCursor, encodeCursor, type UserFilter } from "./schemas";
 
-export type TrustRef = { id: string; odsCode: string; name: string };
 
-/** Every trust's id, ODS code and name by id (public reference data: lib/trusts/directory.ts). */
+/** Every trust's id, ODS code and name by id (public reference data: lib/trust-directory.ts). */
 export async function trustDirectory(tx: Tx): Promise<Map<string, TrustRef>> {
   return refsById(await listTrustDirectory(tx));
 }
@@ -260,7 +260,7 @@ export async function listRecentlyChanged(ctx: Ctx, days = 30): Promise<RecentCh
   });
 }
 
-export type AssignmentView = {
+type AssignmentView = {
   id: string;
   role: string;
   label: string;

@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { userStatuses } from "@/db/schema/identity";
-import { roles } from "@/lib/auth/permissions";
+import { roles } from "@/lib/vocabulary";
 import { parseDay, type Day } from "@/lib/calendar";
 import { isStorableText } from "@/lib/text-input";
 import { jobRoleCodePattern } from "./job-roles";
-
-export { userStatuses };
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
@@ -47,9 +45,6 @@ export const userInput = z.object({
   email,
   homeTrustId: optionalUuid("Choose the home trust."),
 });
-export type UserInput = z.infer<typeof userInput>;
-
-export const userUpdateInput = userInput;
 
 /** A role to grant: to a user by id (their page) or by exact email (someone from another trust). */
 export const roleGrantInput = z

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { departments, roleAssignments, sites, trusts, users } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
-import type { Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/vocabulary";
 import { hashPassword } from "@/lib/identity/passwords";
 import { testDatabase } from "./database";
 

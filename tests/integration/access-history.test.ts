@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateAccessHistory, type AccessHistoryResult } from "@/db/seed/access-history";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { generateAccessHistory, type AccessHistoryResult } from "@/demo/access-history";
+import { seedDemo } from "@/demo/seed-demo";
 import { verifyChain } from "@/lib/audit/verify";
 import { isValidNhsNumber } from "@/lib/nhs-number";
 import { testDatabase } from "../helpers/database";

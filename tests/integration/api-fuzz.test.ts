@@ -11,7 +11,7 @@ import { POST as postDecisions } from "@/app/api/v1/access-decisions/route";
 import { POST as postAudit } from "@/app/api/v1/audit-events/route";
 import { POST as postExams } from "@/app/api/v1/exams/route";
 import { POST as postUsage } from "@/app/api/v1/storage-usage/route";
-import { maxBodyBytes, maxJsonDepth } from "@/lib/api/limits";
+import { maxBodyBytes, maxJsonDepth } from "@/lib/limits";
 import { fhirContentType, toFhirAuditEvent } from "@/lib/audit/fhir";
 import { flushDecisionAudit } from "@/lib/sharing/decision-audit";
 import { accessEventBody, makeApiKey } from "../helpers/api";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { auditCheckpoints, auditEvents } from "@/db/schema";
-import type { ApiCaller } from "@/lib/api/auth";
+import type { ApiCaller } from "@/lib/api-caller";
 import type { ChainedFields } from "@/lib/audit/canonical";
 import { chainHash, genesisHash } from "@/lib/audit/chain";
 import { checkCheckpointExport, createCheckpoints, exportCheckpoints, signCheckpoint, verifyCheckpoints } from "@/lib/audit/checkpoints";

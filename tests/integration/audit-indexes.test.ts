@@ -1,11 +1,11 @@
 // A large first load of the demo history builds the secondary indexes of audit_events after the load
-// (db/seed/audit-indexes.ts): afterwards the database must hold exactly what the migrations make,
+// (demo/audit-indexes.ts): afterwards the database must hold exactly what the migrations make,
 // the same indexes on audit_events, valid, on every partition under the names PostgreSQL gives them.
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateAccessHistory } from "@/db/seed/access-history";
-import { deferAuditIndexes, restoreAuditIndexes } from "@/db/seed/audit-indexes";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { generateAccessHistory } from "@/demo/access-history";
+import { deferAuditIndexes, restoreAuditIndexes } from "@/demo/audit-indexes";
+import { seedDemo } from "@/demo/seed-demo";
 import { testDatabase } from "../helpers/database";
 import { ownerQuery } from "../helpers/factories";
 

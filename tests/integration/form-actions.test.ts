@@ -7,7 +7,7 @@ import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/fact
 import type { Ctx } from "@/lib/auth/context";
 
 const caller = vi.hoisted(() => ({ ctx: null as Ctx | null }));
-vi.mock("@/lib/auth/request", () => ({
+vi.mock("@/lib/identity/request", () => ({
   requireContext: async () => {
     if (!caller.ctx) throw new Error("no caller");
     return caller.ctx;

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ApiCaller } from "@/lib/api/auth";
+import type { ApiCaller } from "@/lib/api-caller";
 import { auditEventInput } from "@/lib/audit/schemas";
 import { ingestAuditEvents } from "@/lib/audit/ingest";
 import { generateSigningKeyPem, signingKeyFromPem } from "@/lib/audit/signing-key";

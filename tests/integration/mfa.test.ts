@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, testPassword, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
-import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { loadSession, signInWithPassword } from "@/lib/identity/sign-in";
 import { confirmMfaEnrolment, setMfaRequirement, startMfaEnrolment } from "@/lib/identity/mfa";
 import { stepAt, totpCode } from "@/lib/identity/totp";
 import { resetMfa } from "@/lib/users/commands";

@@ -6,7 +6,7 @@ import type { Ctx } from "@/lib/auth/context";
 
 // The session cookie is Auth.js's business; these tests choose the caller directly.
 const caller = vi.hoisted(() => ({ ctx: null as Ctx | null }));
-vi.mock("@/lib/auth/request", () => ({ getRequestContext: async () => caller.ctx }));
+vi.mock("@/lib/identity/request", () => ({ getRequestContext: async () => caller.ctx }));
 
 const routes = {
   users: () => import("@/app/(portal)/users/export.csv/route"),

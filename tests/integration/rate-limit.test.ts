@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as me } from "@/app/api/v1/me/route";
 import { authenticateApiKey } from "@/lib/api/auth";
-import { signInWithPassword } from "@/lib/auth/sign-in";
+import { signInWithPassword } from "@/lib/identity/sign-in";
 import { AppError } from "@/lib/errors";
 import { makeApiKey } from "../helpers/api";
 import { testDatabase } from "../helpers/database";

@@ -49,7 +49,7 @@ async function expectLastDayIs31March(userId: string) {
   expect(evening.lastDay).toBe("31 Mar 2027");
   expect(evening.state).toBe("in force");
   expect((await roleAt(userId, nextNight)).state).toBe("ended");
-  // The session's role check (lib/auth/sign-in.ts) asks the database the same question.
+  // The session's role check (lib/identity/sign-in.ts) asks the database the same question.
   const inForce = async (at: Date) =>
     (
       await ownerQuery<{ n: number }>(

@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { userSessions } from "@/db/schema";
-import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { loadSession, signInWithPassword } from "@/lib/identity/sign-in";
 import { env } from "@/lib/env";
 import { testDatabase } from "../helpers/database";
 import { makeTrust, makeUser, testPassword } from "../helpers/factories";

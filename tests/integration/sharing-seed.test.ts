@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { testDatabase } from "../helpers/database";
 import { ownerQuery } from "../helpers/factories";
-import { seedDemo } from "@/db/seed/seed-demo";
+import { seedDemo } from "@/demo/seed-demo";
 import { loadSnapshot, type PolicySnapshot } from "@/lib/sharing/cache";
 import { resolveRequest } from "@/lib/sharing/decisions";
 import { decide } from "@/lib/sharing/engine";

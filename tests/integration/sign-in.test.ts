@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, userSessions, users } from "@/db/schema";
-import { endSession, loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { endSession, loadSession, signInWithPassword } from "@/lib/identity/sign-in";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/identity/mfa";
 import { stepAt, totpCode } from "@/lib/identity/totp";
 import { testDatabase } from "../helpers/database";

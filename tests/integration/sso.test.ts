@@ -2,8 +2,8 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
-import { loadSession } from "@/lib/auth/sign-in";
-import { signInWithOidc } from "@/lib/auth/sso";
+import { loadSession } from "@/lib/identity/sign-in";
+import { signInWithOidc } from "@/lib/identity/sso";
 
 const issuer = "https://cis2.example.nhs.uk/openam/oauth2/realms/root/realms/oidc";
 const client = { ip: "127.0.0.1", userAgent: "vitest" };

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, testPassword, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
-import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { loadSession, signInWithPassword } from "@/lib/identity/sign-in";
 import { inspectPasswordToken, setPasswordWithToken } from "@/lib/identity/password-links";
 import {
   createPasswordResetLink,

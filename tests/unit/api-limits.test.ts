@@ -1,6 +1,6 @@
 import type { NextConfig } from "next";
 import { describe, expect, it } from "vitest";
-import { earliestTime, isPlausibleDate, isPlausibleTime, maxBodyBytes, maxClockAheadMs } from "@/lib/api/limits";
+import { earliestTime, isPlausibleDate, isPlausibleTime, maxBodyBytes, maxClockAheadMs } from "@/lib/limits";
 
 const now = Date.parse("2026-07-01T12:00:00Z");
 

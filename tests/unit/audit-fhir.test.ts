@@ -1,9 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fhirAuditEvent, readFhirAuditBody, readFhirAuditEvent, systems, toFhirAuditEvent } from "@/lib/audit/fhir";
-import { accessActions, auditEventInput, outcomes, purposes, type AuditEventInput } from "@/lib/audit/schemas";
-import { roles } from "@/lib/auth/permissions";
-import { modalities } from "@/lib/trusts/schemas";
+import { accessActions, auditEventInput, outcomes, type AuditEventInput } from "@/lib/audit/schemas";
+import { roles, modalities, purposes } from "@/lib/vocabulary";
 
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 

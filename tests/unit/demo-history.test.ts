@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eachDay, isBankHoliday } from "@/lib/calendar";
-import { annualRateOn } from "@/db/seed/history";
+import { annualRateOn } from "@/demo/history";
 
 const holidaysOf = (year: number) => eachDay(`${year}-01-01`, `${year}-12-31`).filter(isBankHoliday);
 

@@ -1,18 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { apiScopes } from "@/lib/api-clients/schemas";
-import { alertResolutions, alertRules, alertStatuses } from "@/lib/audit/alert-schemas";
 import { auditActionCodes } from "@/lib/audit/actions";
 import { accessActions, outcomes } from "@/lib/audit/schemas";
 import { searchActions } from "@/lib/audit/search-filter";
-import { permissions, roles } from "@/lib/auth/permissions";
-import { quotaRequestStatuses, storageTiers } from "@/lib/capacity/schemas";
+import { permissions } from "@/lib/auth/permissions";
 import { apiClients } from "@/db/schema/api-clients";
 import * as labels from "@/lib/labels";
-import { decisions, purposes, restrictionReasons, ruleEffects, versionStatuses } from "@/lib/sharing/vocabulary";
-import { modalities, siteStatuses, trustStatuses } from "@/lib/trusts/schemas";
-import { userStatuses } from "@/lib/users/schemas";
+import { purposeLabels, roleLabels, versionStatusLabels, restrictionReasonLabels, decisions, purposes, restrictionReasons, ruleEffects, versionStatuses, roles, modalities, userStatuses, siteStatuses, trustStatuses, alertResolutions, alertRules, alertStatuses, apiScopes, quotaRequestStatuses, storageTiers } from "@/lib/vocabulary";
 
 // Each closed vocabulary beside its label table: a code added to a vocabulary without words for
 // people fails here rather than showing raw on a page.
@@ -21,10 +16,10 @@ const vocabularies: [string, readonly string[], Readonly<Record<string, string>>
   ["access actions", accessActions, labels.actionLabels],
   ["searchable actions", searchActions, labels.actionLabels],
   ["outcomes", outcomes, labels.outcomeLabels],
-  ["purposes", purposes, labels.purposeLabels],
-  ["roles", roles, labels.roleLabels],
-  ["policy version statuses", versionStatuses, labels.versionStatusLabels],
-  ["restriction reasons", restrictionReasons, labels.restrictionReasonLabels],
+  ["purposes", purposes, purposeLabels],
+  ["roles", roles, roleLabels],
+  ["policy version statuses", versionStatuses, versionStatusLabels],
+  ["restriction reasons", restrictionReasons, restrictionReasonLabels],
   ["rule effects", ruleEffects, labels.ruleEffectLabels],
   ["decisions", decisions, labels.decisionLabels],
   ["alert rules", alertRules, labels.alertRuleLabels],

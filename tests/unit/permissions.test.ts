@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { can, canAnywhere, scopeOf, trustsWhere, type Ctx } from "@/lib/auth/context";
-import { clinicalRoles, permissions, permissionsOf, portalRoles, rolePermissions, roles } from "@/lib/auth/permissions";
+import { permissions, permissionsOf, rolePermissions } from "@/lib/auth/permissions";
+import { clinicalRoles, portalRoles, roles } from "@/lib/vocabulary";
 
 const A = "00000000-0000-4000-8000-00000000000a";
 const B = "00000000-0000-4000-8000-00000000000b";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { diffVersions } from "@/lib/sharing/diff";
-import type { StoredRule } from "@/lib/sharing/vocabulary";
+import type { StoredRule } from "@/lib/vocabulary";
 
 const rule = (overrides: Partial<StoredRule> = {}): StoredRule => ({
   id: "a",

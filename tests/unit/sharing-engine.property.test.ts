@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compilePolicySet, decide, type DecisionRequest, type PolicyVersionInput, type RestrictionInput, type RuleInput } from "@/lib/sharing/engine";
-import { versionStatuses } from "@/lib/sharing/vocabulary";
+import { versionStatuses } from "@/lib/vocabulary";
 
 const trusts = ["RHM", "RHU", "RNZ", "R1F"] as const;
 const roleList = ["radiologist", "clinician", "radiographer", "mdt_coordinator"] as const;

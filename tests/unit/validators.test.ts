@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { departmentInput, odsCode, siteInput, trustInput } from "@/lib/trusts/schemas";
-import { credentialsInput } from "@/lib/auth/schemas";
+import { credentialsInput } from "@/lib/identity/schemas";
 
 function fieldsOf(result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }): string[] {
   return result.success ? [] : [...new Set(result.error!.issues.map((i) => i.path.map(String).join(".")))];

@@ -1,7 +1,7 @@
 "use server";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { clientInfoFrom } from "@/lib/auth/client-info";
+import { clientInfoFrom } from "@/lib/identity/client-info";
 import { readForm, type FormState } from "@/lib/forms";
 import { setPasswordWithToken } from "@/lib/identity/password-links";
 

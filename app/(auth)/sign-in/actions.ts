@@ -1,7 +1,7 @@
 "use server";
 import { AuthError } from "next-auth";
-import { credentialsInput } from "@/lib/auth/schemas";
-import { signIn } from "@/lib/auth/config";
+import { credentialsInput } from "@/lib/identity/schemas";
+import { signIn } from "@/lib/identity/config";
 import { validationError } from "@/lib/errors";
 import { readForm, type FormState } from "@/lib/forms";
 

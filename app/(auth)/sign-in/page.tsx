@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { ssoName } from "@/lib/auth/config";
-import { getRequestContext } from "@/lib/auth/request";
+import { ssoName } from "@/lib/identity/config";
+import { getRequestContext } from "@/lib/identity/request";
 import { ssoSignInAction } from "./actions";
 import { SignInForm } from "./sign-in-form";
 

@@ -7,7 +7,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { auditFilter, defaultWindowDays, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
 import { formatDate, formatDay } from "@/lib/calendar";
 import { Suspense } from "react";

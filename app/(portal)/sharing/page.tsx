@@ -7,11 +7,12 @@ import { ButtonLink, DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { filterPolicies, policyFilter } from "@/lib/sharing/filter";
 import { listPolicies, windowState } from "@/lib/sharing/queries";
-import { versionStatusLabel, versionStatusLabels } from "@/lib/labels";
+import { versionStatusLabel } from "@/lib/labels";
+import { versionStatusLabels } from "@/lib/vocabulary";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";
 
 export const metadata: Metadata = { title: "Sharing policies" };

@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { decideQuotaRequest, requestQuotaChange } from "@/lib/capacity/commands";
 import type { QuotaFormState } from "@/components/capacity/quota-forms";
 import { failedForm, readForm } from "@/lib/forms";

@@ -8,7 +8,7 @@ import { BarChartView, LineChartView } from "@/components/charts/charts";
 import { Heatmap } from "@/components/charts/heatmap";
 import { PageHeader } from "@/components/ui/page-header";
 import { modalityLabel } from "@/lib/labels";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { filterQuery, parseCapacityFilter, type CapacityFilter } from "@/lib/capacity/filter";
 import { getCapacityChoices, getThroughput } from "@/lib/capacity/queries";
 import { weekdayNames } from "@/lib/capacity/series";

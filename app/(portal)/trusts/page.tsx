@@ -7,7 +7,7 @@ import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { filterTrusts, trustFilter } from "@/lib/trusts/filter";
 import { listTrusts } from "@/lib/trusts/queries";
 import { FilterInput, FilterSelect } from "@/components/ui/filter-fields";

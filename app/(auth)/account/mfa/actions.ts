@@ -1,5 +1,5 @@
 "use server";
-import { requireEnrollingContext } from "@/lib/auth/request";
+import { requireEnrollingContext } from "@/lib/identity/request";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/identity/mfa";
 import { AppError } from "@/lib/errors";
 import { readForm } from "@/lib/forms";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireEnrollingContext } from "@/lib/auth/request";
+import { requireEnrollingContext } from "@/lib/identity/request";
 import { formatDate } from "@/lib/calendar";
 import { getMfaStatus } from "@/lib/identity/mfa";
 import { EnrolForm } from "./enrol-form";

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { addAlertNote, assignAlert, closeAlert, closeAlerts, reopenAlert } from "@/lib/audit/alerts";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { failedForm, readForm, type FormState } from "@/lib/forms";
 
 async function run(alertId: string, form: FormData, change: typeof assignAlert, done: string): Promise<FormState> {

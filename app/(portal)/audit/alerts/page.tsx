@@ -9,7 +9,7 @@ import { alertFilter } from "@/lib/audit/alert-schemas";
 import { alertRuleLabel, alertRuleLabels, alertStatusText, resolutionLabels, severityLabel, severityLabels } from "@/lib/labels";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { listAlerts } from "@/lib/audit/alerts";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { formatDateTime } from "@/lib/calendar";
 import { FilterSelect } from "@/components/ui/filter-fields";

@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { runVerification } from "@/lib/audit/verify-runs";
 import { verifyRunInput } from "@/lib/audit/verify-schemas";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { readForm } from "@/lib/forms";
 
 /** Runs a verification of the caller's chains; the page then shows it as the latest run. */

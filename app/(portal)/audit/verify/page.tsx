@@ -5,7 +5,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { SubmitButton } from "@/components/ui/form-fields";
 import { PageHeader } from "@/components/ui/page-header";
 import { chainState, fullWalkLimit, recentVerifications, verificationSize, type VerifyRun } from "@/lib/audit/verify-runs";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { auditSectionsFor } from "@/lib/nav";
 import { orNotFound } from "@/lib/pages";
 import { runVerificationAction } from "./actions";

@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { createApiClient, revokeApiClient, revokeApiKey, rotateApiKey } from "@/lib/api-clients/commands";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { failedForm, readForm, type FormState } from "@/lib/forms";
 
 export type KeyFormState = (FormState & { key?: string; prefix?: string }) | null;

@@ -5,10 +5,10 @@ import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { apiClientOwners, listApiClients } from "@/lib/api-clients/queries";
-import { apiScopes } from "@/lib/api-clients/schemas";
+import { apiScopes } from "@/lib/vocabulary";
 import { apiClientStatusLabel, apiScopeLabel, apiScopeLabels } from "@/lib/labels";
 import { canAnywhere } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { createApiClientAction, revokeApiClientAction, revokeApiKeyAction, rotateApiKeyAction } from "./actions";
 import { formatDateTime } from "@/lib/calendar";
 

@@ -1,6 +1,6 @@
 "use server";
 import { redirect } from "next/navigation";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { readForm } from "@/lib/forms";
 import { setMfaRequirement } from "@/lib/identity/mfa";
 

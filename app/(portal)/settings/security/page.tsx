@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { env } from "@/lib/env";
 import { getMfaRequirement } from "@/lib/identity/mfa";
 import { setMfaRequirementAction } from "./actions";

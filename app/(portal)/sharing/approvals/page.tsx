@@ -4,7 +4,7 @@ import { dateOf } from "@/components/sharing/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { approvalQueue } from "@/lib/sharing/queries";
 

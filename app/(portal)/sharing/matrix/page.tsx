@@ -7,7 +7,7 @@ import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { DownloadLink } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound, pageQuery } from "@/lib/pages";
 import { matrixFilter } from "@/lib/sharing/filter";
 import { sharingMatrix } from "@/lib/sharing/queries";

@@ -5,12 +5,12 @@ import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm } from "@/components/sharing/version-actions";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { listRestrictions, sharingFormOptions } from "@/lib/sharing/queries";
-import { restrictionReasons } from "@/lib/sharing/vocabulary";
-import { restrictionReasonLabel, restrictionReasonLabels } from "@/lib/labels";
+import { restrictionReasons, restrictionReasonLabels } from "@/lib/vocabulary";
+import { restrictionReasonLabel } from "@/lib/labels";
 import { liftRestrictionAction, restrictPatientAction } from "../actions";
 
 export const metadata: Metadata = { title: "Patient restrictions" };

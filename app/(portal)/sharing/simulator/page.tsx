@@ -6,14 +6,12 @@ import { Badge } from "@/components/ui/badge";
 import { Field, inputClass } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { PageHeader } from "@/components/ui/page-header";
-import { clinicalRoles } from "@/lib/auth/permissions";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { AppError } from "@/lib/errors";
 import { orNotFound } from "@/lib/pages";
 import { sharingFormOptions } from "@/lib/sharing/queries";
-import { modalities } from "@/lib/sharing/schemas";
 import { simulate } from "@/lib/sharing/simulate";
-import { purposes } from "@/lib/sharing/vocabulary";
+import { purposes, clinicalRoles, modalities } from "@/lib/vocabulary";
 import { formatDay } from "@/lib/calendar";
 import { formatNhsNumber } from "@/lib/nhs-number";
 

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
 import { modalityLabel, siteStatusLabel, trustStatusLabel } from "@/lib/labels";

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { TrustForm } from "@/components/trusts/trust-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { createTrustAction } from "../actions";
 
 export const metadata: Metadata = { title: "Onboard a trust" };

@@ -13,7 +13,7 @@ import { SuspendForm } from "@/components/users/suspend-form";
 import { LeavingDateForm } from "@/components/users/leaving-date-form";
 import { statusTone } from "@/components/users/status";
 import { actionLabel, roleLabel, userStatusLabel } from "@/lib/labels";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { formatDate, formatDateTime, formatDay, lastLondonDayOf, londonToday } from "@/lib/calendar";
 import { orNotFound } from "@/lib/pages";
 import type { Ctx } from "@/lib/auth/context";

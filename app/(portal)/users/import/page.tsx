@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { ImportForm } from "@/components/users/import-form";
 import { canAnywhere } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { importColumns, importMaxBytes, importMaxRows, importTooLargeMessage } from "@/lib/users/import";
 import { commitImportAction, previewImportAction } from "../actions";
 

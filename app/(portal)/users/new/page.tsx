@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
 import { londonToday } from "@/lib/calendar";
 import { canAnywhere } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { getNewUserOptions } from "@/lib/users/queries";
 import { createUserAction } from "../actions";
 

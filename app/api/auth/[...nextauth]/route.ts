@@ -1,3 +1,3 @@
-import { handlers } from "@/lib/auth/config";
+import { handlers } from "@/lib/identity/config";
 
 export const { GET, POST } = handlers;

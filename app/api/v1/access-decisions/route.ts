@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { apiRoute, readJson } from "@/lib/api/handler";
-import { clientInfoFrom } from "@/lib/auth/client-info";
+import { clientInfoFrom } from "@/lib/identity/client-info";
 import { answerAccessDecisions } from "@/lib/sharing/api";
 
 export const dynamic = "force-dynamic";

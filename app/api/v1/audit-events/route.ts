@@ -1,5 +1,6 @@
 import { callerUrlOf } from "@/lib/api/request-url";
-import { apiRoute, invalidRequest, jsonContentType, mediaTypeOf, readJson, readJsonBody, type ApiIssue } from "@/lib/api/handler";
+import { apiRoute, jsonContentType, mediaTypeOf, readJson, readJsonBody } from "@/lib/api/handler";
+import { invalidRequest, type ApiIssue } from "@/lib/api-issues";
 import { fhirContentType, fhirExportQuery, fhirIssueAt, readFhirAuditBody } from "@/lib/audit/fhir";
 import { exportBundle, exportFhirAuditEvents } from "@/lib/audit/fhir-export";
 import { ingestAuditEvents } from "@/lib/audit/ingest";

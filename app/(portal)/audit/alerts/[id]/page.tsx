@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { actionLabel, alertRuleLabel, alertStatusText, modalityLabel, purposeLabel, resolutionLabels, roleLabel, severityLabel } from "@/lib/labels";
 import { formatNhsNumber } from "@/lib/nhs-number";
 import { getAlert } from "@/lib/audit/alerts";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { addAlertNoteAction, assignAlertAction, closeAlertAction, reopenAlertAction } from "../actions";
 import { formatDateTime } from "@/lib/calendar";

@@ -9,7 +9,7 @@ import { DownloadLink } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { PrintButton } from "@/components/ui/print-button";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { auditScope, searchAuditEvents } from "@/lib/audit/search";
 import { auditFilter, filterQuery, type AuditFilter } from "@/lib/audit/search-filter";
 import { formatDateTime } from "@/lib/calendar";

@@ -8,7 +8,7 @@ import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { getPolicy, windowState } from "@/lib/sharing/queries";
 import { versionReasonAction, versionStepAction } from "../../actions";

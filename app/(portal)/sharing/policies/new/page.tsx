@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { PolicyEditor } from "@/components/sharing/policy-editor";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { editorOptions } from "@/lib/sharing/editor";
 import { sharingFormOptions } from "@/lib/sharing/queries";

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { TrustForm } from "@/components/trusts/trust-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { cache } from "react";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
 import { updateTrustAction } from "../../actions";

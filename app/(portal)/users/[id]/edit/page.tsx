@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { UserForm } from "@/components/users/user-form";
 import { cache } from "react";
 import { londonToday } from "@/lib/calendar";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { getNewUserOptions, getUser } from "@/lib/users/queries";
 import { updateUserAction } from "../../actions";

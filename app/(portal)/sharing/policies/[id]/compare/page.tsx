@@ -7,7 +7,7 @@ import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { diffVersions, type DiffRow } from "@/lib/sharing/diff";
 import { getPolicy } from "@/lib/sharing/queries";

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { DepartmentForm } from "@/components/trusts/department-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { getTrustSites } from "@/lib/trusts/queries";
 import { createDepartmentAction } from "../../../actions";

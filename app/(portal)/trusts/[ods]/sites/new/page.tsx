@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { SiteForm } from "@/components/trusts/site-form";
 import { PageHeader } from "@/components/ui/page-header";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
 import { getTrust } from "@/lib/trusts/queries";
 import { createSiteAction } from "../../../actions";

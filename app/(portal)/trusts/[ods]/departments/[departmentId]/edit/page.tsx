@@ -4,7 +4,7 @@ import { DepartmentForm } from "@/components/trusts/department-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
 import { cache } from "react";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { getDepartment } from "@/lib/trusts/queries";
 import { updateDepartmentAction } from "../../../../actions";

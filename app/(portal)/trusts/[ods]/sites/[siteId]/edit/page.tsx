@@ -4,7 +4,7 @@ import { SiteForm } from "@/components/trusts/site-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { can } from "@/lib/auth/context";
 import { cache } from "react";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { getSite } from "@/lib/trusts/queries";
 import { updateSiteAction } from "../../../../actions";

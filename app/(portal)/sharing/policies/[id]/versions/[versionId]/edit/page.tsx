@@ -4,7 +4,7 @@ import { PolicyEditor } from "@/components/sharing/policy-editor";
 import { PageHeader } from "@/components/ui/page-header";
 import { cache } from "react";
 import type { Ctx } from "@/lib/auth/context";
-import { getRequestContext, requireContext } from "@/lib/auth/request";
+import { getRequestContext, requireContext } from "@/lib/identity/request";
 import { orNotFound, titleOf } from "@/lib/pages";
 import { editorOptions, editorValuesOf } from "@/lib/sharing/editor";
 import { getPolicy } from "@/lib/sharing/queries";

@@ -2,16 +2,16 @@ import "server-only";
 import { count, sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/identity/passwords";
 import { recordAuditEvent } from "@/lib/audit/record";
-import type { Database } from "../client";
-import { apiClients, apiKeys, consortium, departments, roleAssignments, sites, trusts, users } from "../schema";
-import { apiScopes } from "../schema/api-clients";
+import type { Database } from "@/db/client";
+import { apiClients, apiKeys, consortium, departments, roleAssignments, sites, trusts, users } from "@/db/schema";
+import { apiScopes } from "@/db/schema/api-clients";
 import { generateApiKey } from "@/lib/api-clients/keys";
 import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
 import { seedDemoSharing } from "./seed-sharing";
 import { insertStaff, type StaffTrust } from "./demo-staff";
 
 /** Demo staff beyond the sign-ins: several thousand, shared between trusts like their exams (DATA.md). */
-export const demoStaffCount = 4000;
+const demoStaffCount = 4000;
 const demoStaffShare: Record<string, number> = { RHM: 0.36, RHU: 0.32, RNZ: 0.17, R1F: 0.15 };
 
 export type SeedOutcome = { outcome: "seeded"; demoApiKey: string } | { outcome: "already-demo" | "refused" };
@@ -83,7 +83,7 @@ export async function seedDemo(database: Database, opts: { staff?: number } = {}
       if (managed) managed.managerId = user.id;
       await tx.insert(roleAssignments).values(roles.map((r) => ({ ...r, userId: user.id, validFrom: new Date("2024-01-01T00:00:00Z") })));
     }
-    // Several thousand clinical staff, rotations included (db/seed/demo-staff.ts).
+    // Several thousand clinical staff, rotations included (demo/demo-staff.ts).
     const generated = await insertStaff(tx, staffTrusts, { count: opts.staff ?? demoStaffCount });
     // The demo PACS: every scope, consortium-wide. Its key is written to .data/demo-api-key by the caller.
     const [client] = await tx.insert(apiClients).values({ name: "Consortium PACS (demo)", scopes: [...apiScopes] }).returning({ id: apiClients.id });

@@ -11,7 +11,7 @@ import "server-only";
 // gives them. The definitions are kept in a table until the indexes are back, so a load that is
 // interrupted is repaired by the next seed (restoreAuditIndexes).
 import { sql } from "drizzle-orm";
-import { rowsOf, type Database, type Tx } from "../client";
+import { rowsOf, type Database, type Tx } from "@/db/client";
 import { isDemoDatabase } from "./seed-demo";
 
 type IndexDefinition = { name: string; def: string };

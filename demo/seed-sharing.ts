@@ -1,7 +1,7 @@
 import "server-only";
 import { londonDayStart } from "@/lib/calendar";
-import type { Tx } from "../client";
-import { patientRestrictions, sharingPolicies, sharingPolicyVersions, trusts } from "../schema";
+import type { Tx } from "@/db/client";
+import { patientRestrictions, sharingPolicies, sharingPolicyVersions, trusts } from "@/db/schema";
 import { demoPolicies, demoRestrictions } from "./demo-sharing";
 
 /** A demo day as the instant it starts in London, as the policy editor stores it. */

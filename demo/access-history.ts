@@ -19,10 +19,11 @@ import { alertRowsFor, insertAlerts, type AlertRow } from "@/lib/audit/raise-ale
 import { scanUnusualVolume, volumeHistoryDays } from "@/lib/audit/volume-scan";
 import { addDays, isBankHoliday, londonOffsetMinutes } from "@/lib/calendar";
 import { nhsCheckDigit } from "@/lib/nhs-number";
-import { rowsOf, type Database } from "../client";
+import { rowsOf, type Database } from "@/db/client";
 import { isDemoDatabase } from "./seed-demo";
+import { seededRandom } from "./random";
 
-export type AccessHistoryProgress = { day: string; daysDone: number; days: number; events: number };
+type AccessHistoryProgress = { day: string; daysDone: number; days: number; events: number };
 
 export type AccessHistoryOptions = {
   from: Date;
@@ -80,17 +81,6 @@ function finish(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
-}
-/** mulberry32: small, fast, good enough for synthetic data. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 function weighted<T>(r: number, table: readonly (readonly [T, number])[]): T {
   // An index loop: destructuring in for…of goes through an iterator, allocated per step until optimised.
@@ -376,7 +366,7 @@ async function loadContext(database: Database, seed: number, scale: number, from
 function examsOn(ctx: Context, day: Day, trust: Trust): number {
   const level = examsPerWorkingDay * ctx.scale * trust.share * (day.working ? 1 : 1 / 3);
   // Spread a little from day to day, without losing the mean.
-  const r = generator(hash4(ctx.seed, day.number, trust.index, 7))();
+  const r = seededRandom(hash4(ctx.seed, day.number, trust.index, 7))();
   return Math.max(0, Math.round(level * (0.9 + 0.2 * r)));
 }
 
@@ -398,7 +388,7 @@ const between = (r: () => number, d: Day, fromMinute: number, toMinute: number) 
 
 /** An exam; with `schedule`, also the sessions in which it will be opened (drawn in a fixed order from the exam's own generator). */
 function planExam(ctx: Context, day: Day, trust: Trust, i: number, schedule: ((s: Session) => void) | null): Exam {
-  const r = generator(hash4(ctx.seed, day.number, trust.index, i));
+  const r = seededRandom(hash4(ctx.seed, day.number, trust.index, i));
   const modality = weighted(r(), modalityMix);
   const emergencyCapable = modality === "CT" || modality === "CR" || modality === "DX";
   const night = emergencyCapable && r() < (day.working ? 0.08 : 0.25);
@@ -480,7 +470,7 @@ function randomExam(ctx: Context, r: () => number, day: Day, trust: Trust, maxAg
 // Planted patterns and break-glass.
 
 function plantedSessions(ctx: Context, day: Day, dayIndex: number, working: (trust: number, role: ClinicalRole) => Staff[]): Session[] {
-  const r = generator(hash3(ctx.seed, day.number, 4242));
+  const r = seededRandom(hash3(ctx.seed, day.number, 4242));
   const out: Session[] = [];
   // The instant is drawn before the exam, as the arguments are evaluated in order.
   const plant = (at: number, kind: SessionKind, exam: Exam, trust: number, actor: Staff, purpose: Purpose, justification: string | null = null) =>
@@ -855,7 +845,7 @@ export async function generateAccessHistory(database: Database, options: AccessH
 
     const sessions = (pending.get(day.number) ?? []).sort((a, b) => a.at - b.at);
     pending.delete(day.number);
-    const r = generator(hash3(seed, day.number, 99));
+    const r = seededRandom(hash3(seed, day.number, 99));
     // Events are buffered and released in time order: a session's events follow its start by at most a minute.
     const buffer: ChainedRow[] = [];
     const release = async (until: number) => {

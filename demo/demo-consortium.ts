@@ -1,10 +1,10 @@
 // The demo consortium as it is in life: four trusts of the Wessex region, their hospitals and
 // imaging departments. Site codes follow the ODS pattern; postcodes are the hospitals' own.
-import type { modalities } from "../schema/trusts";
+import type { modalities } from "@/db/schema/trusts";
 
 type Modality = (typeof modalities)[number];
-export type DemoDepartment = { name: string; modalities: Modality[] };
-export type DemoSite = { code: string; name: string; town: string; postcode: string; departments: DemoDepartment[] };
+type DemoDepartment = { name: string; modalities: Modality[] };
+type DemoSite = { code: string; name: string; town: string; postcode: string; departments: DemoDepartment[] };
 export type DemoTrust = { odsCode: string; name: string; sites: DemoSite[]; staff: { pacs: string; ig: string; ig2: string; cio: string; radiologist: string } };
 
 export const demoPassword = "mosaic-demo-password";

@@ -6,10 +6,11 @@ import "server-only";
 // stays flat whatever the number of years. Deterministic: the same arguments give the same data,
 // and a rerun stores nothing twice (study UIDs are derived from trust, day and sequence).
 import { sql } from "drizzle-orm";
-import type { Database, Tx } from "../client";
-import { departments, sites, storageQuotas, trusts } from "../schema";
+import type { Database, Tx } from "@/db/client";
+import { departments, sites, storageQuotas, trusts } from "@/db/schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
 import { addDays, daysBetween, isBankHoliday, londonOffsetMinutes, londonToday, weekdayOf } from "@/lib/calendar";
+import { seededRandom } from "./random";
 
 export type HistoryOptions = {
   years: number;
@@ -57,18 +58,6 @@ export function annualRateOn(day: string): number {
 }
 /** Online storage keeps the last two years; the archive keeps everything. */
 const onlineDays = 730;
-
-/** A small fast deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12);
@@ -163,7 +152,7 @@ export async function seedHistory(database: Database, options: HistoryOptions): 
 
   for (let d = 0; d < days; d++) {
     const day = addDays(first, d);
-    const random = rng(Number(day.replace(/-/g, "")) * 7919);
+    const random = seededRandom(Number(day.replace(/-/g, "")) * 7919);
     const annual = annualRateOn(day);
     const dow = weekdayOf(day);
     const quiet = dow === 0 || dow === 6 || isBankHoliday(day);

@@ -45,7 +45,7 @@ export function ssoName(): string | null {
 
 /**
  * Auth.js with email and password, and optionally one OpenID Connect provider. The JWT cookie carries only a pointer to a server-side session
- * (user_sessions), which lib/auth/request.ts checks on every request: idle timeout, absolute
+ * (user_sessions), which lib/identity/request.ts checks on every request: idle timeout, absolute
  * lifetime, the user's status, sign-out. The cookie's own lifetime is the absolute one.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth({

@@ -1,7 +1,7 @@
 import "server-only";
 // The demo history with a progress bar, for `npm run db:seed` and `npm start`.
 import cliProgress from "cli-progress";
-import type { Database } from "../client";
+import type { Database } from "@/db/client";
 import { seedHistory } from "./history";
 
 /** Runs the history generator with a progress bar; returns what it stored, the time and the peak memory. */

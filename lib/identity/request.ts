@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import type { Ctx } from "./context";
+import type { Ctx } from "@/lib/auth/context";
 import { auth } from "./config";
 import { clientInfoFrom } from "./client-info";
 import { loadSession } from "./sign-in";

@@ -2,9 +2,10 @@
 // departments, a few deputies with portal roles, some suspended and some leavers, and junior
 // doctors on four-month rotations between trusts (some ending soon, some about to start).
 // Deterministic (seeded), and inserted in batches so that it takes seconds, not minutes.
-import type { Tx } from "../client";
-import { roleAssignments, users } from "../schema";
+import type { Tx } from "@/db/client";
+import { roleAssignments, users } from "@/db/schema";
 import { addDays, endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
+import { seededRandom } from "./random";
 
 const firstNames = [
   "Aaliyah", "Abdul", "Adam", "Adaeze", "Aidan", "Alex", "Amara", "Amelia", "Amir", "Anika", "Ava", "Ben", "Bethan", "Callum", "Caoimhe",
@@ -24,18 +25,6 @@ const lastNames = [
   "Smith", "Stewart", "Taylor", "Thomas", "Thompson", "Turner", "Walker", "Ward", "Watson", "White", "Williams", "Wilson", "Wood",
   "Wright", "Yates", "Young", "Zhang",
 ];
-
-/** A small seeded generator (mulberry32), so that every demo database has the same staff. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Clinical = "radiographer" | "clinician" | "radiologist" | "reporting_radiographer" | "mdt_coordinator";
 const roleMix: [Clinical, number][] = [
@@ -62,7 +51,7 @@ type RoleRow = typeof roleAssignments.$inferInsert;
 const day = 86_400_000;
 
 /** Builds the staff rows (users and their role assignments) without touching a database. */
-export function buildStaff(trusts: StaffTrust[], opts: StaffOptions): { users: UserRow[]; roles: RoleRow[] } {
+function buildStaff(trusts: StaffTrust[], opts: StaffOptions): { users: UserRow[]; roles: RoleRow[] } {
   const random = seededRandom(opts.seed ?? 20260801);
   const now = opts.now ?? new Date();
   const pick = <T,>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;

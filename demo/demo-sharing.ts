@@ -1,9 +1,9 @@
 // The demo consortium's sharing: realistic policies between the four trusts (one pending approval,
 // one revoked, one expired, one with a superseded version) and two restricted patients. Authors
 // are each trust's IG officer and approvers its second IG officer (two-person rule).
-import type { StoredRule } from "../../lib/sharing/vocabulary";
+import type { StoredRule } from "@/lib/vocabulary";
 
-export type DemoVersion = {
+type DemoVersion = {
   status: "active" | "superseded" | "revoked" | "pending_approval";
   effectiveFrom: string;
   effectiveUntil?: string;

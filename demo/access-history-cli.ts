@@ -1,11 +1,11 @@
 import "server-only";
 // The demo access history with a progress bar, for `npm run db:seed` and `npm start`.
 import cliProgress from "cli-progress";
-import type { Database } from "../client";
+import type { Database } from "@/db/client";
 import { eventsPerDayAtScale1, generateAccessHistory } from "./access-history";
 import { deferAuditIndexes } from "./audit-indexes";
 
-/** From about this many events, the secondary indexes are built after the load rather than during it (db/seed/audit-indexes.ts). */
+/** From about this many events, the secondary indexes are built after the load rather than during it (demo/audit-indexes.ts). */
 const deferIndexesFrom = 1_000_000;
 
 /** Generates `days` days of access events up to now at `scale`, showing progress; returns what it stored. */
