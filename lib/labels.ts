@@ -8,7 +8,6 @@
 import type { alertResolutions, alertRules, alertStatuses } from "@/lib/vocabulary";
 import type { AuditAction } from "@/lib/audit/actions";
 import type { outcomes } from "@/lib/audit/schemas";
-import { roleLabels, type Role } from "@/lib/vocabulary";
 import type { ApiScope } from "@/lib/api-clients/schemas";
 import type { Forecast } from "@/lib/capacity/forecast";
 import type { StorageTier } from "@/lib/capacity/schemas";
@@ -153,6 +152,7 @@ export const resolutionLabels: Labels<(typeof alertResolutions)[number]> = {
   misuse_referred: "Possible misuse: referred for investigation",
   training_needed: "Training or advice given",
 };
+export const resolutionLabel = lookup(resolutionLabels);
 
 export const severities = ["high", "medium", "low"] as const;
 export const severityLabels: Labels<(typeof severities)[number]> = { high: "High", medium: "Medium", low: "Low" };
@@ -186,6 +186,7 @@ export const quotaRequestStatusLabels: Labels<(typeof quotaRequestStatuses)[numb
 export const quotaRequestStatusLabel = lookup(quotaRequestStatusLabels);
 
 export const storageTierLabels: Labels<StorageTier> = { online: "online", archive: "archive" };
+export const storageTierLabel = lookup(storageTierLabels);
 
 const forecastStatusLabels: Labels<Forecast["status"]> = {
   "insufficient-data": "Not enough data to forecast",

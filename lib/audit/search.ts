@@ -24,7 +24,7 @@ export type AuditRow = Omit<ChainedFields, "actorUserId" | "actorTrustId" | "sou
 };
 
 /** Where the caller may search: every trust, or the trusts where they hold audit.read. */
-function auditScope(ctx: Ctx) {
+export function auditScope(ctx: Ctx) {
   const scope = trustsWhere(ctx, "audit.read");
   if (!scope.all && scope.trustIds.length === 0) throw notFound("Not found.");
   return scope;

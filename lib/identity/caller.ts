@@ -2,7 +2,7 @@ import "server-only";
 import { cache } from "react";
 import type { Ctx } from "@/lib/auth/context";
 import { roleLabels, type Role } from "@/lib/vocabulary";
-import { referenceCache, type ReferenceData } from "@/lib/trusts/directory";
+import { referenceCache, type ReferenceData } from "@/lib/trust-directory";
 
 export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };
 export type CallerDescription = { consortiumName: string; summary: string; roles: CallerRole[] };

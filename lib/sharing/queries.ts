@@ -7,7 +7,7 @@ import { permissionsOf } from "@/lib/auth/permissions";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
 import { z } from "zod";
-import { referenceCache } from "@/lib/trusts/directory";
+import { referenceCache } from "@/lib/trust-directory";
 import type { DirectoryTrust } from "./directory";
 import type { VersionStatus } from "@/lib/vocabulary";
 

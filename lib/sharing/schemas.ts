@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { plausibleDate } from "@/lib/limits";
 import { isIsoDay, londonDayStart } from "@/lib/calendar";
-import { clinicalRoles, modalities } from "@/lib/vocabulary";
 import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
 import { purposes, restrictionReasons, ruleEffects, clinicalRoles, modalities } from "@/lib/vocabulary";
 

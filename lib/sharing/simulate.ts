@@ -7,7 +7,7 @@ import { trustsWhere, type Ctx } from "@/lib/auth/context";
 import { londonDayOf } from "@/lib/calendar";
 import { withTenant } from "@/lib/db/scope";
 import { AppError, notFound, validationError } from "@/lib/errors";
-import { referenceCache } from "@/lib/trusts/directory";
+import { referenceCache } from "@/lib/trust-directory";
 import { policySetCache } from "./cache";
 import { resolveRequest } from "./decisions";
 import { explain, type Explanation } from "./engine";

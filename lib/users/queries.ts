@@ -5,12 +5,10 @@ import { can, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { roleLabels, type Role } from "@/lib/vocabulary";
 import { withSystemScopeWithin, withTenant, type Tx } from "@/lib/db/scope";
 import { notFound } from "@/lib/errors";
-import { referenceCache } from "@/lib/trusts/directory";
-import { trustDirectory as listTrustDirectory, type TrustRef } from "@/lib/trust-directory";
+import { referenceCache, trustDirectory as listTrustDirectory, type DirectoryTrust, type TrustRef } from "@/lib/trust-directory";
 import { decideGrant, grantableRoles } from "./grant-rule";
 import { defaultJobRoleCode, jobRoleLabel } from "./job-roles";
 import { decodeCursor, encodeCursor, type UserFilter } from "./schemas";
-
 
 /** Every trust's id, ODS code and name by id (public reference data: lib/trust-directory.ts). */
 export async function trustDirectory(tx: Tx): Promise<Map<string, TrustRef>> {

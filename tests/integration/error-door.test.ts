@@ -13,7 +13,7 @@ import { makeApiKey } from "../helpers/api";
 import { makeUser } from "../helpers/factories";
 
 // The session cookie is Auth.js's business: the portal route's caller is a signed-in person here.
-vi.mock("@/lib/auth/request", () => ({ getRequestContext: async () => makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null }) }));
+vi.mock("@/lib/identity/request", () => ({ getRequestContext: async () => makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null }) }));
 
 type Line = { level: number; msg: string; reference?: string; requestId?: string; door?: string; err?: { message?: string }; code?: string };
 const lines: Line[] = [];

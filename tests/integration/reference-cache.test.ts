@@ -7,7 +7,7 @@ import { makeTrust, makeUser, type TestTrust } from "../helpers/factories";
 import type { Ctx } from "@/lib/auth/context";
 import { describeCaller, describeCallerWith } from "@/lib/identity/caller";
 import { updateTrust } from "@/lib/trusts/commands";
-import { ReferenceCache } from "@/lib/trusts/directory";
+import { ReferenceCache } from "@/lib/trust-directory";
 
 let trust: TestTrust & { name: string };
 let manager: Ctx;

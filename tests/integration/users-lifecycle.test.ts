@@ -8,7 +8,7 @@ import type { Ctx } from "@/lib/auth/context";
 import { addDays, endOfLondonDay, londonToday } from "@/lib/calendar";
 import { grantRole, markLeaver, setLeavingDate, suspendUser } from "@/lib/users/commands";
 import { applyDueLeavers } from "@/lib/users/leavers";
-import { loadSession, signInWithPassword } from "@/lib/auth/sign-in";
+import { loadSession, signInWithPassword } from "@/lib/identity/sign-in";
 import { testPassword } from "../helpers/factories";
 import { extendRole } from "@/lib/users/extend";
 import { getUser, getUserHistory, listEndingSoon } from "@/lib/users/queries";

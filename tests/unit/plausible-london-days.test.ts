@@ -2,7 +2,7 @@
 // after midnight in summer). At 23:30 UTC on 10 June 2027 it is 00:30 on 11 June in London: today
 // is the 11th, yesterday the 10th, and both are plausible; the 12th is not yet.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isPlausibleDate, isPlausibleDateTime } from "@/lib/api/limits";
+import { isPlausibleDate, isPlausibleDateTime } from "@/lib/limits";
 import { fhirAuditEvent } from "@/lib/audit/fhir";
 
 const summerNight = Date.parse("2027-06-10T23:30:00Z");

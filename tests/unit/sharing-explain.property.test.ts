@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compilePolicySet, decide, explain, type DecisionRequest, type PolicyVersionInput, type RestrictionInput, type RuleInput } from "@/lib/sharing/engine";
-import { versionStatuses } from "@/lib/sharing/vocabulary";
+import { versionStatuses } from "@/lib/vocabulary";
 
 // Small vocabularies, so that rules often match a request and every branch of the decision is
 // reached many times a run (with the whole vocabularies almost every request matches no rule).

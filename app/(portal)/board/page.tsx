@@ -4,7 +4,7 @@ import { BarChartView } from "@/components/charts/charts";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { PrintButton } from "@/components/ui/print-button";
-import { requireContext } from "@/lib/auth/request";
+import { requireContext } from "@/lib/identity/request";
 import { formatDay } from "@/lib/calendar";
 import { getBoardSummary } from "@/lib/capacity/summary";
 import type { RunwayRow } from "@/lib/capacity/summary-view";
