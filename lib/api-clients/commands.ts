@@ -3,7 +3,7 @@ import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import { apiClients, apiKeys, trusts } from "@/db/schema";
 import { can, type Ctx } from "@/lib/auth/context";
-import { defineMutation } from "@/lib/db/mutation";
+import { defineMutation } from "@/lib/mutation";
 import type { Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { forgetCachedApiKeys } from "./key-cache";

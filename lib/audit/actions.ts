@@ -123,7 +123,3 @@ export type AuditDetails<A extends AuditAction> = z.input<(typeof auditActions)[
 /** Every action code, for completeness checks and filters. */
 export const auditActionCodes = Object.keys(auditActions) as AuditAction[];
 
-/** Is this string one of the actions Mosaic records? */
-export function isAuditAction(code: string): code is AuditAction {
-  return Object.hasOwn(auditActions, code);
-}

@@ -22,7 +22,7 @@ export const closeInput = z.object({
 const reason = z.string({ error: "Say why." }).trim().min(10, "Say why in at least 10 characters.").max(4000, "At most 4,000 characters.");
 
 /** The most alerts one bulk close may take: a page of the queue. */
-export const bulkCloseLimit = 50;
+const bulkCloseLimit = 50;
 
 /** Several alerts closed at once, with one resolution and reason; the checkboxes send one id or many. */
 export const bulkCloseInput = z.object({

@@ -4,7 +4,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { auditAlertNotes, auditAlerts, auditEvents, roleAssignments, users } from "@/db/schema";
 import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { z } from "zod";
-import { defineMutation } from "@/lib/db/mutation";
+import { defineMutation } from "@/lib/mutation";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trust-directory";

@@ -35,7 +35,7 @@ export type AuditInput<A extends AuditAction = AuditAction> = {
   id?: string;
 };
 
-/** The actions recorded so far in each transaction a mutation watches (lib/db/mutation.ts). */
+/** The actions recorded so far in each transaction a mutation watches (lib/mutation.ts). */
 const auditedIn = new WeakMap<Tx, AuditAction[]>();
 
 /**
@@ -65,7 +65,7 @@ export function actorOf(ctx: Ctx, role: string | null): AuditInput["actor"] {
 export async function recordAuditEvent<A extends AuditAction>(tx: Tx, input: AuditInput<A>): Promise<{ id: string; seq: number; hash: string }> {
   // The vocabulary is closed at run time too: a code from outside it (a cast, stored data) or details
   // of the wrong shape fail the transaction rather than leave an event no one can read. An event
-  // may carry no details at all (mutations always give theirs: lib/db/mutation.ts).
+  // may carry no details at all (mutations always give theirs: lib/mutation.ts).
   if (!Object.hasOwn(auditActions, input.action)) throw new Error(`unknown audit action ${String(input.action)}`);
   const checked = input.details === undefined ? null : (auditActions[input.action] as z.ZodType).safeParse(input.details);
   if (checked && !checked.success) throw new Error(`audit details of ${input.action} do not match their schema: ${checked.error.message}`);

@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import { quotaChangeRequests, storageQuotas, trusts } from "@/db/schema";
 import { can, type Ctx } from "@/lib/auth/context";
-import { defineMutation } from "@/lib/db/mutation";
+import { defineMutation } from "@/lib/mutation";
 import { AppError, notFound } from "@/lib/errors";
 import { bytesPerTerabyte, quotaDecisionInput, quotaRequestInput } from "./schemas";
 

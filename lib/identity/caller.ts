@@ -4,7 +4,7 @@ import type { Ctx } from "@/lib/auth/context";
 import { roleLabels, type Role } from "@/lib/vocabulary";
 import { referenceCache, type ReferenceData } from "@/lib/trust-directory";
 
-export type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };
+type CallerRole = { role: string; label: string; scope: string; trustOds: string | null };
 export type CallerDescription = { consortiumName: string; summary: string; roles: CallerRole[] };
 
 /** The caller's roles in words, from the consortium's reference data (pure: no database). */

@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { patientRestrictions, sharingPolicies, sharingPolicyVersions, type StoredRule } from "@/db/schema";
 import { can, type Ctx } from "@/lib/auth/context";
-import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
+import { defineMutation, isUniqueViolation } from "@/lib/mutation";
 import type { Tx } from "@/lib/db/scope";
 import { londonDayStart, londonToday } from "@/lib/calendar";
 import { AppError, notFound } from "@/lib/errors";

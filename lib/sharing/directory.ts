@@ -2,7 +2,7 @@ import "server-only";
 import type { Tx } from "@/lib/db/scope";
 import { trustDirectory } from "@/lib/trust-directory";
 
-export { trustDirectory, type DirectoryTrust } from "@/lib/trust-directory";
+export type { DirectoryTrust } from "@/lib/trust-directory";
 
 /** The public trust directory keyed by ODS code and by id (policies name trusts by ODS code). */
 export async function trustMaps(tx: Tx) {

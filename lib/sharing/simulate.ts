@@ -21,7 +21,7 @@ const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefi
  * modality and date from the exam records, its patient from the audit trail). A field that a named
  * person or a study replaces is not needed.
  */
-export const simulationQuestion = simulationInput
+const simulationQuestion = simulationInput
   .extend({
     requesterEmail: z.preprocess(blank, z.email({ error: "Enter the person's email address, for example a.name@nhs.net." }).max(200).toLowerCase().optional()),
     studyInstanceUid: z.preprocess(

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { departments, sites, trusts } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
 import { diffOf } from "@/lib/audit/record";
-import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
+import { defineMutation, isUniqueViolation } from "@/lib/mutation";
 import type { Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { departmentInput, siteInput, trustInput, trustUpdateInput } from "./schemas";

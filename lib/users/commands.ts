@@ -1,11 +1,11 @@
 import "server-only";
 import { z } from "zod";
 import { and, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import { departments, passwordTokens, roleAssignments, userSessions, users } from "@/db/schema";
+import { departments, roleAssignments, userSessions, users } from "@/db/schema";
 import { roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { clinicalRoles, type Role } from "@/lib/vocabulary";
 import { actorOf, diffOf, recordAuditEvent } from "@/lib/audit/record";
-import { defineMutation, isUniqueViolation } from "@/lib/db/mutation";
+import { defineMutation, isUniqueViolation } from "@/lib/mutation";
 import { withSystemScopeWithin, type Tx } from "@/lib/db/scope";
 import { endOfLondonDay, londonDayStart, londonToday } from "@/lib/calendar";
 import { AppError, notFound } from "@/lib/errors";
@@ -21,7 +21,7 @@ const fieldError = (code: "VALIDATION" | "CONFLICT" | "FORBIDDEN", field: string
 
 /**
  * A user the caller sees, or NOT_FOUND; never the caller (FORBIDDEN). Their home trust is where the
- * permission users.write is checked (lib/db/mutation.ts).
+ * permission users.write is checked (lib/mutation.ts).
  */
 async function manageableUser(tx: Tx, ctx: Ctx, { params }: { params: { userId: string } }) {
   const user = await findUserFor(tx, ctx, params.userId);
@@ -169,7 +169,7 @@ const markLeaverMutation = defineMutation({
   name: "users.leaver",
   input: noInput,
   audit: ["user.leaver", "role.revoke"],
-  run: async ({ tx, ctx, found: { user }, audit }) => {
+  run: async ({ tx, ctx, found: { user } }) => {
     if (user.status === "left") throw new AppError("CONFLICT", "This person is already marked as a leaver.");
     // leaveInTx records user.leaver in the home trust's chain and a role.revoke in each role's trust's chain.
     const ended = await leaveInTx(tx, user, { actor: actorOf(ctx, roleFor(ctx, "users.write", user.homeTrustId)), revokedBy: ctx.userId, client: ctx.client });

@@ -3,7 +3,7 @@ import { and, eq, gt, inArray, isNull, lt, ne, sql } from "drizzle-orm";
 import { roleAssignments } from "@/db/schema";
 import { trustsWhere, type Ctx } from "@/lib/auth/context";
 import { endOfLondonDay, lastLondonDayOf } from "@/lib/calendar";
-import { defineMutation } from "@/lib/db/mutation";
+import { defineMutation } from "@/lib/mutation";
 import { AppError, notFound } from "@/lib/errors";
 import { decideGrant } from "./grant-rule";
 import { findUserFor } from "./queries";

@@ -302,7 +302,7 @@ export async function findUserFor(tx: Tx, ctx: Ctx, userId: string) {
 }
 
 /** May the caller change this person's account (name, email, status)? Their home trust decides. */
-export function canManageUser(ctx: Ctx, user: { id: string; homeTrustId: string | null }): boolean {
+function canManageUser(ctx: Ctx, user: { id: string; homeTrustId: string | null }): boolean {
   return user.id !== ctx.userId && can(ctx, "users.write", user.homeTrustId);
 }
 

@@ -119,7 +119,6 @@ export const roleExtendInput = z.object({
   assignmentId: z.uuid({ error: "Choose the role to extend." }),
   validUntil: calendarDate("new last day"),
 });
-export type RoleExtendInput = z.infer<typeof roleExtendInput>;
 
 /** Why a person is suspended: required, kept in their history (the audit event). */
 export const suspendInput = z.object({

@@ -1,4 +1,4 @@
-// The wrapper itself (lib/db/mutation.ts): a change that forgets its audit event, or records one it
+// The wrapper itself (lib/mutation.ts): a change that forgets its audit event, or records one it
 // did not declare, cannot commit; the permission is checked at the trust the input names; a bad
 // id is not found; details outside the vocabulary's schema fail the change.
 import { eq, sql } from "drizzle-orm";
@@ -8,7 +8,7 @@ import { trusts } from "@/db/schema";
 import type { Ctx } from "@/lib/auth/context";
 import type { AuditDetails } from "@/lib/audit/actions";
 import { recordAuditEvent } from "@/lib/audit/record";
-import { defineMutation } from "@/lib/db/mutation";
+import { defineMutation } from "@/lib/mutation";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
 let t: TestTrust, u: TestTrust;

@@ -1,4 +1,4 @@
-// Every mutation, enumerated from the one registry (lib/db/mutation.ts), against its contract:
+// Every mutation, enumerated from the one registry (lib/mutation.ts), against its contract:
 //   - a caller without its permission at the trust is refused (FORBIDDEN or NOT_FOUND; a field
 //     error where the trust is a choice on the form) and nothing at all is written;
 //   - a permitted call commits with at least one audit event, of the actions it declares, whose
@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "@/lib/auth/context";
 import { auditActions, type AuditAction } from "@/lib/audit/actions";
-import { registeredMutations } from "@/lib/db/mutation";
+import { registeredMutations } from "@/lib/mutation";
 import { createApiClient } from "@/lib/api-clients/commands";
 import { requestQuotaChange } from "@/lib/capacity/commands";
 import { approveVersion, createPolicy, restrictPatient, submitForApproval } from "@/lib/sharing/commands";

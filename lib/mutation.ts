@@ -7,10 +7,10 @@ import { actorOf, recordAuditEvent, watchAudit, type AuditInput } from "@/lib/au
 import { AppError, validationError } from "@/lib/errors";
 import { toResult, type ActionResult } from "@/lib/result";
 import { textProblems } from "@/lib/text-input";
-import { withTenant, type Tx } from "./scope";
+import { withTenant, type Tx } from "@/lib/db/scope";
 
 /** One audit event of a mutation, as its run describes it; actor, trust and client are the wrapper's. */
-export type MutationEvent<A extends AuditAction> = {
+type MutationEvent<A extends AuditAction> = {
   action: A;
   details: AuditDetails<A>;
   target?: { type: string; id: string };
@@ -22,7 +22,7 @@ export type MutationEvent<A extends AuditAction> = {
 };
 
 /** What a mutation's run receives: the parsed input and the trust where the permission was checked. */
-export type MutationScope<P, I, L, A extends AuditAction> = {
+type MutationScope<P, I, L, A extends AuditAction> = {
   tx: Tx;
   ctx: Ctx;
   params: P;
@@ -131,27 +131,6 @@ export function defineMutation<IS extends z.ZodType, L extends Located, A extend
   // The registry test counts the definitions in the source, so two of one name fail there.
   registry.set(spec.name, mutation as unknown as Mutation);
   return mutation;
-}
-
-/**
- * The former shape, kept only while changes made beside this one land (alerts bulk close and
- * reopen, a reason when suspending); new code uses defineMutation. Parses, then runs the handler in
- * one scoped transaction; the handler checks its permission and records its audit event.
- */
-export function mutation<S extends z.ZodType, T>(
-  ctx: Ctx,
-  schema: S,
-  input: unknown,
-  handler: (tx: Tx, data: z.output<S>) => Promise<T>,
-): Promise<ActionResult<T>> {
-  return toResult(async () => {
-    const refused = textProblems(input);
-    if (refused.length) throw new AppError("VALIDATION", "Some fields need attention.", { fieldErrors: Object.fromEntries(refused.map((p) => [p.path.join(".") || "_form", [p.message]])) });
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) throw validationError(parsed.error);
-    const data = parsed.data;
-    return withTenant(ctx, (tx) => handler(tx, data));
-  });
 }
 
 /** Is this database error a unique violation (optionally of one constraint)? Works for both drivers. */
