@@ -16,7 +16,7 @@ import { registeredMutations } from "@/lib/mutation";
 import { createApiClient } from "@/lib/api-clients/commands";
 import { requestQuotaChange } from "@/lib/capacity/commands";
 import { approveVersion, createPolicy, restrictPatient, submitForApproval } from "@/lib/sharing/commands";
-import { londonToday } from "@/lib/calendar";
+import { londonDayOf, londonToday } from "@/lib/calendar";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 
 /** The modules of lib/ that define mutations, found by their source. */
@@ -57,6 +57,9 @@ const ok = <T,>(r: { ok: true; data: T } | { ok: false; error: unknown }): T => 
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.data;
 };
+
+/** The London calendar day `days` from today, as a form sends it. */
+const londonDayAfter = (days: number) => londonDayOf(new Date(Date.now() + days * 86_400_000));
 
 /** A person of trust t for the users' mutations to change. */
 const person = (opts: Parameters<typeof makeUser>[1] = {}) => makeUser([{ role: "radiographer", trustId: t.id }], { homeTrustId: t.id, ...opts });
@@ -125,6 +128,15 @@ const cases: Record<string, () => Promise<Case>> = {
   "alerts.assign": () => alertCase({ assignee: ig2.userId }),
   "alerts.note": () => alertCase({ body: "Checked with the ward manager." }),
   "alerts.close": () => alertCase({ resolution: "legitimate", body: "An MDT review of this patient that week." }),
+  "alerts.reopen": async () => {
+    const c = await alertCase({ body: "The ward asked us to look again at this week." });
+    await ownerQuery(sql`update audit_alerts set status = 'closed', resolution = 'legitimate', closed_at = now() where id = ${c.params.alertId}`);
+    return c;
+  },
+  "alerts.close_many": async () => {
+    const [a, b] = [await alertCase({}), await alertCase({})];
+    return { ...a, params: {}, input: { ids: [a.params.alertId, b.params.alertId], resolution: "legitimate", body: "Both were one MDT review that week." } };
+  },
   "trusts.create": async () => ({
     allowed: admin,
     refused: [[pacs, "FORBIDDEN"], [cio, "FORBIDDEN"]],
@@ -203,7 +215,8 @@ const cases: Record<string, () => Promise<Case>> = {
     const c = await userCase();
     return { ...c, input: { name: "Renamed Person", email: `renamed${unique().toLowerCase()}@test.example`, homeTrustId: t.id } };
   },
-  "users.suspend": () => userCase(),
+  "users.suspend": () => userCase({}, { reason: "Under investigation (ref HR-12)" }),
+  "users.leaving_date": () => userCase({}, { lastDay: londonDayAfter(30) }),
   "users.reactivate": () => userCase({ status: "suspended" }),
   "users.leaver": () => userCase(),
   "users.unlock": async () => {
@@ -225,6 +238,11 @@ const cases: Record<string, () => Promise<Case>> = {
       params: {},
       input: { userId: target.userId, role: "clinician", trustId: t.id, validFrom: londonToday() },
     };
+  },
+  "roles.extend": async () => {
+    const target = await person();
+    const [assignment] = await ownerQuery<{ id: string }>(sql`update role_assignments set valid_until = now() + interval '10 days' where user_id = ${target.userId} returning id`);
+    return { allowed: pacs, refused: [[ig, "NOT_FOUND"], [otherPacs, "NOT_FOUND"]], params: {}, input: { assignmentId: assignment!.id, validUntil: londonDayAfter(60) } };
   },
   "roles.revoke": async () => {
     const target = await person();
