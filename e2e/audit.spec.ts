@@ -97,7 +97,7 @@ test("an IG officer works an alert to closed", async ({ page, request }) => {
   await expect(page.getByText("Asked St Mary's whether the patient was transferred.")).toBeVisible();
 
   await page.getByRole("button", { name: "Close alert" }).click();
-  await expect(page.locator("#resolution-error")).toBeVisible();
+  await expect(page.locator("#close-resolution-error")).toBeVisible();
   await page.getByLabel("Legitimate: no further action").check();
   await page.getByLabel("Why").fill("Transferred by ambulance; policy for R1F to be added.");
   await page.getByRole("button", { name: "Close alert" }).click();

@@ -129,7 +129,7 @@ test("the simulator answers for a named person and a study by its UID", async ({
   await expectAccessible(page);
 
   await page.getByLabel("A named person (optional)").fill("radiologist@rhu.example");
-  await page.getByLabel("Requester's trust").selectOption("RHU");
+  await page.getByLabel("Requester's trust", { exact: true }).selectOption("RHU");
   await page.getByLabel("The patient has an episode at the requester's trust").check();
   await page.getByRole("button", { name: "Ask" }).click();
   const asked = page.getByTestId("simulator-asked");

@@ -108,7 +108,8 @@ export async function extendRoleAction(_state: ExtendState, form: FormData): Pro
   const values = fields.data;
   const result = await extendRole(ctx, values);
   if (!result.ok) return failedForm(result, values);
-  revalidatePath("/users");
+  // No revalidation of the list: the extended role would leave "ending soon" at once and take its
+  // row, with this confirmation, with it. The next visit reads the list afresh (the page is dynamic).
   return { done: `Extended: last day ${formatDay(lastLondonDayOf(result.data.validUntil))}.` };
 }
 
