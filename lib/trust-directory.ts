@@ -82,6 +82,18 @@ export class ReferenceCache {
     return this.loaded;
   }
 
+  /**
+   * The reference data, checked against the database at once when it lacks what the caller needs
+   * (a trust created through another instance within the interval): a miss never answers "no such
+   * trust" from a stale directory.
+   */
+  async getWith(has: (data: ReferenceData) => boolean): Promise<ReferenceData> {
+    const data = await this.get();
+    if (has(data)) return data;
+    this.invalidate();
+    return this.get();
+  }
+
   /** Forces a check on the next read (after this instance committed a change to trusts). */
   invalidate(): void {
     this.checkedAt = Number.NEGATIVE_INFINITY;

@@ -18,8 +18,9 @@ export async function trustDirectory(tx: Tx): Promise<Map<string, TrustRef>> {
 const refsById = (rows: DirectoryTrust[]) => new Map(rows.map((t) => [t.id, { id: t.id, odsCode: t.odsCode, name: t.name }]));
 
 /** The same directory for the pages' read paths, from the process-wide reference cache (no query). */
-async function cachedTrustDirectory(): Promise<Map<string, TrustRef>> {
-  return refsById((await referenceCache.get()).trusts);
+async function cachedTrustDirectory(odsCode?: string): Promise<Map<string, TrustRef>> {
+  const data = odsCode ? await referenceCache.getWith((d) => d.trusts.some((t) => t.odsCode === odsCode)) : await referenceCache.get();
+  return refsById(data.trusts);
 }
 
 type Scope = { all: boolean; trustIds: string[] };
@@ -67,7 +68,8 @@ export type UserPage = { rows: UserListRow[]; next: string | null; prev: string 
 export async function listUsers(ctx: Ctx, filter: UserFilter, pageSize = 50): Promise<UserPage> {
   const readable = trustsWhere(ctx, "users.read");
   return withTenant(ctx, async (tx) => {
-    const directory = await cachedTrustDirectory();
+    // A trust named by the filter is looked for afresh when the cached directory lacks it.
+    const directory = await cachedTrustDirectory(filter.trust ?? undefined);
     const trustOptions = [...directory.values()].filter((t) => readable.all || readable.trustIds.includes(t.id));
     const empty = { rows: [], next: null, prev: null, trustOptions };
     if (!readable.all && readable.trustIds.length === 0) return empty;

@@ -56,4 +56,14 @@ describe("reference cache", () => {
     expect(after.byId.get(added.id)?.odsCode).toBe(added.odsCode);
     expect(rarelyChecked.reloads).toBe(2);
   });
+
+  it("looks afresh within its interval when the caller needs a trust it does not know yet", async () => {
+    const rarelyChecked = new ReferenceCache(60 * 60 * 1000);
+    await rarelyChecked.get();
+    const added = await makeTrust();
+    expect((await rarelyChecked.get()).trusts.some((t) => t.odsCode === added.odsCode)).toBe(false);
+    const found = await rarelyChecked.getWith((d) => d.trusts.some((t) => t.odsCode === added.odsCode));
+    expect(found.byId.get(added.id)?.odsCode).toBe(added.odsCode);
+    expect(rarelyChecked.reloads).toBe(2);
+  });
 });
