@@ -45,6 +45,27 @@ function runAs(): { uid: number; gid: number } | null {
   return { uid: Number(id("-u").stdout.trim()), gid: Number(id("-g").stdout.trim()) };
 }
 
+/**
+ * As root, the binaries and the data folder must be reachable by the user PostgreSQL runs as: a
+ * clone in a private folder (mktemp -d makes it 0700) is not. Each folder above them that this
+ * user may not pass through gets the search bit for others (o+x: pass through by name, not list).
+ */
+function letUserReach(user: { uid: number; gid: number }, paths: string[], log: (line: string) => void): void {
+  const opened: string[] = [];
+  for (const start of paths) {
+    for (let d = path.resolve(start); ; d = path.dirname(d)) {
+      const st = fs.statSync(d);
+      const passes = st.uid === user.uid ? (st.mode & 0o100) !== 0 : st.gid === user.gid ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0;
+      if (!passes) {
+        fs.chmodSync(d, (st.mode & 0o7777) | 0o001);
+        opened.push(d);
+      }
+      if (d === path.dirname(d)) break;
+    }
+  }
+  if (opened.length) log(`So that PostgreSQL (user postgres) can reach its files, these folders may now be passed through by others (o+x): ${opened.join(", ")}`);
+}
+
 function run(binary: string, args: string[], user: { uid: number; gid: number } | null, what: string): void {
   const result = spawnSync(binary, args, { encoding: "utf8", ...(user ?? {}), env: { ...process.env, LC_ALL: "C", LANG: "C" } });
   if (result.status !== 0) throw new Error(`${what} failed (${result.status ?? result.signal}): ${(result.stderr || result.stdout || String(result.error ?? "")).trim()}`);
@@ -132,6 +153,7 @@ export async function ensureEmbedded(options: { base?: string; log?: (line: stri
   const bin = await binaries();
   const user = runAs();
   fs.mkdirSync(base, { recursive: true });
+  if (user) letUserReach(user, [base, path.dirname(bin.initdb)], log);
   if (!fs.existsSync(path.join(dir, "PG_VERSION"))) {
     log(`Creating the embedded PostgreSQL in ${path.relative(process.cwd(), dir)}…`);
     fs.rmSync(dir, { recursive: true, force: true }); // an initdb that was interrupted
