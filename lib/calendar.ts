@@ -206,3 +206,14 @@ export function englandBankHolidays(year: number): ReadonlySet<Day> {
 export function isBankHoliday(day: Day): boolean {
   return englandBankHolidays(Number(day.slice(0, 4))).has(day);
 }
+
+/**
+ * The instant of a wall-clock time in London (an archive's study date and time are written as the
+ * site's clock showed them, with no offset), or null when it is no real time. In the hour that
+ * happens twice in October the first is taken; in the missing hour of March, the one after it.
+ */
+export function londonWallClock(day: Day, hours: number, minutes: number, seconds: number): Date | null {
+  if (!isIsoDay(day) || hours > 23 || minutes > 59 || seconds > 59) return null;
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, hours, minutes, seconds, londonZone).getTime());
+}

@@ -29,6 +29,11 @@ const schema = z.object({
   // How often the serving process signs and witnesses the chains whose head moved: the longest an
   // event stays unprotected by a witnessed checkpoint, plus the time to sign.
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  // The image archive (an Orthanc; README, "A real PACS"): unset, the connector does not run. Its
+  // REST API should answer Mosaic alone (loopback or a private network) and only with these credentials.
+  ORTHANC_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  ORTHANC_USERNAME: z.string().optional().or(z.literal("").transform(() => undefined)),
+  ORTHANC_PASSWORD: z.string().optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -46,6 +51,9 @@ export function env(): Env {
   const d = parsed.data;
   const oidc = [d.OIDC_ISSUER, d.OIDC_CLIENT_ID, d.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidc !== 0 && oidc !== 3) throw new Error("Invalid environment:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together: set all three or none.");
+  if (d.ORTHANC_URL && Boolean(d.ORTHANC_USERNAME) !== Boolean(d.ORTHANC_PASSWORD)) {
+    throw new Error("Invalid environment:\n  ORTHANC_USERNAME and ORTHANC_PASSWORD go together: set both (the archive's REST API must ask for credentials).");
+  }
   if (process.env.NODE_ENV === "production" && d.DATABASE_URL && !d.AUDIT_WITNESS_DIR) {
     throw new Error("Invalid environment:\n  AUDIT_WITNESS_DIR is required when NODE_ENV=production and DATABASE_URL is set: a write-once folder outside the database (README, \"The audit trail\").");
   }

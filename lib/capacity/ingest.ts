@@ -267,11 +267,18 @@ export async function ingestExams(scope: IngestScope, input: unknown): Promise<B
 /** Stores an already parsed batch of exams (the machine API parses with readJson first). */
 export async function ingestExamBatch(scope: IngestScope, exams: readonly ExamInput[]): Promise<BatchOutcome> {
   // System scope: a machine client has no person's trust scope; resolveExams limits it to its trusts.
-  return withSystem(async (tx) => {
-    const rows = await resolveExams(tx, exams, scope);
-    const accepted = await insertExamRows(tx, rows);
-    return { accepted, duplicates: exams.length - accepted };
-  });
+  return withSystem((tx) => storeExamBatch(tx, scope, exams));
+}
+
+/**
+ * Stores a parsed batch of exams inside the caller's transaction: the same resolution (trust and
+ * site named by code, the scope checked) and insert as the machine API, for a caller that must
+ * commit other rows with the exams (the archive connector and its cursor).
+ */
+export async function storeExamBatch(tx: Tx, scope: IngestScope, exams: readonly ExamInput[]): Promise<BatchOutcome> {
+  const rows = await resolveExams(tx, exams, scope);
+  const accepted = await insertExamRows(tx, rows);
+  return { accepted, duplicates: exams.length - accepted };
 }
 
 /** Resolves the trusts of a parsed usage batch. */

@@ -1,6 +1,6 @@
 import "server-only";
 import PgBoss from "pg-boss";
-import { leaversDue, partitionsAhead, scanYesterday } from "./tasks";
+import { followArchive, leaversDue, partitionsAhead, scanYesterday } from "./tasks";
 
 /**
  * The background jobs, as pg-boss queues in the PostgreSQL server (DESIGN.md: jobs in PostgreSQL,
@@ -40,6 +40,15 @@ export const jobs = [
       const { left } = await leaversDue();
       return `${left.length} leaver(s) whose leaving date came`;
     },
+  },
+  {
+    // The archive connector (lib/pacs/connector.ts), when ORTHANC_URL is set: each run follows the
+    // change feed for 50 s, polling every 2 s, so a stable study shows within seconds; the singleton
+    // queue keeps one follower across instances (the cursor's row lock would refuse a second anyway).
+    name: "pacs-connector",
+    cron: "* * * * *",
+    expireInSeconds: 120,
+    run: () => followArchive(),
   },
 ] as const;
 

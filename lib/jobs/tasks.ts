@@ -3,6 +3,8 @@ import { ensurePartitions } from "@/lib/audit/append";
 import { addDays, londonToday } from "@/lib/calendar";
 import { scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
 import { withSystem } from "@/lib/db/scope";
+import { configuredArchive } from "@/lib/pacs/configured";
+import { followFor, type ResolveAeTitle } from "@/lib/pacs/connector";
 import { applyDueLeavers } from "@/lib/users/leavers";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
@@ -24,4 +26,16 @@ export function partitionsAhead(now = new Date()): Promise<void> {
 /** People whose leaving date has come become leavers: roles, sessions and links end, audited by the system. */
 export function leaversDue(now = new Date()): Promise<{ left: string[] }> {
   return applyDueLeavers(now);
+}
+
+// Until the device registry (lib/devices, findDeviceByAeTitle) is merged, no AE title resolves and
+// every study waits in the unattributed list; the merge replaces this with the registry's look-up.
+const noDeviceRegistry: ResolveAeTitle = async () => null;
+
+/** Follows the configured archive's change feed for most of a minute (the job runs each minute, one at a time). */
+export async function followArchive(durationMs = 50_000): Promise<string> {
+  const archive = configuredArchive();
+  if (!archive) return "no archive configured (ORTHANC_URL)";
+  const { recorded, unattributed, deleted } = await followFor({ archive, resolveAeTitle: noDeviceRegistry }, durationMs);
+  return `${recorded} recorded, ${unattributed} unattributed, ${deleted} deleted`;
 }
