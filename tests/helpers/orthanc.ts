@@ -62,6 +62,8 @@ export type OrthancOptions = {
   /** Seconds without a new instance before a study is "stable" (Orthanc's StableAge). */
   stableAge?: number;
   aet?: string;
+  /** The archive's name (Orthanc's "Name", shown in its explorer). */
+  name?: string;
 };
 
 export type RunningOrthanc = {
@@ -81,7 +83,7 @@ export type RunningOrthanc = {
 /** The configuration Orthanc runs with: loopback only, credentials, DICOMweb on, any calling AE may store. */
 function configurationOf(o: Required<Omit<OrthancOptions, "dir">> & { dir: string }) {
   return {
-    Name: "Mosaic test archive",
+    Name: o.name,
     StorageDirectory: path.join(o.dir, "storage"),
     IndexDirectory: path.join(o.dir, "index"),
     HttpPort: o.httpPort,
@@ -121,6 +123,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     password: options.password ?? randomBytes(18).toString("base64url"),
     stableAge: options.stableAge ?? 2,
     aet: options.aet ?? "MOSAIC_PACS",
+    name: options.name ?? "Mosaic test archive",
   };
   const configPath = path.join(dir, "orthanc.json");
   await writeFile(configPath, JSON.stringify(configurationOf(o), null, 2), { mode: 0o600 });
