@@ -210,7 +210,7 @@ export function isBankHoliday(day: Day): boolean {
 /**
  * The instant of a wall-clock time in London (an archive's study date and time are written as the
  * site's clock showed them, with no offset), or null when it is no real time. In the hour that
- * happens twice in October the first is taken; in the missing hour of March, the one after it.
+ * happens twice in October the second (GMT) is taken; in the missing hour of March, an hour later (BST).
  */
 export function londonWallClock(day: Day, hours: number, minutes: number, seconds: number): Date | null {
   if (!isIsoDay(day) || hours > 23 || minutes > 59 || seconds > 59) return null;

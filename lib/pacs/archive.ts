@@ -10,7 +10,7 @@ export type ArchiveChange =
   | { seq: number; kind: "study-deleted"; studyId: string };
 
 /** A page of the change feed after a cursor; `last` is the cursor after this page, `done` whether the feed is exhausted. */
-export type ChangePage = { changes: ArchiveChange[]; last: number; done: boolean };
+type ChangePage = { changes: ArchiveChange[]; last: number; done: boolean };
 
 /** What Mosaic learns about one study the archive holds. */
 export type StudyFacts = {

@@ -20,7 +20,7 @@ import { AppError } from "@/lib/errors";
 import { ArchiveError, type Archive, type StudyFacts } from "./archive";
 
 /** The device a calling AE title belongs to, as the device registry knows it. */
-export type DeviceMatch = { trustId: string; siteId: string; departmentId: string | null; modality: string | null };
+type DeviceMatch = { trustId: string; siteId: string; departmentId: string | null; modality: string | null };
 
 /** Finds the registered device with an AE title (lib/devices once merged), inside the connector's transaction. */
 export type ResolveAeTitle = (tx: Tx, aeTitle: string) => Promise<DeviceMatch | null>;
@@ -234,7 +234,7 @@ export async function followStep(options: ConnectorOptions): Promise<StepOutcome
  * recorded meanwhile is never taken for deleted. A deletion hidden by an equal number of studies
  * not yet stable is found on a later sweep, once they are recorded.
  */
-export async function sweepDeletions(options: ConnectorOptions & { force?: boolean }): Promise<number> {
+async function sweepDeletions(options: ConnectorOptions & { force?: boolean }): Promise<number> {
   const { archive } = options;
   const live = (tx: Tx) =>
     tx
