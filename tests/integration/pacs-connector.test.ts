@@ -3,11 +3,13 @@
 // unattributed list, exactly-once recording across a crash mid-page and two followers at once,
 // deletions, and an archive answering garbage refused with the field named.
 import { createServer, type Server } from "node:http";
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTrust, ownerQuery, type TestTrust } from "../helpers/factories";
+import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import { skipWithoutOrthanc, startOrthanc, storeStudy, type RunningOrthanc } from "../helpers/orthanc";
 import { rowsOf } from "@/db/client";
+import { pacsStudies } from "@/db/schema";
+import { withTenant } from "@/lib/db/scope";
 import { ArchiveError, type Archive } from "@/lib/pacs/archive";
 import { committedCursor, followStep, followUntilCaughtUp, type ResolveAeTitle } from "@/lib/pacs/connector";
 import { orthancArchive } from "@/lib/pacs/orthanc";
@@ -111,6 +113,13 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     // The study's wall-clock time in London: 09:15 GMT in March, 10:15 BST (09:15 UTC) in July.
     expect(new Date(exams[0]!.performed_at).toISOString()).toBe("2025-03-04T09:15:00.000Z");
     expect(new Date(exams[1]!.performed_at).toISOString()).toBe("2025-07-04T09:15:00.000Z");
+
+    // Row-level security: a person of trust A sees A's study rows only, never B's nor an unattributed one.
+    const personOfA = await makeUser([{ role: "pacs_manager", trustId: a.id }]);
+    const seenByA = await withTenant(personOfA, (tx) =>
+      tx.select({ uid: pacsStudies.studyInstanceUid }).from(pacsStudies).where(inArray(pacsStudies.studyInstanceUid, [s1.studyInstanceUid, s2.studyInstanceUid, s3.studyInstanceUid])),
+    );
+    expect(seenByA.map((r) => r.uid)).toEqual([s1.studyInstanceUid]);
 
     // Once the device is registered, the study is attributed when it is stable again (another instance arrives).
     await registerDevice(unknown, a, "US");
