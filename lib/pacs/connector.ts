@@ -14,7 +14,7 @@ import "server-only";
 import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { pacsConnectorState, pacsStudies, sites, trusts } from "@/db/schema";
 import { storeExamBatch } from "@/lib/capacity/ingest";
-import { examBatch } from "@/lib/capacity/schemas";
+import { examBatch, type ExamInput } from "@/lib/capacity/schemas";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
 import { ArchiveError, type Archive, type StudyFacts } from "./archive";
@@ -46,8 +46,6 @@ export type StepOutcome = {
   raced: boolean;
 };
 
-type Outcome = "recorded" | "unattributed" | "deleted" | "unchanged";
-
 /** The committed cursor of an archive (0 before the first page). */
 export async function committedCursor(archive: string): Promise<number> {
   const rows = await withSystem((tx) =>
@@ -59,14 +57,19 @@ export async function committedCursor(archive: string): Promise<number> {
 /** Facts of the studies a page names; a study gone since its change (404) is null. Later changes of one study win. */
 async function factsOf(archive: Archive, ids: string[]): Promise<Map<string, StudyFacts | null>> {
   const out = new Map<string, StudyFacts | null>();
-  for (const id of ids) {
-    if (out.has(id)) continue;
-    try {
-      out.set(id, await archive.studyFacts(id));
-    } catch (error) {
-      if (error instanceof ArchiveError && error.status === 404) out.set(id, null);
-      else throw error;
-    }
+  const unique = [...new Set(ids)];
+  // A few studies at a time: the archive answers devices and viewers too.
+  for (let i = 0; i < unique.length; i += 4) {
+    await Promise.all(
+      unique.slice(i, i + 4).map(async (id) => {
+        try {
+          out.set(id, await archive.studyFacts(id));
+        } catch (error) {
+          if (error instanceof ArchiveError && error.status === 404) out.set(id, null);
+          else throw error;
+        }
+      }),
+    );
   }
   return out;
 }
@@ -81,65 +84,23 @@ function problemOf(error: unknown): string {
   throw error;
 }
 
-/** Records one stable study inside the page's transaction (a savepoint, so a refused exam leaves the page whole). */
-async function recordStudy(tx: Tx, archive: string, facts: StudyFacts, resolveAeTitle: ResolveAeTitle): Promise<Outcome> {
-  const [existing] = await tx
-    .select({ status: pacsStudies.status })
-    .from(pacsStudies)
-    .where(and(eq(pacsStudies.archive, archive), eq(pacsStudies.archiveStudyId, facts.archiveId)));
-  const row = {
-    archive,
-    archiveStudyId: facts.archiveId,
-    studyInstanceUid: facts.studyInstanceUid,
-    accessionNumber: facts.accessionNumber,
-    patientId: facts.patientId,
-    nhsNumber: facts.nhsNumber,
-    callingAeTitle: facts.callingAeTitles[0] ?? null,
-    modality: facts.modalities[0] ?? null,
-    performedAt: facts.performedAt,
-    instanceCount: facts.instanceCount,
-    sizeBytes: facts.sizeBytes,
-    updatedAt: sql`now()`,
-  };
-  if (existing?.status === "recorded") {
-    // Stable again after more instances arrived: the study row follows the archive; the exam keeps
-    // the figures it was recorded with (exams are facts, never rewritten by the application role).
-    await tx
-      .update(pacsStudies)
-      .set({ instanceCount: row.instanceCount, sizeBytes: row.sizeBytes, updatedAt: row.updatedAt })
-      .where(and(eq(pacsStudies.archive, archive), eq(pacsStudies.archiveStudyId, facts.archiveId)));
-    return "unchanged";
-  }
+type Attribution = { ok: true; device: DeviceMatch; exam: ExamInput } | { ok: false; problem: string };
 
-  const attribution = await attribute(tx, facts, resolveAeTitle);
-  const values =
-    attribution.ok
-      ? { ...row, trustId: attribution.device.trustId, siteId: attribution.device.siteId, departmentId: attribution.device.departmentId, status: "recorded" as const, problem: null, attributedBy: "device" as const, deletedAt: null }
-      : { ...row, trustId: null, siteId: null, departmentId: null, status: "unattributed" as const, problem: attribution.problem, attributedBy: null, deletedAt: null };
-  await tx
-    .insert(pacsStudies)
-    .values(values)
-    .onConflictDoUpdate({ target: [pacsStudies.archive, pacsStudies.archiveStudyId], set: values });
-  return values.status;
-}
-
-/** Attributes a study by its calling AE title and stores its exam through the exam ingest's validation. */
+/**
+ * Attributes a study by its calling AE title and validates its exam with the exam ingest's schema
+ * (the same as POST /api/v1/exams); the exam is stored afterwards, with the page's others.
+ */
 async function attribute(
-  tx: Tx,
   facts: StudyFacts,
-  resolveAeTitle: ResolveAeTitle,
-): Promise<{ ok: true; device: DeviceMatch } | { ok: false; problem: string }> {
+  device: (ae: string) => Promise<DeviceMatch | null>,
+  placeOf: (device: DeviceMatch) => { ods: string; site: string } | undefined,
+): Promise<Attribution> {
   const ae = facts.callingAeTitles[0];
   if (!ae) return { ok: false, problem: "The archive does not say which device stored this study (no calling AE title)." };
-  const device = await resolveAeTitle(tx, ae);
-  if (!device) return { ok: false, problem: `No registered device has the AE title ${ae}.` };
-  const [place] = await tx
-    .select({ ods: trusts.odsCode, site: sites.code })
-    .from(sites)
-    .innerJoin(trusts, eq(trusts.id, sites.trustId))
-    .where(and(eq(sites.id, device.siteId), eq(sites.trustId, device.trustId)));
+  const match = await device(ae);
+  if (!match) return { ok: false, problem: `No registered device has the AE title ${ae}.` };
+  const place = placeOf(match);
   if (!place) return { ok: false, problem: `The device ${ae} names a site that its trust does not have.` };
-  // The same validation as POST /api/v1/exams: the exam schema, then the ingest's resolution and insert.
   const parsed = examBatch.safeParse({
     exams: [
       {
@@ -147,7 +108,7 @@ async function attribute(
         accessionNumber: facts.accessionNumber ?? undefined,
         trust: place.ods,
         site: place.site,
-        modality: facts.modalities[0] ?? device.modality ?? undefined,
+        modality: facts.modalities[0] ?? match.modality ?? undefined,
         performedAt: facts.performedAt?.toISOString(),
         imageCount: facts.instanceCount,
         sizeBytes: facts.sizeBytes,
@@ -158,12 +119,129 @@ async function attribute(
     const issue = parsed.error.issues[0];
     return { ok: false, problem: `The exam does not validate: ${issue?.path.join(".")}: ${issue?.message}` };
   }
-  try {
-    await tx.transaction((sp) => storeExamBatch(sp, { all: true }, parsed.data.exams));
-  } catch (error) {
-    return { ok: false, problem: `The exam was refused: ${problemOf(error)}` };
+  return { ok: true, device: match, exam: parsed.data.exams[0]! };
+}
+
+/**
+ * Records a page's stable studies inside its transaction: their exams through the exam ingest
+ * (one batch; if the batch is refused, study by study in savepoints, so that one refused exam,
+ * say a UID the trust stored before with other content, leaves the others recorded), then their
+ * study rows in one statement.
+ */
+async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[], resolveAeTitle: ResolveAeTitle): Promise<{ recorded: number; unattributed: number }> {
+  if (studies.length === 0) return { recorded: 0, unattributed: 0 };
+  const ids = studies.map((f) => f.archiveId);
+  const existing = new Map(
+    (
+      await tx
+        .select({ id: pacsStudies.archiveStudyId, status: pacsStudies.status })
+        .from(pacsStudies)
+        .where(and(eq(pacsStudies.archive, archive), inArray(pacsStudies.archiveStudyId, ids)))
+    ).map((r) => [r.id, r.status]),
+  );
+  // Stable again after more instances arrived: the study row follows the archive; the exam keeps
+  // the figures it was recorded with (exams are facts, never rewritten by the application role).
+  for (const f of studies.filter((f) => existing.get(f.archiveId) === "recorded")) {
+    await tx
+      .update(pacsStudies)
+      .set({ instanceCount: f.instanceCount, sizeBytes: f.sizeBytes, updatedAt: sql`now()` })
+      .where(and(eq(pacsStudies.archive, archive), eq(pacsStudies.archiveStudyId, f.archiveId)));
   }
-  return { ok: true, device };
+  const fresh = studies.filter((f) => existing.get(f.archiveId) !== "recorded");
+  if (fresh.length === 0) return { recorded: 0, unattributed: 0 };
+
+  const devices = new Map<string, Promise<DeviceMatch | null>>();
+  const device = (ae: string) => {
+    let found = devices.get(ae);
+    if (!found) devices.set(ae, (found = resolveAeTitle(tx, ae)));
+    return found;
+  };
+  const matched: DeviceMatch[] = [];
+  for (const f of fresh) {
+    const ae = f.callingAeTitles[0];
+    const m = ae ? await device(ae) : null;
+    if (m) matched.push(m);
+  }
+  const places = matched.length
+    ? await tx
+        .select({ id: sites.id, trustId: sites.trustId, ods: trusts.odsCode, site: sites.code })
+        .from(sites)
+        .innerJoin(trusts, eq(trusts.id, sites.trustId))
+        .where(inArray(sites.id, [...new Set(matched.map((m) => m.siteId))]))
+    : [];
+  const placeOf = (m: DeviceMatch) => places.find((p) => p.id === m.siteId && p.trustId === m.trustId);
+  const attributions: Attribution[] = [];
+  for (const f of fresh) attributions.push(await attribute(f, device, placeOf));
+
+  const exams = attributions.flatMap((a) => (a.ok ? [a.exam] : []));
+  const stored =
+    exams.length === 0 ||
+    (await tx
+      .transaction((sp) => storeExamBatch(sp, { all: true }, exams))
+      .then(() => true)
+      .catch(() => false));
+  if (!stored) {
+    for (const [i, a] of attributions.entries()) {
+      if (!a.ok) continue;
+      try {
+        await tx.transaction((sp) => storeExamBatch(sp, { all: true }, [a.exam]));
+      } catch (error) {
+        attributions[i] = { ok: false, problem: `The exam was refused: ${problemOf(error)}` };
+      }
+    }
+  }
+
+  const rows = fresh.map((f, i) => {
+    const a = attributions[i]!;
+    return {
+      archive,
+      archiveStudyId: f.archiveId,
+      studyInstanceUid: f.studyInstanceUid,
+      accessionNumber: f.accessionNumber,
+      patientId: f.patientId,
+      nhsNumber: f.nhsNumber,
+      callingAeTitle: f.callingAeTitles[0] ?? null,
+      modality: f.modalities[0] ?? null,
+      performedAt: f.performedAt,
+      instanceCount: f.instanceCount,
+      sizeBytes: f.sizeBytes,
+      trustId: a.ok ? a.device.trustId : null,
+      siteId: a.ok ? a.device.siteId : null,
+      departmentId: a.ok ? a.device.departmentId : null,
+      status: a.ok ? ("recorded" as const) : ("unattributed" as const),
+      problem: a.ok ? null : a.problem,
+      attributedBy: a.ok ? ("device" as const) : null,
+      deletedAt: null,
+    };
+  });
+  const excluded = (column: string) => sql.raw(`excluded.${column}`);
+  await tx
+    .insert(pacsStudies)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [pacsStudies.archive, pacsStudies.archiveStudyId],
+      set: {
+        studyInstanceUid: excluded("study_instance_uid"),
+        accessionNumber: excluded("accession_number"),
+        patientId: excluded("patient_id"),
+        nhsNumber: excluded("nhs_number"),
+        callingAeTitle: excluded("calling_ae_title"),
+        modality: excluded("modality"),
+        performedAt: excluded("performed_at"),
+        instanceCount: excluded("instance_count"),
+        sizeBytes: excluded("size_bytes"),
+        trustId: excluded("trust_id"),
+        siteId: excluded("site_id"),
+        departmentId: excluded("department_id"),
+        status: excluded("status"),
+        problem: excluded("problem"),
+        attributedBy: excluded("attributed_by"),
+        deletedAt: excluded("deleted_at"),
+        updatedAt: sql`now()`,
+      },
+    });
+  const recorded = rows.filter((r) => r.status === "recorded").length;
+  return { recorded, unattributed: rows.length - recorded };
 }
 
 /** Marks studies deleted (they left the archive); answers how many were not already. */
@@ -203,20 +281,19 @@ export async function followStep(options: ConnectorOptions): Promise<StepOutcome
       .where(eq(pacsConnectorState.archive, archive.name))
       .for("update");
     if (state?.seq !== from) return { ...outcome, to: from, raced: true };
-    // In feed order: a study stored, deleted and stored again ends as the last change left it.
-    const done = new Set<string>();
-    for (const change of [...page.changes].reverse()) {
-      if (done.has(change.studyId)) continue;
-      done.add(change.studyId);
+    // The last change of each study decides (a study stored, deleted and stored again ends stored).
+    const lastChange = new Map(page.changes.map((c) => [c.studyId, c]));
+    const gone: string[] = [];
+    const stable: StudyFacts[] = [];
+    for (const change of lastChange.values()) {
       const f = change.kind === "study-stable" ? facts.get(change.studyId) : null;
-      if (!f) {
-        outcome.deleted += await markDeleted(tx, archive.name, [change.studyId]);
-        continue;
-      }
-      const result = await recordStudy(tx, archive.name, f, resolveAeTitle);
-      if (result === "recorded") outcome.recorded++;
-      if (result === "unattributed") outcome.unattributed++;
+      if (f) stable.push(f);
+      else gone.push(change.studyId);
     }
+    outcome.deleted += await markDeleted(tx, archive.name, gone);
+    const recorded = await recordStudies(tx, archive.name, stable, resolveAeTitle);
+    outcome.recorded += recorded.recorded;
+    outcome.unattributed += recorded.unattributed;
     if (page.last > from) {
       await tx
         .update(pacsConnectorState)

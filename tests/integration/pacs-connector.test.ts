@@ -137,14 +137,16 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     const uids = studies.map((s) => s.studyInstanceUid);
     await waitStable(uids);
 
-    // The process dies while recording the third study of the page: its transaction never commits.
+    // The process dies after the page's exams are written, while its study rows are (a trigger the
+    // owner adds for this test refuses the third): the transaction never commits.
     const before = await committedCursor(archive.name);
-    let calls = 0;
-    const crashing: ResolveAeTitle = async (tx, title) => {
-      if (title === ae && ++calls === 3) throw new Error("killed mid-page");
-      return resolveAeTitle(tx, title);
-    };
-    await expect(followStep({ archive, resolveAeTitle: crashing, pageSize: 100_000 })).rejects.toThrow("killed mid-page");
+    await ownerQuery(sql`create function test_kill_mid_page() returns trigger language plpgsql as $$ begin raise exception 'killed mid-page'; end $$`);
+    await ownerQuery(sql.raw(`create trigger test_kill_mid_page before insert on pacs_studies for each row when (new.study_instance_uid = '${uids[2]}') execute function test_kill_mid_page()`));
+    try {
+      await expect(followStep({ archive, resolveAeTitle, pageSize: 100_000 })).rejects.toThrow(/insert into "pacs_studies"/);
+    } finally {
+      await ownerQuery(sql`drop trigger test_kill_mid_page on pacs_studies`);
+    }
     expect(await committedCursor(archive.name)).toBe(before);
     expect((await studyRows(uids)).size).toBe(0);
     expect(await ownerQuery(sql`select 1 from exams where study_instance_uid in ${sql.raw(`(${uids.map((u) => `'${u}'`).join(",")})`)}`)).toHaveLength(0);
