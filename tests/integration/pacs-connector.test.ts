@@ -6,9 +6,10 @@ import { createServer, type Server } from "node:http";
 import { inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
-import { skipWithoutOrthanc, startOrthanc, storeStudy, type RunningOrthanc } from "../helpers/orthanc";
+import { skipWithoutOrthanc, startOrthanc, storeStudy, syntheticStudy, type RunningOrthanc } from "../helpers/orthanc";
 import { rowsOf } from "@/db/client";
 import { pacsStudies } from "@/db/schema";
+import { ingestExams } from "@/lib/capacity/ingest";
 import { withTenant } from "@/lib/db/scope";
 import { ArchiveError, type Archive } from "@/lib/pacs/archive";
 import { committedCursor, followStep, followUntilCaughtUp, type ResolveAeTitle } from "@/lib/pacs/connector";
@@ -164,6 +165,24 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     );
     expect(rollup?.rolled).toBe(rollup?.raw);
     expect((await studyRows(uids)).size).toBe(5);
+  });
+
+  it("keeps a study whose exam the ingest refuses unattributed with the field named, and records the rest of its page", async () => {
+    const ae = aeOf("CONFL");
+    await registerDevice(ae, a, "CT");
+    const clash = syntheticStudy({ instances: 1 });
+    // The trust's PACS reported this study before, through the machine API, with another accession number.
+    await ingestExams({ all: true }, { exams: [{ studyInstanceUid: clash.studyInstanceUid, accessionNumber: "OTHER1", trust: a.odsCode, site: `${a.odsCode}1`, modality: "CT", performedAt: "2025-03-04T09:15:00Z", imageCount: 1, sizeBytes: 1 }] });
+    await storeStudy(orthanc, ae, clash);
+    const fine = await storeStudy(orthanc, ae, { instances: 1 });
+    await waitStable([clash.studyInstanceUid, fine.studyInstanceUid]);
+    const rows = await followUntilSeen([clash.studyInstanceUid, fine.studyInstanceUid]);
+    expect(rows.get(fine.studyInstanceUid)?.status).toBe("recorded");
+    const refused = rows.get(clash.studyInstanceUid);
+    expect(refused?.status).toBe("unattributed");
+    expect(refused?.problem).toContain("exams.0.accessionNumber");
+    const [exam] = await ownerQuery<{ accession_number: string }>(sql`select accession_number from exams where study_instance_uid = ${clash.studyInstanceUid}`);
+    expect(exam?.accession_number).toBe("OTHER1");
   });
 
   it("marks a study deleted from the archive as deleted, and keeps its exam", async () => {
