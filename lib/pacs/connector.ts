@@ -306,12 +306,12 @@ export async function followStep(options: ConnectorOptions): Promise<StepOutcome
 
 /**
  * Studies that left the archive without the feed saying so (Orthanc drops a deleted study's
- * changes): when Mosaic holds more live studies than the archive (or `force`), the archive's ids
+ * changes): when Mosaic holds more live studies than the archive, the archive's ids
  * are listed and the missing ones marked deleted. Rows are read before the listing, so a study
  * recorded meanwhile is never taken for deleted. A deletion hidden by an equal number of studies
  * not yet stable is found on a later sweep, once they are recorded.
  */
-async function sweepDeletions(options: ConnectorOptions & { force?: boolean }): Promise<number> {
+async function sweepDeletions(options: ConnectorOptions): Promise<number> {
   const { archive } = options;
   const live = (tx: Tx) =>
     tx
@@ -324,7 +324,7 @@ async function sweepDeletions(options: ConnectorOptions & { force?: boolean }): 
       .from(pacsStudies)
       .where(and(eq(pacsStudies.archive, archive.name), ne(pacsStudies.status, "deleted"))),
   );
-  if (!options.force && n <= (await archive.studyCount())) return 0;
+  if (n <= (await archive.studyCount())) return 0;
   const known = await withSystem(live);
   const listedAt = new Date();
   const present = new Set<string>();
