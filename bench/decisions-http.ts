@@ -97,7 +97,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(port: number): Promise<void> {
-  buildIfNeeded();
+  await buildIfNeeded();
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,

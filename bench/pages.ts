@@ -149,7 +149,7 @@ async function freePort(): Promise<number> {
 const serverErrors: string[] = [];
 
 async function startServer(port: number): Promise<void> {
-  buildIfNeeded();
+  await buildIfNeeded();
   const base = `http://127.0.0.1:${port}`;
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node flags for the server only.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);

@@ -41,7 +41,7 @@ await stopLeftover();
 fs.rmSync(path.join(dataDir, "postgres"), { recursive: true, force: true });
 
 // Build once here: the servers Playwright starts would otherwise race to build the same folder.
-buildIfNeeded();
+await buildIfNeeded();
 
 // With a PostgreSQL server (TEST_DATABASE_URL), a second portal runs on a fresh database of its
 // own, for the specs that need to reach into the database (tampering with the audit trail).

@@ -13,7 +13,7 @@ import { seedAccessHistoryWithProgress } from "@/demo/access-history-cli";
 import { seedHistoryWithProgress } from "@/demo/history-cli";
 import { demoWitnessDir } from "@/lib/audit/witness";
 import { startJobRunner } from "@/lib/jobs/runner";
-import { buildIfNeeded } from "./build-if-needed";
+import { buildIfNeeded, buildNeeded } from "./build-if-needed";
 import { checkpointDemo, dataDir, describeDatabase, printDemoSignIns, runningStart, startFile, writeDemoApiKey } from "./cli-database";
 import { ensureEmbedded } from "./embedded-postgres";
 
@@ -133,11 +133,22 @@ const stopEmbedded = async () => {
 };
 const databaseUrl = process.env.DATABASE_URL || embedded!.url;
 if (embedded) console.log(`The embedded PostgreSQL is ${embedded.started ? "started" : "running (started earlier)"}, in ${path.relative(process.cwd(), path.join(dataDir, "postgres"))} (${elapsed()}).`);
+// The build (when needed) runs beside the database's preparation: one is mostly Node compiling, the
+// other mostly PostgreSQL writing the demo history, so together they take little longer than the
+// build alone. Its output goes to a log so that it does not tangle with the seed's progress bars.
+const stopBuild = new AbortController();
 let isDemo: boolean;
 try {
+  const building = buildNeeded();
+  const build = buildIfNeeded({ logFile: path.join(dataDir, "build.log"), signal: stopBuild.signal });
+  // Settled even if the database's preparation fails first (no unhandled rejection).
+  build.catch(() => {});
   isDemo = await prepareDatabase(openDatabase({ url: databaseUrl, kind: embedded ? "embedded" : "server" }));
-  buildIfNeeded();
+  if (building) console.log(`Waiting for the build to finish (${elapsed()})…`);
+  await build;
+  if (building) console.log(`The portal is built (${elapsed()}).`);
 } catch (error) {
+  stopBuild.abort();
   releaseStartFile();
   await stopEmbedded();
   throw error;
