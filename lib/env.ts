@@ -29,6 +29,11 @@ const schema = z.object({
   // How often the serving process signs and witnesses the chains whose head moved: the longest an
   // event stays unprotected by a witnessed checkpoint, plus the time to sign.
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  // The archive behind the DICOMweb gateway (/dicom-web): its DICOMweb root and credentials. Unset:
+  // the Orthanc of ORTHANC_URL, at its DicomWeb plugin's root, with ORTHANC_USERNAME and ORTHANC_PASSWORD.
+  DICOMWEB_UPSTREAM_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  DICOMWEB_UPSTREAM_USERNAME: z.string().optional().or(z.literal("").transform(() => undefined)),
+  DICOMWEB_UPSTREAM_PASSWORD: z.string().optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof schema>;
