@@ -17,7 +17,7 @@ export default async function ViewerAccessPage() {
       <PageHeader title="Image viewer access" description="Open the consortium's studies in a DICOMweb viewer, through Mosaic's sharing policies." />
       <div className="mb-6 flex max-w-3xl flex-col gap-3">
         <p>
-          Mosaic's DICOMweb endpoint is <code className="rounded bg-canvas px-1">{gateway}</code> (QIDO-RS search, WADO-RS retrieve, STOW-RS store). A search shows only the studies the
+          Mosaic&apos;s DICOMweb endpoint is <code className="rounded bg-canvas px-1">{gateway}</code> (QIDO-RS search, WADO-RS retrieve, STOW-RS store). A search shows only the studies the
           sharing policies let you see; every search and retrieval is recorded in the audit trail before the images leave.
         </p>
         <p>A viewer on this site uses your sign-in. A viewer elsewhere, or a command-line client, sends a viewer token, with these headers when needed:</p>
