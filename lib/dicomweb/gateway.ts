@@ -17,7 +17,7 @@ import { loadSession } from "@/lib/identity/sign-in";
 import { policySetCache, type PolicySnapshot } from "@/lib/sharing/cache";
 import { alertsOf, decideStudy, gatewayEvent, studyRecords, viewerOf, type StudyDecision, type Viewer } from "./access";
 import { parseDicomWebPath, type DicomWebOperation } from "./paths";
-import { askUpstream, relay, upstreamConfig } from "./upstream";
+import { askUpstream, relay, upstreamConfig, type Upstream } from "./upstream";
 import { verifyViewerToken } from "./viewer-token";
 
 const dicomJson = "application/dicom+json";
@@ -42,13 +42,20 @@ async function personOf(request: Request, sessionCaller: () => Promise<Ctx | nul
   return { ...caller, client: clientInfoFrom(request.headers) };
 }
 
-/** Serves one request under /dicom-web. `segments`: its path below /dicom-web. */
-export async function serveDicomWeb(request: Request, segments: readonly string[], sessionCaller: () => Promise<Ctx | null>): Promise<Response> {
+/**
+ * Serves one request under /dicom-web. `segments`: its path below /dicom-web; `sessionCaller`: the
+ * person of the portal session that came with it, if any; `upstream`: the archive (the configured one).
+ */
+export async function serveDicomWeb(
+  request: Request,
+  segments: readonly string[],
+  options: { sessionCaller: () => Promise<Ctx | null>; upstream?: Upstream | null },
+): Promise<Response> {
   const operation = parseDicomWebPath(request.method, segments);
   if ("status" in operation) return problem(operation.status, operation.message);
-  const ctx = await personOf(request, sessionCaller);
+  const ctx = await personOf(request, options.sessionCaller);
   if (!ctx) return problem(401, "Sign in to Mosaic, or send a viewer token as 'Authorization: Bearer <token>'.", {}, { "WWW-Authenticate": 'Bearer realm="mosaic-dicomweb"' });
-  const upstream = upstreamConfig();
+  const upstream = options.upstream === undefined ? upstreamConfig() : options.upstream;
   if (!upstream) return problem(503, "No image archive is connected to this Mosaic (DICOMWEB_UPSTREAM_URL).");
   const snapshot = await policySetCache.get();
   const viewer = viewerOf(ctx, request.headers, snapshot);
@@ -59,7 +66,7 @@ export async function serveDicomWeb(request: Request, segments: readonly string[
     case "qido":
       return search(viewer, operation, snapshot, () => askUpstream(upstream, path, url.searchParams, { method: "GET", headers: withAccept(request.headers) }));
     case "wado":
-      return retrieve(viewer, operation, snapshot, gatewayBase(request), (signal) => askUpstream(upstream, path, url.searchParams, { method: request.method === "HEAD" ? "HEAD" : "GET", headers: request.headers, signal }));
+      return retrieve(viewer, operation, snapshot, { from: upstream.base, to: gatewayBase(request) }, (signal) => askUpstream(upstream, path, url.searchParams, { method: request.method === "HEAD" ? "HEAD" : "GET", headers: request.headers, signal }));
     case "stow":
       return store(viewer, operation, request, snapshot, () => askUpstream(upstream, path, url.searchParams, { method: "POST", headers: request.headers, body: request.body }));
   }
@@ -142,7 +149,7 @@ async function retrieve(
   viewer: Viewer,
   op: Extract<DicomWebOperation, { kind: "wado" }>,
   snapshot: PolicySnapshot,
-  base: string,
+  links: { from: string; to: string },
   ask: (signal?: AbortSignal) => Promise<Response>,
 ): Promise<Response> {
   const now = new Date();
@@ -170,8 +177,7 @@ async function retrieve(
   if (op.resource === "metadata" && answer.ok) {
     // The archive's bulk-data links point at the archive: they are rewritten to the gateway, which
     // checks them as it checks any retrieval.
-    const upstream = upstreamConfig()!;
-    const text = (await answer.text()).replaceAll(upstream.base, base);
+    const text = (await answer.text()).replaceAll(links.from, links.to);
     return relay(answer, text);
   }
   return relay(answer);

@@ -5,19 +5,19 @@ import "server-only";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
-type Upstream = { base: string; authorization: string | null };
+export type Upstream = { base: string; authorization: string | null };
+
+/** Credentials for an archive's DICOMweb root. */
+export function upstreamAt(base: string, username?: string, password = ""): Upstream {
+  return { base: base.replace(/\/+$/, ""), authorization: username ? `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` : null };
+}
 
 /** Where the archive's DICOMweb root is, or null when no archive is configured. */
 export function upstreamConfig(): Upstream | null {
   const e = env();
   const base = e.DICOMWEB_UPSTREAM_URL ?? null;
   if (!base) return null;
-  const username = e.DICOMWEB_UPSTREAM_USERNAME;
-  const password = e.DICOMWEB_UPSTREAM_PASSWORD ?? "";
-  return {
-    base: base.replace(/\/+$/, ""),
-    authorization: username ? `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` : null,
-  };
+  return upstreamAt(base, e.DICOMWEB_UPSTREAM_USERNAME, e.DICOMWEB_UPSTREAM_PASSWORD);
 }
 
 // What a client may say to the archive (content negotiation, partial content, a store's body type),

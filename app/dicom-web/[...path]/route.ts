@@ -13,7 +13,7 @@ type Params = { params: Promise<{ path: string[] }> };
 async function handle(request: Request, { params }: Params): Promise<Response> {
   try {
     const { path } = await params;
-    return await serveDicomWeb(request, path, getRequestContext);
+    return await serveDicomWeb(request, path, { sessionCaller: getRequestContext });
   } catch (error) {
     const failure = failureOf(error, "api", request.headers.get("x-request-id"), { route: "dicom-web" });
     return Response.json({ error: { status: failure.status, message: failure.message, reference: failure.reference } }, { status: failure.status, headers: { "Cache-Control": "no-store" } });
