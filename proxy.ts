@@ -3,7 +3,8 @@ import { NextResponse, type NextRequest } from "next/server";
 // Optimistic only: send visitors with no session cookie to the sign-in page, and set a request id
 // and the Content-Security-Policy with a fresh nonce. Every real check lives in lib/. The one
 // refusal here is a cross-origin POST to a page (a forged server action, CSRF), see below.
-const publicPaths = ["/sign-in", "/set-password", "/api/"];
+// /dicom-web/ takes a viewer token as well as the session cookie, and answers 401 itself.
+const publicPaths = ["/sign-in", "/set-password", "/api/", "/dicom-web/"];
 const sessionCookies = ["authjs.session-token", "__Secure-authjs.session-token"];
 
 /**
@@ -29,7 +30,10 @@ export function proxy(request: NextRequest) {
   // action (with Next-Action, or a form without JavaScript), so one from another origin is
   // answered 403 here, before Next. /api/ has its own doors: API keys, Auth.js's CSRF token and
   // the single sign-on provider's callback.
-  if (request.method === "POST" && !pathname.startsWith("/api/") && isCrossOrigin(request)) {
+  // The DICOMweb gateway's store (STOW-RS) from a viewer elsewhere comes with a viewer token, which
+  // a forged form cannot carry; with the session cookie alone it is held to the same origin.
+  const bearerDicomWeb = pathname.startsWith("/dicom-web/") && /^Bearer\s/i.test(request.headers.get("authorization") ?? "");
+  if (request.method === "POST" && !pathname.startsWith("/api/") && !bearerDicomWeb && isCrossOrigin(request)) {
     return new NextResponse("Forbidden: a form from another site cannot post here.", { status: 403, headers: { "Cache-Control": "no-store" } });
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");

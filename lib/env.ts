@@ -34,6 +34,11 @@ const schema = z.object({
   ORTHANC_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
   ORTHANC_USERNAME: z.string().optional().or(z.literal("").transform(() => undefined)),
   ORTHANC_PASSWORD: z.string().optional().or(z.literal("").transform(() => undefined)),
+  // The archive behind the DICOMweb gateway (/dicom-web): its DICOMweb root and credentials. Unset:
+  // the Orthanc of ORTHANC_URL, at its DicomWeb plugin's root, with ORTHANC_USERNAME and ORTHANC_PASSWORD.
+  DICOMWEB_UPSTREAM_URL: z.string().url().optional().or(z.literal("").transform(() => undefined)),
+  DICOMWEB_UPSTREAM_USERNAME: z.string().optional().or(z.literal("").transform(() => undefined)),
+  DICOMWEB_UPSTREAM_PASSWORD: z.string().optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -32,6 +32,7 @@ export const actionLabels = {
   "study.view": "Viewed a study",
   "study.query": "Searched for studies",
   "study.retrieve": "Retrieved a study",
+  "study.store": "Stored images",
   "study.download": "Downloaded a study",
   "study.export": "Exported a study",
   "study.print": "Printed a study",
@@ -44,6 +45,7 @@ export const actionLabels = {
   "auth.sign_in": "Signed in",
   "auth.sign_in_failed": "Sign-in failed",
   "auth.sign_out": "Signed out",
+  "auth.viewer_token_issued": "Got a viewer token",
   "auth.session_ended": "Session ended",
   "auth.locked": "Locked after failed sign-ins",
   "auth.unlocked": "Lock ended",
@@ -140,6 +142,7 @@ export const alertRuleLabels: Labels<(typeof alertRules)[number]> = {
   restricted_patient: "Access to a restricted patient",
   unusual_volume: "Far more patients than usual",
   out_of_hours: "Night-time access",
+  storage_quota: "Store refused: online storage full",
 };
 export const alertRuleLabel = lookup(alertRuleLabels);
 

@@ -17,6 +17,7 @@ const navItems: readonly NavItem[] = [
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
   { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },
+  { href: "/viewer", label: "Image viewer access", permission: null },
 ];
 
 const auditSections: readonly NavItem[] = [

@@ -65,7 +65,7 @@ export const auditEventIds = pgTable(
   (t) => [primaryKey({ name: "audit_event_ids_pkey", columns: [t.chain, t.id] })],
 );
 
-export const alertRules = ["break_glass", "no_legitimate_basis", "inactive_user", "restricted_patient", "unusual_volume", "out_of_hours"] as const;
+export const alertRules = ["break_glass", "no_legitimate_basis", "inactive_user", "restricted_patient", "unusual_volume", "out_of_hours", "storage_quota"] as const;
 export const alertStatuses = ["open", "assigned", "closed"] as const;
 export const alertResolutions = ["legitimate", "false_positive", "misuse_referred", "training_needed"] as const;
 

@@ -28,10 +28,13 @@ export const exams = pgTable(
     imageCount: integer("image_count").notNull(),
     sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** The patient, when the archive gave a valid NHS number: the gateway's legitimate relationships. */
+    patientNhsNumber: text("patient_nhs_number"),
   },
   (t) => [
     primaryKey({ columns: [t.studyInstanceUid, t.trustId] }),
     index("exams_trust_performed_idx").on(t.trustId, t.performedAt),
+    index("exams_patient_trust_idx").on(t.patientNhsNumber, t.trustId).where(sql`${t.patientNhsNumber} is not null`),
     check("exams_counts_non_negative", sql`${t.imageCount} >= 0 and ${t.sizeBytes} >= 0`),
   ],
 );

@@ -24,15 +24,23 @@ const draft = z.object({ effectiveFrom: instant, effectiveUntil: instant.nullabl
 const version = { policyId: id, version: z.number().int() };
 const signInDetails = anyRecord; // method, reason, failures: each sign-in path says what it checked
 
+// What Mosaic's DICOMweb gateway adds to the access events it records (lib/dicomweb/access.ts).
+const gatewayDetails = z.looseObject({ via: z.literal("dicomweb"), operation: z.string(), requestId: z.string().nullable() });
+
 /** Every audit action and the schema of its details. */
 export const auditActions = {
-  // Access to images, sent by the PACS through the API or ATNA: their facts are columns, not details.
-  ...(Object.fromEntries(accessActions.map((a) => [a, z.null().optional()])) as Record<(typeof accessActions)[number], z.ZodOptional<z.ZodNull>>),
+  // Access to images, sent by the PACS through the API or ATNA: their facts are columns, not details;
+  // those recorded by the DICOMweb gateway say how the look came.
+  ...(Object.fromEntries(accessActions.map((a) => [a, z.union([z.null(), gatewayDetails]).optional()])) as Record<
+    (typeof accessActions)[number],
+    z.ZodOptional<z.ZodUnion<[z.ZodNull, typeof gatewayDetails]>>
+  >),
   "access.decision": anyRecord,
   // Sign-in and sessions (permission "public" or "self": the person acts on their own account).
   "auth.sign_in": signInDetails,
   "auth.sign_in_failed": signInDetails,
   "auth.sign_out": z.object({ sessionId: id, reason: z.string() }),
+  "auth.viewer_token_issued": z.object({ sessionId: id, expiresAt: instant }),
   "auth.session_ended": z.object({ sessionId: id, reason: z.string() }),
   "auth.locked": z.object({ until: instant, failures: z.number().int() }),
   "auth.unlocked": z.object({ reason: z.enum(["lock_expired", "by_manager"]), lockedUntil: instant.optional(), before: anyRecord.optional(), after: anyRecord.optional() }),

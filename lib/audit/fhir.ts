@@ -68,13 +68,14 @@ const dicomEvents = {
   query: { system: systems.dicom, code: "110112", display: "Query" },
 } satisfies Record<string, Coding>;
 
-type Interaction = "read" | "search-type" | "update" | "delete";
+type Interaction = "create" | "read" | "search-type" | "update" | "delete";
 
 /** How each Mosaic action reads in FHIR: its REST interaction (BALP), DICOM event ID and action code. */
-const actionCodes: Record<(typeof accessActions)[number], { interaction: Interaction; dicom: Coding; action: "R" | "E" | "U" | "D" }> = {
+const actionCodes: Record<(typeof accessActions)[number], { interaction: Interaction; dicom: Coding; action: "C" | "R" | "E" | "U" | "D" }> = {
   "study.view": { interaction: "read", dicom: dicomEvents.accessed, action: "R" },
   "study.query": { interaction: "search-type", dicom: dicomEvents.query, action: "E" },
   "study.retrieve": { interaction: "read", dicom: dicomEvents.transferred, action: "R" },
+  "study.store": { interaction: "create", dicom: dicomEvents.transferred, action: "C" },
   "study.download": { interaction: "read", dicom: dicomEvents.exported, action: "R" },
   "study.export": { interaction: "read", dicom: dicomEvents.exported, action: "R" },
   "study.print": { interaction: "read", dicom: dicomEvents.exported, action: "R" },

@@ -7,6 +7,7 @@ export const accessActions = [
   "study.view",
   "study.query",
   "study.retrieve",
+  "study.store",
   "study.download",
   "study.export",
   "study.print",
