@@ -56,7 +56,7 @@ export async function serveDicomWeb(
   const ctx = await personOf(request, options.sessionCaller);
   if (!ctx) return problem(401, "Sign in to Mosaic, or send a viewer token as 'Authorization: Bearer <token>'.", {}, { "WWW-Authenticate": 'Bearer realm="mosaic-dicomweb"' });
   const upstream = options.upstream === undefined ? upstreamConfig() : options.upstream;
-  if (!upstream) return problem(503, "No image archive is connected to this Mosaic (DICOMWEB_UPSTREAM_URL).");
+  if (!upstream) return problem(503, "No image archive is connected to this Mosaic (ORTHANC_URL, or DICOMWEB_UPSTREAM_URL for another archive).");
   const snapshot = await policySetCache.get();
   const viewer = viewerOf(ctx, request.headers, snapshot);
   if ("status" in viewer) return problem(viewer.status, viewer.message, { field: viewer.field });

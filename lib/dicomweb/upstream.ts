@@ -15,9 +15,10 @@ export function upstreamAt(base: string, username?: string, password = ""): Upst
 /** Where the archive's DICOMweb root is, or null when no archive is configured. */
 export function upstreamConfig(): Upstream | null {
   const e = env();
-  const base = e.DICOMWEB_UPSTREAM_URL ?? null;
-  if (!base) return null;
-  return upstreamAt(base, e.DICOMWEB_UPSTREAM_USERNAME, e.DICOMWEB_UPSTREAM_PASSWORD);
+  if (e.DICOMWEB_UPSTREAM_URL) return upstreamAt(e.DICOMWEB_UPSTREAM_URL, e.DICOMWEB_UPSTREAM_USERNAME, e.DICOMWEB_UPSTREAM_PASSWORD);
+  // The connected Orthanc's DicomWeb plugin, at its default root.
+  if (e.ORTHANC_URL) return upstreamAt(`${e.ORTHANC_URL.replace(/\/+$/, "")}/dicom-web`, e.ORTHANC_USERNAME, e.ORTHANC_PASSWORD);
+  return null;
 }
 
 // What a client may say to the archive (content negotiation, partial content, a store's body type),

@@ -199,6 +199,8 @@ export type SyntheticStudy = {
   studyDate: string;
   studyTime: string;
   instances: number;
+  /** Rows and columns of each image: 8 (8 bits, in the dump) unless a benchmark wants real sizes (16 bits, from a file). */
+  pixels: number;
 };
 
 /** A synthetic study's description; UIDs fresh, a valid NHS number as the patient id. */
@@ -211,15 +213,20 @@ export function syntheticStudy(over: Partial<SyntheticStudy> = {}): SyntheticStu
     studyDate: "20250304",
     studyTime: "091500",
     instances: 2,
+    pixels: 8,
     ...over,
   };
 }
 
-/** The dcmtk text dump of one instance: patient, study, series, a small 8x8 pixel data element. */
-function dumpOf(study: SyntheticStudy, seriesUid: string, sopUid: string, index: number): string {
+/**
+ * The dcmtk text dump of one instance: patient, study, series, and pixel data: a small 8x8 image
+ * written in the dump, or a larger 16-bit one read by dump2dcm from `pixelFile`.
+ */
+function dumpOf(study: SyntheticStudy, seriesUid: string, sopUid: string, index: number, pixelFile: string | null): string {
   const pixels = Array.from({ length: 64 }, (_, i) => ((i * 4 + index) & 0xff).toString(16).padStart(2, "0"));
   const words: string[] = [];
   for (let i = 0; i < 64; i += 2) words.push(`${pixels[i + 1]}${pixels[i]}`);
+  const bits = pixelFile ? 16 : 8;
   const sopClass = study.modality === "MR" ? "1.2.840.10008.5.1.4.1.1.4" : study.modality === "CT" ? "1.2.840.10008.5.1.4.1.1.2" : "1.2.840.10008.5.1.4.1.1.7";
   return [
     `(0002,0001) OB 00\\01`,
@@ -242,13 +249,13 @@ function dumpOf(study: SyntheticStudy, seriesUid: string, sopUid: string, index:
     `(0020,0013) IS [${index + 1}]`,
     `(0028,0002) US 1`,
     `(0028,0004) CS [MONOCHROME2]`,
-    `(0028,0010) US 8`,
-    `(0028,0011) US 8`,
-    `(0028,0100) US 8`,
-    `(0028,0101) US 8`,
-    `(0028,0102) US 7`,
+    `(0028,0010) US ${pixelFile ? study.pixels : 8}`,
+    `(0028,0011) US ${pixelFile ? study.pixels : 8}`,
+    `(0028,0100) US ${bits}`,
+    `(0028,0101) US ${bits}`,
+    `(0028,0102) US ${bits - 1}`,
     `(0028,0103) US 0`,
-    `(7fe0,0010) OW ${words.join("\\")}`,
+    pixelFile ? `(7fe0,0010) OW =${pixelFile}` : `(7fe0,0010) OW ${words.join("\\")}`,
     "",
   ].join("\n");
 }
@@ -258,11 +265,13 @@ export async function writeStudyFiles(study: SyntheticStudy, dir: string): Promi
   await mkdir(dir, { recursive: true });
   const seriesUid = testUid();
   const files: string[] = [];
+  const pixelFile = study.pixels > 8 ? path.join(dir, "pixels.raw") : null;
+  if (pixelFile) await writeFile(pixelFile, randomBytes(study.pixels * study.pixels * 2));
   for (let i = 0; i < study.instances; i++) {
     const sopUid = testUid();
     const dump = path.join(dir, `${sopUid}.txt`);
     const file = path.join(dir, `${sopUid}.dcm`);
-    await writeFile(dump, dumpOf(study, seriesUid, sopUid, i));
+    await writeFile(dump, dumpOf(study, seriesUid, sopUid, i, pixelFile));
     await run("dump2dcm", ["--write-file", dump, file]);
     files.push(file);
   }
