@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "@/db/client";
+import { cacheCheckIntervalMs } from "@/lib/cache-check";
 import { withSystem, type Tx } from "@/lib/db/scope";
 
 // The public reference data of the consortium's trusts, read by every area (the audit trail names
@@ -100,12 +101,7 @@ export class ReferenceCache {
   }
 }
 
-function checkInterval(): number {
-  const v = Number(process.env.SHARING_CACHE_CHECK_MS ?? 1000);
-  return Number.isFinite(v) && v >= 0 ? v : 1000;
-}
-
 const globalForCache = globalThis as unknown as { mosaicReferenceCache?: ReferenceCache };
 
 /** The process-wide cache of reference data (one per app instance), for pages' read paths. */
-export const referenceCache: ReferenceCache = (globalForCache.mosaicReferenceCache ??= new ReferenceCache(checkInterval()));
+export const referenceCache: ReferenceCache = (globalForCache.mosaicReferenceCache ??= new ReferenceCache(cacheCheckIntervalMs()));

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { patientRestrictions, roleAssignments, sharingGeneration, sharingPolicies, sharingPolicyVersions, users } from "@/db/schema";
+import { cacheCheckIntervalMs } from "@/lib/cache-check";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { trustMaps } from "./directory";
 import { compilePolicySet, type CompiledPolicySet, type PolicyVersionInput } from "./engine";
@@ -132,12 +133,7 @@ export class PolicySetCache {
   }
 }
 
-function checkInterval(): number {
-  const v = Number(process.env.SHARING_CACHE_CHECK_MS ?? 1000);
-  return Number.isFinite(v) && v >= 0 ? v : 1000;
-}
-
 const globalForCache = globalThis as unknown as { mosaicPolicySetCache?: PolicySetCache };
 
 /** The process-wide cache (one per app instance). */
-export const policySetCache: PolicySetCache = (globalForCache.mosaicPolicySetCache ??= new PolicySetCache(checkInterval()));
+export const policySetCache: PolicySetCache = (globalForCache.mosaicPolicySetCache ??= new PolicySetCache(cacheCheckIntervalMs()));
