@@ -23,11 +23,11 @@ import {
 /** One day's exams of one modality in a daily rollup. */
 export type DayModalityCount = { day: string; modality: string; count: number; bytes: number };
 /** Exams of one modality. */
-export type ModalityCount = { modality: string; count: number };
+type ModalityCount = { modality: string; count: number };
 /** Exams in one hour (0–23) of one ISO weekday (1 Monday … 7 Sunday). */
-export type HourCount = { isoDow: number; hour: number; count: number };
+type HourCount = { isoDow: number; hour: number; count: number };
 /** Views by staff of the actor trust of imaging the source trust produced (trust ids). */
-export type TrustPairCount = { source: string; actor: string; count: number };
+type TrustPairCount = { source: string; actor: string; count: number };
 
 /** The days a throughput view reads: the six days before `from` (for the first seven-day averages) and the year so far. */
 export type ThroughputDays = {
@@ -74,13 +74,13 @@ export type ThroughputReads = {
 };
 
 /** A day of the daily chart: its exams and the average of the seven days ending on it. */
-export type DailyPoint = { day: string; count: number; average7: number };
+type DailyPoint = { day: string; count: number; average7: number };
 
 /** A narrower view's run rate beside the consortium's for the same modality filter. */
-export type SelectedRunRate = RunRate & { modality: string | null; consortium: RunRate; shareOfConsortium: number };
+type SelectedRunRate = RunRate & { modality: string | null; consortium: RunRate; shareOfConsortium: number };
 
 /** Who viewed whose imaging: the whole matrix for a consortium-wide caller, a trust's own two figures otherwise. */
-export type CrossTrust =
+type CrossTrust =
   | { kind: "matrix"; trusts: { odsCode: string; name: string }[]; cells: (number | null)[][] }
   | { kind: "own"; rows: { odsCode: string; name: string; viewedByOthers: number; viewingOthers: number }[] };
 
