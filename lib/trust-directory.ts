@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { rowsOf } from "@/db/client";
+import { CheckedCache, cacheCheckIntervalMs } from "@/lib/cache-check";
 import { withSystem, type Tx } from "@/lib/db/scope";
 
 // The public reference data of the consortium's trusts, read by every area (the audit trail names
@@ -46,40 +47,12 @@ async function loadReference(): Promise<Loaded> {
 }
 
 /**
- * The reference data of this app instance, with the policy cache's invalidation
- * (lib/sharing/cache.ts): a read costs nothing while it was checked within `checkIntervalMs`; after
- * that one tiny query compares the database's version with the cached one, and only a change
- * reloads. A change made through any instance is seen within `checkIntervalMs`.
+ * The reference data of this app instance, with the policy cache's invalidation (lib/cache-check.ts):
+ * a change made through any instance is seen within `checkIntervalMs`.
  */
-export class ReferenceCache {
-  private loaded: Loaded | undefined;
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private pending: Promise<Loaded> | undefined;
-  reloads = 0;
-
-  constructor(private readonly checkIntervalMs: number) {}
-
-  /** The current reference data, reloaded if the version moved on. */
-  async get(): Promise<ReferenceData> {
-    const now = Date.now();
-    if (this.loaded && now - this.checkedAt < this.checkIntervalMs) return this.loaded;
-    // One check or load at a time, shared by every caller that arrives meanwhile.
-    this.pending ??= this.refresh().finally(() => {
-      this.pending = undefined;
-    });
-    const loaded = await this.pending;
-    this.checkedAt = now;
-    return loaded;
-  }
-
-  private async refresh(): Promise<Loaded> {
-    if (this.loaded) {
-      const version = await withSystem(readVersion);
-      if (version === this.loaded.version) return this.loaded;
-    }
-    this.loaded = await loadReference();
-    this.reloads++;
-    return this.loaded;
+export class ReferenceCache extends CheckedCache<Loaded, string> {
+  constructor(checkIntervalMs: number) {
+    super(checkIntervalMs, { readVersion: () => withSystem(readVersion), load: loadReference, versionOf: (data) => data.version });
   }
 
   /**
@@ -93,19 +66,9 @@ export class ReferenceCache {
     this.invalidate();
     return this.get();
   }
-
-  /** Forces a check on the next read (after this instance committed a change to trusts). */
-  invalidate(): void {
-    this.checkedAt = Number.NEGATIVE_INFINITY;
-  }
-}
-
-function checkInterval(): number {
-  const v = Number(process.env.SHARING_CACHE_CHECK_MS ?? 1000);
-  return Number.isFinite(v) && v >= 0 ? v : 1000;
 }
 
 const globalForCache = globalThis as unknown as { mosaicReferenceCache?: ReferenceCache };
 
 /** The process-wide cache of reference data (one per app instance), for pages' read paths. */
-export const referenceCache: ReferenceCache = (globalForCache.mosaicReferenceCache ??= new ReferenceCache(checkInterval()));
+export const referenceCache: ReferenceCache = (globalForCache.mosaicReferenceCache ??= new ReferenceCache(cacheCheckIntervalMs()));

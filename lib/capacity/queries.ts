@@ -10,7 +10,7 @@ import { addDays, londonToday } from "@/lib/calendar";
 import type { CapacityFilter } from "./filter";
 import { forecastExhaustion, growthWithGuides, type Forecast } from "./forecast";
 import { quotaLevel, type QuotaLevel } from "./quota";
-import { byMonth, byWeek, heatmapGrid, partMonthOf, runRate, withSevenDayAverage, yearOverYear, type DayCount } from "./series";
+import { buildThroughputView, throughputDays, type ThroughputReads, type ThroughputView } from "./throughput-view";
 import { type StorageTier } from "./schemas";
 import { storageTiers } from "@/lib/vocabulary";
 import type { TrustRef } from "@/lib/trust-directory";
@@ -82,75 +82,42 @@ async function rows<T>(tx: Tx, query: SQL): Promise<T[]> {
   return rowsOf<T>(await tx.execute(query));
 }
 
-/**
- * A narrower view's run rate beside the consortium's for the same filter (`modality`, or every
- * modality when null): `shareOfConsortium` compares like with like.
- */
-function selectedRunRate(yearToDate: number, consortiumYearToDate: number, asOf: string, modality: string | null) {
-  const selected = runRate(yearToDate, asOf);
-  const consortium = runRate(consortiumYearToDate, asOf);
-  return { ...selected, modality, consortium, shareOfConsortium: consortium.annualised ? selected.annualised / consortium.annualised : 0 };
+/** The throughput dashboard's figures. Reads rollups only, so its cost follows the period, not the history. */
+export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()): Promise<ThroughputView> {
+  return buildThroughputView(await readThroughput(ctx, filter, today));
 }
 
-/** The throughput dashboard's figures. Reads rollups only, so its cost follows the period, not the history. */
-export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = londonToday()) {
+/** The rollup figures of the throughput dashboard, for the caller's selection (buildThroughputView shapes them). */
+async function readThroughput(ctx: Ctx, filter: CapacityFilter, today: string): Promise<ThroughputReads> {
   const scope = capacityScope(ctx);
   return withTenant(ctx, async (tx) => {
     const { options, ids, siteOptions, siteId, scopeLabel } = await resolveSelection(tx, scope, filter);
     const [c] = await tx.select({ contracted: consortium.contractedAnnualExams }).from(consortium).limit(1);
+    const { padFrom, asOf, year } = throughputDays(filter, today);
 
     // The whole consortium with no site chosen reads the consortium rollup; anything narrower the
     // per-trust rollup, always with the trusts in the where clause (row-level security agrees).
-    const wholeConsortium = ids === null && siteId === null;
+    const isWholeConsortium = ids === null && siteId === null;
     const mod = filter.modality ? sql`and modality = ${filter.modality}` : sql``;
     // The trusts are always named (every trust for a consortium-wide caller): reads of the per-trust
     // rollups go by (trust, day) through their key, the same path at any length of history.
     const narrow = sql`and trust_id = any(${pgArray(ids ?? options.map((t) => t.id))}::uuid[]) ${siteId ? sql`and site_id = ${siteId}` : sql``} ${mod}`;
-    const dailyOf = (from: string, to: string, totals: boolean) =>
+    const dailyOf = (totals: boolean) =>
       totals
-        ? sql`select day::text as day, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes, modality
-                from capacity_consortium_exams_daily where day between ${from} and ${to} ${mod} group by day, modality`
-        : sql`select day::text as day, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes, modality
-                from capacity_exams_daily where day between ${from} and ${to} ${narrow} group by day, modality`;
+        ? sql`select day::text as day, modality, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes
+                from capacity_consortium_exams_daily where day between ${padFrom} and ${filter.to} ${mod} group by day, modality`
+        : sql`select day::text as day, modality, sum(exam_count)::bigint as count, sum(size_bytes)::bigint as bytes
+                from capacity_exams_daily where day between ${padFrom} and ${filter.to} ${narrow} group by day, modality`;
+    const dayModalityCounts = async (totals: boolean) =>
+      (await rows<{ day: string; modality: string; count: string; bytes: string }>(tx, dailyOf(totals))).map((r) => ({ day: r.day, modality: r.modality, count: Number(r.count), bytes: Number(r.bytes) }));
 
-    type Row = { day: string; count: string | number; bytes: string | number; modality: string };
-    const byDay = (list: Row[]): DayCount[] => {
-      const m = new Map<string, number>();
-      for (const r of list) m.set(r.day, (m.get(r.day) ?? 0) + Number(r.count));
-      return [...m].map(([day, count]) => ({ day, count }));
-    };
-
-    const padFrom = addDays(filter.from, -6);
-    const periodRows = await rows<Row>(tx, dailyOf(padFrom, filter.to, wholeConsortium));
-    const inPeriod = periodRows.filter((r) => r.day >= filter.from);
-    const daily = withSevenDayAverage(filter.from, filter.to, byDay(periodRows));
-    const periodDays = byDay(inPeriod);
-
-    const mix = new Map<string, { count: number; bytes: number }>();
-    for (const r of inPeriod) {
-      const m = mix.get(r.modality) ?? { count: 0, bytes: 0 };
-      m.count += Number(r.count);
-      m.bytes += Number(r.bytes);
-      mix.set(r.modality, m);
-    }
-    const total = [...mix.values()].reduce((s, m) => s + m.count, 0);
-
-    // The last complete day: today's exams are not all in.
-    const asOf = addDays(today, -1);
-    const year = Number(filter.to.slice(0, 4));
-    // This year stops at the last complete day, and its part-month is compared with the same days
-    // of last year's month (1–10 December against 1–10 December, not the whole of last December).
-    const partMonth = partMonthOf(year, asOf);
-    const sameDays = partMonth
-      ? sql`and day <= ${asOf} ${partMonth.isComplete ? sql`` : sql`and (extract(month from day)::int <> ${partMonth.month} or extract(day from day)::int <= ${partMonth.throughDay})`}`
-      : sql``;
-    const yearRows = await rows<{ month: string; count: string }>(
+    const yearDays = await rows<{ day: string; count: string }>(
       tx,
-      wholeConsortium
-        ? sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${mod} group by 1`
-        : sql`select to_char(day, 'YYYY-MM') as month, sum(exam_count)::bigint as count from capacity_exams_daily
-               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${sameDays} ${narrow} group by 1`,
+      isWholeConsortium
+        ? sql`select day::text as day, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${mod} group by 1`
+        : sql`select day::text as day, sum(exam_count)::bigint as count from capacity_exams_daily
+               where day between ${`${year - 1}-01-01`} and ${`${year}-12-31`} ${narrow} group by 1`,
     );
 
     // From the daily rollup's 24 hour counts: one row a day, so the cost follows the period.
@@ -162,99 +129,42 @@ export async function getThroughput(ctx: Ctx, filter: CapacityFilter, today = lo
            group by 1, 2`,
     );
 
-    // The run rate is the consortium's (the contract is the consortium's), up to yesterday.
+    // The year so far, up to the last complete day: the consortium's by modality (the contract is
+    // every modality's; the comparison takes the filter's), and the selection's.
     const yearStart = `${asOf.slice(0, 4)}-01-01`;
-    const [ytdConsortium] = await rows<{ n: string | null }>(
+    const ytdConsortium = await rows<{ modality: string; count: string }>(
       tx,
-      sql`select sum(exam_count)::bigint as n from capacity_consortium_exams_daily where day between ${yearStart} and ${asOf}`,
+      sql`select modality, sum(exam_count)::bigint as count from capacity_consortium_exams_daily where day between ${yearStart} and ${asOf} group by 1`,
     );
-    const [ytdSelected] = wholeConsortium
-      ? [ytdConsortium]
+    const [ytdSelected] = isWholeConsortium
+      ? []
       : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_exams_daily where day between ${yearStart} and ${asOf} ${narrow}`);
-    // A narrower view's run rate is compared with the consortium's for the same modality filter:
-    // a trust's CT against the consortium's CT, never against every modality.
-    const [ytdConsortiumLike] =
-      wholeConsortium || !filter.modality
-        ? [ytdConsortium]
-        : await rows<{ n: string | null }>(tx, sql`select sum(exam_count)::bigint as n from capacity_consortium_exams_daily where day between ${yearStart} and ${asOf} ${mod}`);
 
-    // Consortium totals beside a narrower view: totals only, never another trust's own figures.
-    const comparison = !wholeConsortium;
-    const consortiumDaily = comparison ? withSevenDayAverage(filter.from, filter.to, byDay(await rows<Row>(tx, dailyOf(padFrom, filter.to, true)))) : null;
-    const consortiumMix = comparison
-      ? await rows<{ modality: string; count: string }>(
-          tx,
-          sql`select modality, sum(exam_count)::bigint as count from capacity_consortium_exams_daily
-               where day between ${filter.from} and ${filter.to} ${mod} group by 1 order by 1`,
-        )
-      : null;
-
-    const matrix = await crossTrustMatrix(tx, filter, ids, options);
+    const where = ids ? sql`and (source_trust_id = any(${pgArray(ids)}::uuid[]) or actor_trust_id = any(${pgArray(ids)}::uuid[]))` : sql``;
+    const crossTrustViews = await rows<{ source: string; actor: string; n: string }>(
+      tx,
+      sql`select source_trust_id as source, actor_trust_id as actor, sum(view_count)::bigint as n from capacity_cross_trust_daily
+           where day between ${filter.from} and ${filter.to} ${where} group by 1, 2`,
+    );
 
     return {
       filter,
+      today,
       scopeLabel,
       isConsortiumWide: scope.all,
-      trustOptions: options.map(({ odsCode, name }) => ({ odsCode, name })),
+      trusts: options,
+      trustIds: ids,
       siteOptions: siteOptions.map(({ code, name }) => ({ code, name })),
-      daily,
-      // Today, when the period includes it: its exams are still coming in, so its count is a part-day.
-      partialDay: filter.from <= today && today <= filter.to ? today : null,
-      weekly: byWeek(periodDays),
-      monthly: byMonth(periodDays),
-      total,
-      modalityMix: [...mix]
-        .map(([modality, m]) => ({ modality, count: m.count, bytes: m.bytes, share: total ? m.count / total : 0 }))
-        .sort((a, b) => b.count - a.count),
-      yearOverYear: { year, partMonth, months: yearOverYear(year, yearRows.map((r) => ({ month: r.month, count: Number(r.count) })), partMonth) },
-      heatmap: heatmapGrid(heat.map((h) => ({ isoDow: Number(h.dow), hour: Number(h.hour), count: Number(h.count) }))),
-      runRate: {
-        asOf,
-        contracted: c?.contracted ?? 0,
-        consortium: runRate(Number(ytdConsortium?.n ?? 0), asOf),
-        selected: wholeConsortium ? null : selectedRunRate(Number(ytdSelected?.n ?? 0), Number(ytdConsortiumLike?.n ?? 0), asOf, filter.modality ?? null),
-      },
-      consortiumDaily,
-      consortiumMix: consortiumMix?.map((m) => ({ modality: m.modality, count: Number(m.count) })) ?? null,
-      crossTrust: matrix,
+      isWholeConsortium,
+      contractedAnnualExams: c?.contracted ?? 0,
+      daily: await dayModalityCounts(isWholeConsortium),
+      consortiumDaily: isWholeConsortium ? null : await dayModalityCounts(true),
+      yearDays: yearDays.map((r) => ({ day: r.day, count: Number(r.count) })),
+      heat: heat.map((h) => ({ isoDow: Number(h.dow), hour: Number(h.hour), count: Number(h.count) })),
+      yearToDate: { consortium: ytdConsortium.map((r) => ({ modality: r.modality, count: Number(r.count) })), selected: ytdSelected ? Number(ytdSelected.n ?? 0) : null },
+      crossTrustViews: crossTrustViews.map((r) => ({ source: r.source, actor: r.actor, count: Number(r.n) })),
     };
   });
-}
-
-/**
- * Who viewed whose imaging. A consortium-wide caller gets the full matrix by trust; a trust's
- * caller gets two figures per trust of theirs (their imaging viewed by other trusts' staff, their
- * staff viewing other trusts' imaging), with the other trusts not named or split.
- */
-async function crossTrustMatrix(tx: Tx, filter: CapacityFilter, ids: string[] | null, options: TrustRef[]) {
-  const where = ids ? sql`and (source_trust_id = any(${pgArray(ids)}::uuid[]) or actor_trust_id = any(${pgArray(ids)}::uuid[]))` : sql``;
-  const list = await rows<{ source: string; actor: string; n: string }>(
-    tx,
-    sql`select source_trust_id as source, actor_trust_id as actor, sum(view_count)::bigint as n from capacity_cross_trust_daily
-         where day between ${filter.from} and ${filter.to} ${where} group by 1, 2`,
-  );
-  if (ids === null) {
-    const trustsShown = options.map(({ odsCode, name, id }) => ({ id, odsCode, name }));
-    const cell = new Map(list.map((r) => [`${r.source}|${r.actor}`, Number(r.n)]));
-    return {
-      kind: "matrix" as const,
-      trusts: trustsShown.map(({ odsCode, name }) => ({ odsCode, name })),
-      // rows: the trust whose imaging was viewed; columns: the trust whose staff viewed it.
-      cells: trustsShown.map((s) => trustsShown.map((a) => (s.id === a.id ? null : (cell.get(`${s.id}|${a.id}`) ?? 0)))),
-    };
-  }
-  const mine = new Set(ids);
-  return {
-    kind: "own" as const,
-    rows: options
-      .filter((t) => mine.has(t.id))
-      .map((t) => ({
-        odsCode: t.odsCode,
-        name: t.name,
-        viewedByOthers: list.filter((r) => r.source === t.id && !mine.has(r.actor)).reduce((s, r) => s + Number(r.n), 0),
-        viewingOthers: list.filter((r) => r.actor === t.id && !mine.has(r.source)).reduce((s, r) => s + Number(r.n), 0),
-      })),
-  };
 }
 
 type TierUsage = {

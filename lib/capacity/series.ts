@@ -52,13 +52,16 @@ export function partMonthOf(year: number, asOf: string): PartMonth | null {
 
 export type PartMonth = { month: number; throughDay: number; isComplete: boolean };
 
+/** One calendar month of the year-on-year chart: null this year for a month still to come. */
+export type YearOverYearMonth = { month: string; thisYear: number | null; lastYear: number };
+
 /**
  * This year's and last year's exams month by month (`monthly` keyed YYYY-MM). With `partMonth`
  * (see partMonthOf) both years' counts of that month must cover only its days 1…throughDay, so a
  * part-month is compared with the same days of last year's; it is named so ("Dec 1–2"), and this
  * year's months after it are null (not yet), not zero.
  */
-export function yearOverYear(year: number, monthly: readonly { month: string; count: number }[], partMonth: PartMonth | null = null) {
+export function yearOverYear(year: number, monthly: readonly { month: string; count: number }[], partMonth: PartMonth | null = null): YearOverYearMonth[] {
   const by = new Map(monthly.map((m) => [m.month, m.count]));
   const key = (y: number, i: number) => `${y}-${String(i + 1).padStart(2, "0")}`;
   return monthNames.map((name, i) => {
@@ -72,11 +75,14 @@ export function yearOverYear(year: number, monthly: readonly { month: string; co
   });
 }
 
+/** Exams so far this year, the days they took, and the whole year at that rate. */
+export type RunRate = { yearToDate: number; daysElapsed: number; annualised: number };
+
 /**
  * The year's run rate: exams so far this year scaled to the whole year. `asOf` is the last complete
  * day counted (yesterday), so a partial today does not drag the rate down.
  */
-export function runRate(yearToDate: number, asOf: string): { yearToDate: number; daysElapsed: number; annualised: number } {
+export function runRate(yearToDate: number, asOf: string): RunRate {
   const daysElapsed = daysBetween(`${asOf.slice(0, 4)}-01-01`, asOf) + 1;
   return { yearToDate, daysElapsed, annualised: Math.round((yearToDate / daysElapsed) * daysInYear(asOf)) };
 }

@@ -19,14 +19,7 @@ export type SummaryTier = {
 };
 
 /** A trust and tier's storage runway: days until its quota is forecast to run out, and its yearly growth. */
-export type RunwayRow = {
-  odsCode: string;
-  name: string;
-  tier: StorageTier;
-  usedBytes: number | null;
-  quotaBytes: number | null;
-  share: number | null;
-  level: QuotaLevel | null;
+export type RunwayRow = Omit<SummaryTier, "forecast"> & {
   /** Bytes a year at the fitted rate (null without enough data). */
   growthBytesPerYear: number | null;
   exhaustionDay: Day | null;

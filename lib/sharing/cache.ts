@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { patientRestrictions, roleAssignments, sharingGeneration, sharingPolicies, sharingPolicyVersions, users } from "@/db/schema";
+import { CheckedCache, cacheCheckIntervalMs } from "@/lib/cache-check";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { trustMaps } from "./directory";
 import { compilePolicySet, type CompiledPolicySet, type PolicyVersionInput } from "./engine";
@@ -92,52 +93,17 @@ export async function loadSnapshot(): Promise<PolicySnapshot> {
 }
 
 /**
- * The compiled policy set of this app instance. A read costs nothing while the set was checked
- * within `checkIntervalMs`; after that, one tiny query compares the database's generation with the
- * set's, and only a change reloads. A change made through this instance invalidates at once; one
- * made through another instance is seen within `checkIntervalMs` (SHARING_CACHE_CHECK_MS, default
- * 1000 ms; 0 checks on every read).
+ * The compiled policy set of this app instance (lib/cache-check.ts): a change made through this
+ * instance invalidates at once; one made through another instance is seen within `checkIntervalMs`
+ * (SHARING_CACHE_CHECK_MS, default 1000 ms; 0 checks on every read).
  */
-export class PolicySetCache {
-  private snapshot: PolicySnapshot | undefined;
-  private checkedAt = Number.NEGATIVE_INFINITY;
-  private loading: Promise<PolicySnapshot> | undefined;
-  reloads = 0;
-
-  constructor(private readonly checkIntervalMs: number) {}
-
-  /** The current snapshot, reloaded if the generation moved on. */
-  async get(): Promise<PolicySnapshot> {
-    const now = Date.now();
-    if (this.snapshot && now - this.checkedAt < this.checkIntervalMs) return this.snapshot;
-    if (this.snapshot) {
-      const generation = await withSystem(readGeneration);
-      this.checkedAt = now;
-      if (generation === this.snapshot.generation) return this.snapshot;
-    }
-    // One load at a time, shared by every caller that arrives meanwhile.
-    this.loading ??= loadSnapshot().finally(() => {
-      this.loading = undefined;
-    });
-    const loaded = await this.loading;
-    this.reloads++;
-    this.checkedAt = now;
-    if (!this.snapshot || loaded.generation >= this.snapshot.generation) this.snapshot = loaded;
-    return this.snapshot;
+export class PolicySetCache extends CheckedCache<PolicySnapshot, number> {
+  constructor(checkIntervalMs: number) {
+    super(checkIntervalMs, { readVersion: () => withSystem(readGeneration), load: loadSnapshot, versionOf: (s) => s.generation });
   }
-
-  /** Forces a generation check on the next read (after this instance committed a change). */
-  invalidate(): void {
-    this.checkedAt = Number.NEGATIVE_INFINITY;
-  }
-}
-
-function checkInterval(): number {
-  const v = Number(process.env.SHARING_CACHE_CHECK_MS ?? 1000);
-  return Number.isFinite(v) && v >= 0 ? v : 1000;
 }
 
 const globalForCache = globalThis as unknown as { mosaicPolicySetCache?: PolicySetCache };
 
 /** The process-wide cache (one per app instance). */
-export const policySetCache: PolicySetCache = (globalForCache.mosaicPolicySetCache ??= new PolicySetCache(checkInterval()));
+export const policySetCache: PolicySetCache = (globalForCache.mosaicPolicySetCache ??= new PolicySetCache(cacheCheckIntervalMs()));

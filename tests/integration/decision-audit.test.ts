@@ -7,31 +7,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/access-decisions/route";
 import { createApiClient } from "@/lib/api-clients/commands";
 import type { Ctx } from "@/lib/auth/context";
-import { approveVersion, createPolicy, submitForApproval } from "@/lib/sharing/commands";
-import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
+import { ownerQuery, type TestTrust } from "../helpers/factories";
+import { makeMrSharing } from "../helpers/sharing";
 
 let source: TestTrust, target: TestTrust;
 let radiologist: Ctx;
 let key = "";
 
 beforeAll(async () => {
-  [source, target] = [await makeTrust(), await makeTrust()];
-  const author = await makeUser([{ role: "ig_officer", trustId: source.id }]);
-  const approver = await makeUser([{ role: "ig_officer", trustId: source.id }]);
-  radiologist = await makeUser([{ role: "radiologist", trustId: target.id }]);
-  const created = await createPolicy(author, {
-    policy: { sourceTrust: source.odsCode, name: "Regional MR", description: "" },
-    draft: {
-      effectiveFrom: "2020-01-01",
-      effectiveUntil: "",
-      changeNote: "",
-      rules: [{ id: crypto.randomUUID(), effect: "permit", targetTrusts: [target.odsCode], requesterRoles: ["radiologist"], modalities: ["MR"], purposes: ["mdt"], maxStudyAgeYears: "10", requiresRelationship: "on", breakGlassAllowed: "on" }],
-    },
-  });
-  if (!created.ok) throw new Error(JSON.stringify(created.error));
-  await submitForApproval(author, created.data.versionId);
-  await approveVersion(approver, created.data.versionId);
-  const admin = await makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null });
+  let admin: Ctx;
+  ({ source, target, radiologist, admin } = await makeMrSharing());
   const client = await createApiClient(admin, { name: "PACS", owner: "consortium", scopes: ["decisions:read"] });
   if (!client.ok) throw new Error(JSON.stringify(client.error));
   key = client.data.key;

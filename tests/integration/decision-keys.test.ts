@@ -10,30 +10,14 @@ import { createApiClient, revokeApiKey, rotateApiKey } from "@/lib/api-clients/c
 import { apiKeyCache } from "@/lib/api-clients/key-cache";
 import { hashApiKey } from "@/lib/api-clients/keys";
 import type { Ctx } from "@/lib/auth/context";
-import { approveVersion, createPolicy, submitForApproval } from "@/lib/sharing/commands";
-import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
+import { ownerQuery, type TestTrust } from "../helpers/factories";
+import { makeMrSharing } from "../helpers/sharing";
 
 let source: TestTrust, target: TestTrust;
 let radiologist: Ctx, admin: Ctx;
 
 beforeAll(async () => {
-  [source, target] = [await makeTrust(), await makeTrust()];
-  const author = await makeUser([{ role: "ig_officer", trustId: source.id }]);
-  const approver = await makeUser([{ role: "ig_officer", trustId: source.id }]);
-  radiologist = await makeUser([{ role: "radiologist", trustId: target.id }]);
-  const created = await createPolicy(author, {
-    policy: { sourceTrust: source.odsCode, name: "Regional MR", description: "" },
-    draft: {
-      effectiveFrom: "2020-01-01",
-      effectiveUntil: "",
-      changeNote: "",
-      rules: [{ id: crypto.randomUUID(), effect: "permit", targetTrusts: [target.odsCode], requesterRoles: ["radiologist"], modalities: ["MR"], purposes: ["mdt"], maxStudyAgeYears: "10", requiresRelationship: "on", breakGlassAllowed: "on" }],
-    },
-  });
-  if (!created.ok) throw new Error(JSON.stringify(created.error));
-  await submitForApproval(author, created.data.versionId);
-  await approveVersion(approver, created.data.versionId);
-  admin = await makeUser([{ role: "consortium_admin", trustId: null }], { homeTrustId: null });
+  ({ source, target, radiologist, admin } = await makeMrSharing());
 });
 
 async function newKey(): Promise<{ key: string; clientId: string; prefix: string }> {

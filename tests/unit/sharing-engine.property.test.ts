@@ -2,69 +2,20 @@
 // below restates "a rule matches" plainly, without the index or bit masks of the engine.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { day, decisionInputs, now } from "../helpers/sharing-arbitraries";
 import { compilePolicySet, decide, type DecisionRequest, type PolicyVersionInput, type RestrictionInput, type RuleInput } from "@/lib/sharing/engine";
-import { versionStatuses } from "@/lib/vocabulary";
 
-const trusts = ["RHM", "RHU", "RNZ", "R1F"] as const;
-const roleList = ["radiologist", "clinician", "radiographer", "mdt_coordinator"] as const;
-const modalityList = ["CT", "MR", "DX", "US"] as const;
-const purposeList = ["direct_care", "mdt", "emergency", "research"] as const;
-const nhsNumbers = ["9990000018", "9990000026", "9990000034"] as const;
-const now = new Date("2026-06-15T12:00:00Z");
-const day = 86_400_000;
-
-const subset = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
-
-const ruleArb: fc.Arbitrary<RuleInput> = fc.record({
-  id: fc.constantFrom("a", "b", "c"),
-  effect: fc.constantFrom("permit" as const, "permit" as const, "deny" as const),
-  targetTrusts: subset(trusts),
-  requesterRoles: subset(roleList),
-  modalities: subset(modalityList),
-  purposes: subset(purposeList),
-  maxStudyAgeYears: fc.option(fc.integer({ min: 1, max: 15 }), { nil: null }),
-  requiresRelationship: fc.boolean(),
-  breakGlassAllowed: fc.boolean(),
-});
-
-const versionArb: fc.Arbitrary<PolicyVersionInput> = fc.record({
-  policyId: fc.constantFrom("p1", "p2", "p3", "p4"),
-  policyName: fc.constant("policy"),
-  version: fc.integer({ min: 1, max: 3 }),
-  sourceTrust: fc.constantFrom(...trusts),
-  status: fc.constantFrom(...versionStatuses, "active", "active"),
-  approvedBy: fc.option(fc.constant("officer"), { nil: null, freq: 4 }),
-  effectiveFrom: fc.integer({ min: -400, max: 30 }).map((d) => new Date(now.getTime() + d * day)),
-  effectiveUntil: fc.option(fc.integer({ min: -30, max: 400 }).map((d) => new Date(now.getTime() + d * day)), { nil: null }),
-  rules: fc.array(ruleArb, { minLength: 1, maxLength: 4 }),
-});
-
-const restrictionArb: fc.Arbitrary<RestrictionInput> = fc.record({ sourceTrust: fc.constantFrom(...trusts), nhsNumber: fc.constantFrom(...nhsNumbers) });
-
-const requestArb: fc.Arbitrary<DecisionRequest> = fc.record({
-  requester: fc.record({
-    user: fc.constant("someone@example"),
-    trust: fc.constantFrom(...trusts),
-    status: fc.constantFrom("active" as const, "active" as const, "active" as const, "suspended" as const, null),
-    roles: fc.subarray([...roleList]),
-  }),
-  study: fc.record({
-    sourceTrust: fc.constantFrom(...trusts),
-    modality: fc.constantFrom(...modalityList, "MG"),
-    studyDate: fc.integer({ min: 0, max: 20 * 365 }).map((d) => new Date(now.getTime() - d * day).toISOString().slice(0, 10)),
-    studyInstanceUid: fc.constant("1.2.3"),
-    patientNhsNumber: fc.constantFrom(...nhsNumbers),
-  }),
-  purpose: fc.constantFrom(...purposeList, "teaching"),
-  patientEpisodeTrusts: fc.subarray([...trusts]),
-  breakGlassJustification: fc.constantFrom(null, "", "  ", "Unconscious trauma patient"),
-});
-
-const inputs = fc.record({
-  versions: fc.array(versionArb, { maxLength: 8 }),
-  restrictions: fc.array(restrictionArb, { maxLength: 3 }),
-  request: requestArb,
-});
+const inputs = decisionInputs(
+  { trusts: ["RHM", "RHU", "RNZ", "R1F"], roles: ["radiologist", "clinician", "radiographer", "mdt_coordinator"], modalities: ["CT", "MR", "DX", "US"], purposes: ["direct_care", "mdt", "emergency", "research"], nhsNumbers: ["9990000018", "9990000026", "9990000034"] },
+  {
+    extraActive: 2,
+    approvedFreq: 4,
+    effectiveFrom: fc.integer({ min: -400, max: 30 }).map((d) => new Date(now.getTime() + d * day)),
+    effectiveUntil: fc.integer({ min: -30, max: 400 }).map((d) => new Date(now.getTime() + d * day)),
+    maxStudyAgeDays: 20 * 365,
+    minVersions: 0,
+  },
+);
 
 // --- the oracle -------------------------------------------------------------------------------
 const isLive = (v: PolicyVersionInput) =>

@@ -4,72 +4,23 @@
 // applies, and no rule the explanation says applies is ignored by the decision).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compilePolicySet, decide, explain, type DecisionRequest, type PolicyVersionInput, type RestrictionInput, type RuleInput } from "@/lib/sharing/engine";
-import { versionStatuses } from "@/lib/vocabulary";
+import { day, decisionInputs, now } from "../helpers/sharing-arbitraries";
+import { compilePolicySet, decide, explain } from "@/lib/sharing/engine";
 
 // Small vocabularies, so that rules often match a request and every branch of the decision is
 // reached many times a run (with the whole vocabularies almost every request matches no rule).
-const trusts = ["RHM", "RHU", "RNZ"] as const;
-const roleList = ["radiologist", "clinician"] as const;
-const modalityList = ["CT", "MR"] as const;
-const purposeList = ["direct_care", "emergency", "research"] as const;
-const nhsNumbers = ["9990000018", "9990000026"] as const;
-const now = new Date("2026-06-15T12:00:00Z");
-const day = 86_400_000;
-
-const subset = <T>(values: readonly T[]) => fc.subarray([...values], { minLength: 1 });
-
-const ruleArb: fc.Arbitrary<RuleInput> = fc.record({
-  id: fc.constantFrom("a", "b", "c"),
-  effect: fc.constantFrom("permit" as const, "permit" as const, "deny" as const),
-  targetTrusts: subset(trusts),
-  requesterRoles: subset(roleList),
-  modalities: subset(modalityList),
-  purposes: subset(purposeList),
-  maxStudyAgeYears: fc.option(fc.integer({ min: 1, max: 15 }), { nil: null }),
-  requiresRelationship: fc.boolean(),
-  breakGlassAllowed: fc.boolean(),
-});
-
-const versionArb: fc.Arbitrary<PolicyVersionInput> = fc.record({
-  policyId: fc.constantFrom("p1", "p2", "p3", "p4"),
-  policyName: fc.constant("policy"),
-  version: fc.integer({ min: 1, max: 3 }),
-  sourceTrust: fc.constantFrom(...trusts),
-  status: fc.constantFrom(...versionStatuses, "active", "active", "active", "active"),
-  approvedBy: fc.option(fc.constant("officer"), { nil: null, freq: 6 }),
-  // Windows on London midnights (23:00 UTC in summer), a few ending or starting around now.
-  effectiveFrom: fc.integer({ min: -5, max: 2 }).map((d) => new Date(now.getTime() - 13 * 3_600_000 + d * day)),
-  effectiveUntil: fc.option(fc.integer({ min: -2, max: 5 }).map((d) => new Date(now.getTime() - 13 * 3_600_000 + d * day)), { nil: null }),
-  rules: fc.array(ruleArb, { minLength: 1, maxLength: 4 }),
-});
-
-const restrictionArb: fc.Arbitrary<RestrictionInput> = fc.record({ sourceTrust: fc.constantFrom(...trusts), nhsNumber: fc.constantFrom(...nhsNumbers) });
-
-const requestArb: fc.Arbitrary<DecisionRequest> = fc.record({
-  requester: fc.record({
-    user: fc.constant("someone@example"),
-    trust: fc.constantFrom(...trusts),
-    status: fc.constantFrom("active" as const, "active" as const, "active" as const, "suspended" as const, null),
-    roles: fc.subarray([...roleList]),
-  }),
-  study: fc.record({
-    sourceTrust: fc.constantFrom(...trusts),
-    modality: fc.constantFrom(...modalityList, "MG"),
-    studyDate: fc.integer({ min: 0, max: 16 * 365 }).map((d) => new Date(now.getTime() - d * day).toISOString().slice(0, 10)),
-    studyInstanceUid: fc.constant("1.2.3"),
-    patientNhsNumber: fc.constantFrom(...nhsNumbers, null),
-  }),
-  purpose: fc.constantFrom(...purposeList, "teaching"),
-  patientEpisodeTrusts: fc.subarray([...trusts]),
-  breakGlassJustification: fc.constantFrom(null, "", "  ", "Unconscious trauma patient"),
-});
-
-const inputs = fc.record({
-  versions: fc.array(versionArb, { minLength: 1, maxLength: 8 }),
-  restrictions: fc.array(restrictionArb, { maxLength: 3 }),
-  request: requestArb,
-});
+const inputs = decisionInputs(
+  { trusts: ["RHM", "RHU", "RNZ"], roles: ["radiologist", "clinician"], modalities: ["CT", "MR"], purposes: ["direct_care", "emergency", "research"], nhsNumbers: ["9990000018", "9990000026", null] },
+  {
+    extraActive: 4,
+    approvedFreq: 6,
+    // Windows on London midnights (23:00 UTC in summer), a few ending or starting around now.
+    effectiveFrom: fc.integer({ min: -5, max: 2 }).map((d) => new Date(now.getTime() - 13 * 3_600_000 + d * day)),
+    effectiveUntil: fc.integer({ min: -2, max: 5 }).map((d) => new Date(now.getTime() - 13 * 3_600_000 + d * day)),
+    maxStudyAgeDays: 16 * 365,
+    minVersions: 1,
+  },
+);
 
 const key = (p: { id: string; version: number } | { policyId: string; version: number }) => `${"id" in p ? p.id : p.policyId}@${p.version}`;
 

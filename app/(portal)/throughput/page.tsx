@@ -68,8 +68,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
 
   return (
     <>
-
-      <section aria-labelledby="headline" className="mb-6 grid gap-4 md:grid-cols-3">
+      <section aria-labelledby="headline" className="mb-6 grid grid-cols-1 gap-4 md:grid-cols-3">
         <h2 id="headline" className="sr-only">
           Headline figures
         </h2>
@@ -104,7 +103,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
         )}
       </section>
 
-      <div className="grid gap-6">
+      <div className="grid grid-cols-1 gap-6">
         <ChartFigure
           title="Exams per day"
           summary={
@@ -135,7 +134,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           />
         </ChartFigure>
 
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <ChartFigure
             title="Exams per week"
             summary="Weeks start on Monday; the first and last weeks may be part weeks."
@@ -183,7 +182,7 @@ async function ThroughputFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFi
           />
         </ChartFigure>
 
-        <div className="grid gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
           <ChartFigure
             title="Modality mix"
             summary={compare ? "Share of the period's exams by modality, beside the consortium's share." : "Share of the period's exams by modality."}
