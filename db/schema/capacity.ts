@@ -28,10 +28,14 @@ export const exams = pgTable(
     imageCount: integer("image_count").notNull(),
     sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** The calling AE title of the device that stored the study, when the archive reported it. */
+    aeTitle: text("ae_title"),
   },
   (t) => [
     primaryKey({ columns: [t.studyInstanceUid, t.trustId] }),
     index("exams_trust_performed_idx").on(t.trustId, t.performedAt),
+    // The study look-up by the accession number a clinician quotes (lib/studies).
+    index("exams_accession_idx").on(t.accessionNumber, t.trustId),
     check("exams_counts_non_negative", sql`${t.imageCount} >= 0 and ${t.sizeBytes} >= 0`),
   ],
 );

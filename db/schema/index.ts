@@ -6,3 +6,4 @@ export * from "./api-clients";
 export * from "./capacity";
 export * from "./sharing";
 export * from "./rate-limits";
+export * from "./devices";
