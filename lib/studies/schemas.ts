@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isStorableText } from "@/lib/text-input";
 
 /** What the study look-up searches by: the accession number a clinician quotes, or the study's UID. */
-export const lookupKinds = ["accession", "study"] as const;
+const lookupKinds = ["accession", "study"] as const;
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" ? v.trim() || undefined : v);
 
