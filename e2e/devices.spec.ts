@@ -70,7 +70,7 @@ test("the study look-up finds a demo study with its trust, site and access histo
   await expectAccessible(page);
 
   // A UID that is not one: refused beside the field.
-  await page.getByLabel("Study Instance UID").check();
+  await page.getByLabel("Study Instance UID", { exact: true }).check();
   await page.getByLabel("Accession number or Study Instance UID").fill("1.2.abc");
   await page.getByRole("button", { name: "Look up" }).click();
   await expect(page.locator("#study-q-error")).toContainText("numbers separated by dots");
