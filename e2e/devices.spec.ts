@@ -36,14 +36,23 @@ test("a PACS manager registers a DICOM device, and a duplicate AE title is refus
   await expect(page.getByLabel("AE title")).toHaveAttribute("aria-invalid", "true");
   await expectAccessible(page);
 
-  // And one held by another trust (Portsmouth's MRI scanner): the same words, naming no trust.
-  await page.getByLabel("AE title").fill("RHU_MR1");
+  // And one held by another trust (Portsmouth's MRI scanner): the same words, naming no trust. On a
+  // fresh form, so that the message seen is this answer's and not the one before.
+  await page.goto("/trusts/RHM/devices/new");
+  const fillScanner = async (title: string) => {
+    await page.getByLabel("AE title").fill(title);
+    await page.getByLabel("Kind of device").selectOption("modality");
+    await page.getByLabel("Modality (required for a scanner)").selectOption("CT");
+    await page.getByLabel("Site", { exact: true }).selectOption({ label: "Southampton General Hospital (RHM01)" });
+  };
+  await fillScanner("RHU_MR1");
   await page.getByRole("button", { name: "Register device" }).click();
   await expect(page.locator("#field-aeTitle-error")).toHaveText(/This AE title is already registered in the consortium\./);
   await expect(page.locator("#field-aeTitle-error")).not.toContainText("RHU");
 
-  // Good input, with padding that is not stored.
-  await page.getByLabel("AE title").fill(` ${aeTitle} `);
+  // Good input, with padding that is not stored, on a fresh form for the same reason.
+  await page.goto("/trusts/RHM/devices/new");
+  await fillScanner(` ${aeTitle} `);
   await page.getByLabel("Host (optional)").fill("10.20.30.40");
   await page.getByLabel("Description (optional)").fill("Second CT scanner, emergency department");
   await page.getByRole("button", { name: "Register device" }).click();
