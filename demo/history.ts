@@ -5,9 +5,9 @@ import "server-only";
 // batches through the same statements as the machine API (rollups filled as it goes), so memory
 // stays flat whatever the number of years. Deterministic: the same arguments give the same data,
 // and a rerun stores nothing twice (study UIDs are derived from trust, day and sequence).
-import { sql } from "drizzle-orm";
+import { asc, isNull, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/client";
-import { departments, sites, storageQuotas, trusts } from "@/db/schema";
+import { departments, dicomDevices, sites, storageQuotas, trusts } from "@/db/schema";
 import { insertExamRows, upsertStorageRows, type ExamRow, type StorageRow } from "@/lib/capacity/ingest";
 import { addDays, daysBetween, isBankHoliday, londonOffsetMinutes, londonToday, weekdayOf } from "@/lib/calendar";
 import { seededRandom } from "./random";
@@ -99,13 +99,22 @@ export async function seedHistory(database: Database, options: HistoryOptions): 
   const first = addDays(until, -(days - 1));
   const batchSize = options.batchSize ?? 10_000;
 
-  const { trustRows, siteRows } = await asSeed(database, async (tx) => ({
+  const { trustRows, siteRows, deviceRows } = await asSeed(database, async (tx) => ({
     trustRows: await tx.select({ id: trusts.id, odsCode: trusts.odsCode }).from(trusts),
     siteRows: await tx
       .select({ siteId: sites.id, trustId: sites.trustId, code: sites.code, modalities: departments.modalities })
       .from(sites)
       .innerJoin(departments, sql`${departments.siteId} = ${sites.id}`),
+    deviceRows: await tx
+      .select({ siteId: dicomDevices.siteId, modality: dicomDevices.modality, aeTitle: dicomDevices.aeTitle })
+      .from(dicomDevices)
+      .where(isNull(dicomDevices.retiredAt))
+      .orderBy(asc(dicomDevices.aeTitle)),
   }));
+  // The device a site's study of a modality came from (its first scanner of that modality), so that
+  // the study look-up names it; none where the site has no such device registered.
+  const deviceFor = new Map<string, string>();
+  for (const d of deviceRows) if (d.modality && !deviceFor.has(`${d.siteId}|${d.modality}`)) deviceFor.set(`${d.siteId}|${d.modality}`, d.aeTitle);
   const demo = trustRows.filter((t) => t.odsCode in trustShare);
   if (demo.length === 0) throw new Error("The demo trusts are missing: run the demo seed first.");
   // For each trust and modality, the sites whose departments run it (weighted by how many do).
@@ -186,6 +195,7 @@ export async function seedHistory(database: Database, options: HistoryOptions): 
         performedAt,
         imageCount: Math.max(1, Math.round(sizeBytes / size.perImage)),
         sizeBytes,
+        aeTitle: deviceFor.get(`${site}|${modality}`) ?? null,
       });
       today[ti * modalityMix.length + (modalityIndex.get(modality) ?? 0)]! += sizeBytes;
       if (batch.length >= batchSize) await flush();

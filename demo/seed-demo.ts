@@ -3,7 +3,7 @@ import { count, sql } from "drizzle-orm";
 import { hashPassword } from "@/lib/identity/passwords";
 import { recordAuditEvent } from "@/lib/audit/record";
 import type { Database } from "@/db/client";
-import { apiClients, apiKeys, consortium, departments, roleAssignments, sites, trusts, users } from "@/db/schema";
+import { apiClients, apiKeys, consortium, departments, dicomDevices, roleAssignments, sites, trusts, users } from "@/db/schema";
 import { apiScopes } from "@/db/schema/api-clients";
 import { generateApiKey } from "@/lib/api-clients/keys";
 import { demoConsortium, demoConsortiumStaff, demoPassword, demoTrusts } from "./demo-consortium";
@@ -59,8 +59,22 @@ export async function seedDemo(database: Database, opts: { staff?: number } = {}
         const made = await tx
           .insert(departments)
           .values(s.departments.map((d) => ({ trustId: trust.id, siteId: site.id, name: d.name, modalities: [...d.modalities].sort() })))
-          .returning({ id: departments.id });
+          .returning({ id: departments.id, name: departments.name });
         departmentIds.push(...made.map((d) => d.id));
+        // The site's DICOM devices, each in its department where it has one (demo-consortium.ts).
+        const departmentId = (name: string | undefined) => (name === undefined ? null : (made.find((d) => d.name === name)?.id ?? null));
+        await tx.insert(dicomDevices).values(
+          s.devices.map((d) => ({
+            trustId: trust.id,
+            siteId: site.id,
+            departmentId: departmentId(d.department),
+            aeTitle: d.aeTitle,
+            kind: d.kind,
+            modality: d.modality ?? null,
+            host: `${d.aeTitle.toLowerCase().replace(/_/g, "-")}.${t.odsCode.toLowerCase()}.example`,
+            description: d.description,
+          })),
+        );
       }
       staffTrusts.push({ id: trust.id, odsCode: t.odsCode, share: demoStaffShare[t.odsCode] ?? 0.1, departmentIds, managerId: null });
       const ods = t.odsCode.toLowerCase();
@@ -72,6 +86,9 @@ export async function seedDemo(database: Database, opts: { staff?: number } = {}
         // A radiologist, the requester of the access-decision examples.
         { email: `radiologist@${ods}.example`, name: t.staff.radiologist, homeTrustId: trust.id, roles: [{ role: "radiologist", trustId: trust.id }] },
         { email: `cio@${ods}.example`, name: t.staff.cio, homeTrustId: trust.id, roles: [{ role: "cio", trustId: trust.id }] },
+        // The viewer side's sign-ins: a radiologist and a clinician, for the DICOMweb gateway.
+        { email: `rad@${ods}.example`, name: t.staff.rad, homeTrustId: trust.id, roles: [{ role: "radiologist", trustId: trust.id }] },
+        { email: `clin@${ods}.example`, name: t.staff.clin, homeTrustId: trust.id, roles: [{ role: "clinician", trustId: trust.id }] },
       );
     }
     const userIds = new Map<string, string>();

@@ -4,10 +4,10 @@ import { expectAccessible, formAlert, navLinks, signIn } from "./fixtures";
 // Each demo role sees the navigation its permissions allow, and can sign out.
 const cases = [
   { email: "admin@consortium.example", nav: ["Overview", "Trusts", "Users", "Throughput", "Storage", "Board summary", "Verify audit", "API clients", "Sign-in security"], heading: "Wessex Imaging Consortium", who: "Consortium administrator" },
-  { email: "ig@consortium.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer" },
+  { email: "ig@consortium.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Studies", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer" },
   { email: "cio@consortium.example", nav: ["Overview", "Trusts", "Throughput", "Storage", "Board summary"], heading: "Wessex Imaging Consortium", who: "Chief information officer" },
-  { email: "pacs@rhu.example", nav: ["Overview", "Trusts", "Users", "Throughput", "Storage", "Board summary"], heading: "Wessex Imaging Consortium", who: "PACS manager, RHU" },
-  { email: "ig@rnz.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer, RNZ" },
+  { email: "pacs@rhu.example", nav: ["Overview", "Trusts", "Users", "Studies", "Throughput", "Storage", "Board summary"], heading: "Wessex Imaging Consortium", who: "PACS manager, RHU" },
+  { email: "ig@rnz.example", nav: ["Overview", "Trusts", "Users", "Sharing", "Access simulator", "Studies", "Audit"], heading: "Wessex Imaging Consortium", who: "Information governance officer, RNZ" },
   { email: "cio@rhm.example", nav: ["Overview", "Trusts", "Throughput", "Storage", "Board summary"], heading: "Wessex Imaging Consortium", who: "Chief information officer, RHM" },
 ];
 

@@ -73,6 +73,10 @@ export const actionLabels = {
   "site.update": "Site changed",
   "department.create": "Department added",
   "department.update": "Department changed",
+  "devices.create": "DICOM device registered",
+  "devices.update": "DICOM device changed",
+  "devices.retire": "DICOM device retired",
+  "studies.lookup": "Looked up a study",
   // The audit trail itself and its alerts.
   "audit.search": "Searched the audit trail",
   "audit.patient_report": "Viewed a patient's access report",
@@ -216,6 +220,7 @@ const targetTypeLabels: Labels<string> = {
   api_client: "API client",
   audit_alert: "Alert",
   department: "Department",
+  dicom_device: "DICOM device",
   patient_restriction: "Patient restriction",
   quota_change_request: "Quota request",
   sharing_policy: "Sharing policy",

@@ -10,6 +10,7 @@ const navItems: readonly NavItem[] = [
   { href: "/users", label: "Users", permission: "users.read" },
   { href: "/sharing", label: "Sharing", permission: "sharing.read" },
   { href: "/sharing/simulator", label: "Access simulator", permission: "sharing.read" },
+  { href: "/studies", label: "Studies", permission: "studies.read" },
   { href: "/audit", label: "Audit", permission: "audit.read" },
   { href: "/throughput", label: "Throughput", permission: "capacity.read" },
   { href: "/storage", label: "Storage", permission: "capacity.read" },

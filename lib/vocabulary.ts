@@ -9,8 +9,9 @@ import { quotaRequestStatuses, storageTiers } from "@/db/schema/capacity";
 import { userStatuses } from "@/db/schema/identity";
 import { restrictionReasons, ruleEffects, versionStatuses, type RestrictionReason, type RuleEffect, type StoredRule, type VersionStatus } from "@/db/schema/sharing";
 import { modalities, siteStatuses, trustStatuses } from "@/db/schema/trusts";
+import { deviceKinds } from "@/db/schema/devices";
 
-export { alertResolutions, alertRules, alertStatuses, apiScopes, modalities, quotaRequestStatuses, restrictionReasons, ruleEffects, siteStatuses, storageTiers, trustStatuses, userStatuses, versionStatuses };
+export { alertResolutions, alertRules, alertStatuses, apiScopes, deviceKinds, modalities, quotaRequestStatuses, restrictionReasons, ruleEffects, siteStatuses, storageTiers, trustStatuses, userStatuses, versionStatuses };
 export type { RestrictionReason, RuleEffect, StoredRule, VersionStatus };
 
 /** Every role Mosaic knows. Portal roles use the portal; clinical roles only appear in access decisions. */
@@ -56,6 +57,16 @@ export const restrictionReasonLabels: Record<RestrictionReason, string> = {
   objection: "Patient objection",
   safeguarding: "Safeguarding",
   vip: "VIP (high-profile patient)",
+};
+
+export type DeviceKind = (typeof deviceKinds)[number];
+
+/** What a DICOM device is, as the devices pages say it. */
+export const deviceKindLabels: Record<DeviceKind, string> = {
+  modality: "Modality (scanner)",
+  workstation: "Workstation",
+  archive: "Archive",
+  other: "Other",
 };
 
 export const decisions = ["permit", "deny", "break_glass_required"] as const;

@@ -30,11 +30,15 @@ export const exams = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
     /** The patient, when the archive gave a valid NHS number: the gateway's legitimate relationships. */
     patientNhsNumber: text("patient_nhs_number"),
+    /** The calling AE title of the device that stored the study, when the archive reported it. */
+    aeTitle: text("ae_title"),
   },
   (t) => [
     primaryKey({ columns: [t.studyInstanceUid, t.trustId] }),
     index("exams_trust_performed_idx").on(t.trustId, t.performedAt),
     index("exams_patient_trust_idx").on(t.patientNhsNumber, t.trustId).where(sql`${t.patientNhsNumber} is not null`),
+    // The study look-up by the accession number a clinician quotes (lib/studies).
+    index("exams_accession_idx").on(t.accessionNumber, t.trustId),
     check("exams_counts_non_negative", sql`${t.imageCount} >= 0 and ${t.sizeBytes} >= 0`),
   ],
 );

@@ -7,3 +7,4 @@ export * from "./capacity";
 export * from "./sharing";
 export * from "./rate-limits";
 export * from "./pacs";
+export * from "./devices";

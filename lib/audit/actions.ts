@@ -18,6 +18,15 @@ const created = <S extends z.ZodRawShape>(shape: S) => z.object({ after: z.objec
 const trustFields = { odsCode: z.string(), name: z.string(), status: z.string() };
 const siteFields = { code: z.string(), name: z.string(), town: z.string().nullish(), postcode: z.string().nullish(), status: z.string() };
 const departmentFields = { siteId: id, name: z.string(), modalities: z.array(z.string()), status: z.string() };
+const deviceFields = {
+  aeTitle: z.string(),
+  siteId: id,
+  departmentId: id.nullable(),
+  kind: z.string(),
+  modality: z.string().nullable(),
+  host: z.string().nullable(),
+  description: z.string(),
+};
 const userFields = { name: z.string(), email: z.string(), homeTrustId: id.nullable() };
 const status = { status: z.string() };
 const draft = z.object({ effectiveFrom: instant, effectiveUntil: instant.nullable(), changeNote: z.string(), rules: z.array(anyRecord) });
@@ -86,6 +95,12 @@ export const auditActions = {
   "site.update": change(siteFields),
   "department.create": created(departmentFields),
   "department.update": change(departmentFields),
+  // DICOM devices of a site (the archive attributes studies by their AE titles).
+  "devices.create": created(deviceFields),
+  "devices.update": change(deviceFields),
+  "devices.retire": z.object({ aeTitle: z.string(), before: z.object({ retiredAt: z.null() }), after: z.object({ retiredAt: instant }) }),
+  // A study looked up by accession number or UID, with its access history: who looked at the trail.
+  "studies.lookup": z.object({ by: z.enum(["accession", "study"]), results: z.number().int() }),
   // The audit trail itself and its alerts: the auditors are audited.
   "audit.search": anyRecord,
   "audit.patient_report": anyRecord,

@@ -3,6 +3,7 @@ import { maxBatchItems, maxExamBytes, maxStorageBytes, plausibleDate, plausibleI
 import { storageTiers } from "@/db/schema/capacity";
 import { modalities } from "@/lib/vocabulary";
 import { odsCode } from "@/lib/trusts/schemas";
+import { aeTitle } from "@/lib/devices/schemas";
 
 export type StorageTier = (typeof storageTiers)[number];
 
@@ -36,6 +37,9 @@ const examInput = z.object({
   // Both fit their columns (integer, bigint) with room for the rollups' sums (lib/limits.ts).
   imageCount: z.int({ error: "imageCount is a whole number." }).min(0, "imageCount cannot be negative.").max(1_000_000, "imageCount is at most 1,000,000."),
   sizeBytes: z.int({ error: "sizeBytes is a whole number of bytes." }).min(0, "sizeBytes cannot be negative.").max(maxExamBytes, `sizeBytes is at most ${maxExamBytes} (10 TB).`),
+  // The calling AE title the study was stored from (optional: the archive connector knows it, a
+  // PACS reporting by hand may not). Not part of what makes a retried exam the same report.
+  aeTitle: aeTitle.nullish().transform((t) => t ?? null),
 });
 export type ExamInput = z.output<typeof examInput>;
 

@@ -1,5 +1,5 @@
-// The isolation matrix: every portal role at every trust, against every other trust's sites and
-// departments, through lib/ (the application layer) and through raw SQL as the application role
+// The isolation matrix: every portal role at every trust, against every other trust's sites,
+// departments and DICOM devices, through lib/ (the application layer) and through raw SQL as the application role
 // (row-level security on its own).
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,8 @@ import { rolePermissions } from "@/lib/auth/permissions";
 import { portalRoles } from "@/lib/vocabulary";
 import { createDepartment, createSite, updateDepartment, updateSite, updateTrust } from "@/lib/trusts/commands";
 import { getDepartment, getSite, getTrust, getTrustSites, listTrusts } from "@/lib/trusts/queries";
+import { createDevice, retireDevice, updateDevice } from "@/lib/devices/commands";
+import { getDevice, getDeviceForm, listDevices } from "@/lib/devices/queries";
 import { AppError } from "@/lib/errors";
 import { rowsOf, type Tx } from "@/db/client";
 import { copyConnectionOf, copyInto } from "@/db/copy";
@@ -20,10 +22,18 @@ const trustRoles = portalRoles.filter((r) => r !== "consortium_admin");
 
 let trusts: TestTrust[] = [];
 const callers = new Map<string, Ctx>();
+/** Each trust's DICOM device, by trust id. */
+const devices = new Map<string, string>();
 
 beforeAll(async () => {
   trusts = [];
   for (let i = 0; i < 4; i++) trusts.push(await makeTrust());
+  for (const trust of trusts) {
+    const [device] = await ownerQuery<{ id: string }>(
+      sql`insert into dicom_devices (trust_id, site_id, department_id, ae_title, kind, modality) values (${trust.id}, ${trust.siteId}, ${trust.departmentId}, ${`${trust.odsCode}_CT1`}, 'modality', 'CT') returning id`,
+    );
+    devices.set(trust.id, device!.id);
+  }
   for (const role of trustRoles) {
     for (const trust of trusts) callers.set(`${role}@${trust.odsCode}`, await makeUser([{ role, trustId: trust.id }]));
   }
@@ -41,6 +51,8 @@ async function expectNotFound(promise: Promise<unknown>) {
 }
 
 const site = { code: "ZZZ99", name: "Intruder Hospital", town: "Nowhere", postcode: "SO16 6YD", status: "active" };
+const deviceOf = (trust: TestTrust) => devices.get(trust.id)!;
+const intruderDevice = (siteId: string, departmentId: string | null = null) => ({ aeTitle: `ZZ_${crypto.randomUUID().slice(0, 8)}`, kind: "modality", modality: "CT", siteId, departmentId: departmentId ?? "" });
 
 describe.each(trustRoles)("a %s", (role) => {
   it.each([0, 1, 2, 3])("of trust #%i reads and writes nothing of the other trusts", async (i) => {
@@ -57,6 +69,10 @@ describe.each(trustRoles)("a %s", (role) => {
       // The other trust's ids under the caller's own trust are not found either.
       await expectNotFound(getSite(ctx, home.odsCode, other.siteId));
       await expectNotFound(getDepartment(ctx, home.odsCode, other.departmentId));
+      await expectNotFound(listDevices(ctx, other.odsCode));
+      await expectNotFound(getDeviceForm(ctx, other.odsCode));
+      await expectNotFound(getDevice(ctx, other.odsCode, deviceOf(other)));
+      await expectNotFound(getDevice(ctx, home.odsCode, deviceOf(other)));
 
       for (const result of [
         await updateTrust(ctx, other.odsCode, { name: "Renamed by intruder", status: "active" }),
@@ -64,6 +80,9 @@ describe.each(trustRoles)("a %s", (role) => {
         await updateSite(ctx, other.odsCode, other.siteId, site),
         await createDepartment(ctx, other.odsCode, { siteId: other.siteId, name: "Intruder Imaging", modalities: ["CT"] }),
         await updateDepartment(ctx, other.odsCode, other.departmentId, { siteId: other.siteId, name: "Intruder Imaging", modalities: ["CT"] }),
+        await createDevice(ctx, other.odsCode, intruderDevice(other.siteId)),
+        await updateDevice(ctx, other.odsCode, deviceOf(other), intruderDevice(other.siteId)),
+        await retireDevice(ctx, other.odsCode, deviceOf(other)),
       ]) {
         expect(result).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
       }
@@ -73,12 +92,25 @@ describe.each(trustRoles)("a %s", (role) => {
       const ownDepartment = await updateDepartment(ctx, home.odsCode, other.departmentId, { siteId: other.siteId, name: "X-ray", modalities: ["DX"] });
       const department = { name: "X-ray", modalities: ["DX"] };
       const newDepartment = await createDepartment(ctx, home.odsCode, { siteId: other.siteId, ...department });
+      const ownDevice = await updateDevice(ctx, home.odsCode, deviceOf(other), intruderDevice(home.siteId));
+      const ownRetire = await retireDevice(ctx, home.odsCode, deviceOf(other));
+      const deviceAtOtherSite = await createDevice(ctx, home.odsCode, intruderDevice(other.siteId));
+      const deviceInOtherDepartment = await createDevice(ctx, home.odsCode, intruderDevice(home.siteId, other.departmentId));
       if (!rolePermissions[role].includes("sites.write")) {
-        for (const result of [ownSite, ownDepartment, newDepartment]) expect(result).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+        for (const result of [ownSite, ownDepartment, newDepartment, ownDevice, ownRetire, deviceAtOtherSite, deviceInOtherDepartment]) {
+          expect(result).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+        }
         continue;
       }
       expect(ownSite).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
       expect(ownDepartment).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(ownDevice).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(ownRetire).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      // Another trust's site or department, chosen for a device, reads as one that exists nowhere.
+      expect(deviceAtOtherSite).toEqual(await createDevice(ctx, home.odsCode, intruderDevice(crypto.randomUUID())));
+      expect(deviceAtOtherSite).toMatchObject({ ok: false, error: { code: "VALIDATION", fieldErrors: { siteId: [expect.any(String)] } } });
+      expect(deviceInOtherDepartment).toEqual(await createDevice(ctx, home.odsCode, intruderDevice(home.siteId, crypto.randomUUID())));
+      expect(deviceInOtherDepartment).toMatchObject({ ok: false, error: { code: "VALIDATION", fieldErrors: { departmentId: [expect.any(String)] } } });
       // The other trust's site, chosen for a new department, is refused in the very words of a site
       // that does not exist anywhere: the answer does not tell that it exists.
       const unknownSite = await createDepartment(ctx, home.odsCode, { siteId: crypto.randomUUID(), ...department });
@@ -133,7 +165,14 @@ describe("row-level security on its own", () => {
         allSites: await q(sql`select trust_id from sites`),
         updated: await q(sql`update sites set name = 'hijacked' where trust_id = ${other.id} returning id`),
         updatedDepts: await q(sql`update departments set name = 'hijacked' where trust_id = ${other.id} returning id`),
+        devices: await q(sql`select id from dicom_devices where trust_id = ${other.id} or ae_title = ${`${other.odsCode}_CT1`}`),
+        updatedDevices: await q(sql`update dicom_devices set retired_at = now() where trust_id = ${other.id} returning id`),
       }));
+      expect(seen.devices).toEqual([]);
+      expect(seen.updatedDevices).toEqual([]);
+      expect(
+        await dbErrorOf(asAppRole(home.id, (q) => q(sql`insert into dicom_devices (trust_id, site_id, ae_title, kind) values (${other.id}, ${other.siteId}, 'SNEAKY', 'other')`))),
+      ).toMatch(/row-level security/);
       expect(seen.trusts).toEqual([]);
       expect(seen.sites).toEqual([]);
       expect(seen.departments).toEqual([]);

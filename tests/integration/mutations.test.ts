@@ -64,6 +64,15 @@ const londonDayAfter = (days: number) => londonDayOf(new Date(Date.now() + days 
 /** A person of trust t for the users' mutations to change. */
 const person = (opts: Parameters<typeof makeUser>[1] = {}) => makeUser([{ role: "radiographer", trustId: t.id }], { homeTrustId: t.id, ...opts });
 
+/** A device in service at trust t's site, made as the owner, for the devices' mutations to change. */
+const device = async () => {
+  const [row] = await ownerQuery<{ id: string }>(
+    sql`insert into dicom_devices (trust_id, site_id, ae_title, kind, modality) values (${t.id}, ${t.siteId}, ${`CT_${unique()}_${seq}`}, 'modality', 'CT') returning id`,
+  );
+  return row!.id;
+};
+const deviceInput = () => ({ aeTitle: `MR_${unique()}_${seq}`, kind: "modality", modality: "MR", siteId: t.siteId, departmentId: t.departmentId, host: "10.1.2.3", description: "Test scanner" });
+
 const site = () => ({ code: `S${unique()}`.padEnd(5, "0").slice(0, 5), name: "Testham Community Hospital", town: "Testham", postcode: "SO16 6YD" });
 const draft = () => ({
   effectiveFrom: "2026-04-01",
@@ -158,6 +167,14 @@ const cases: Record<string, () => Promise<Case>> = {
     params: { ods: t.odsCode, departmentId: t.departmentId },
     input: { siteId: t.siteId, name: `Radiology ${unique()}`, modalities: ["CT", "MR"] },
   }),
+  "devices.create": async () => ({ allowed: pacs, refused: [[cio, "FORBIDDEN"], [ig, "FORBIDDEN"], [otherPacs, "NOT_FOUND"]], params: { ods: t.odsCode }, input: deviceInput() }),
+  "devices.update": async () => ({
+    allowed: pacs,
+    refused: [[cio, "FORBIDDEN"], [otherPacs, "NOT_FOUND"]],
+    params: { ods: t.odsCode, deviceId: await device() },
+    input: deviceInput(),
+  }),
+  "devices.retire": async () => ({ allowed: pacs, refused: [[cio, "FORBIDDEN"], [otherPacs, "NOT_FOUND"]], params: { ods: t.odsCode, deviceId: await device() }, input: {} }),
   "quota.request": async () => {
     const tier = seq++ % 2 ? "online" : "archive";
     // One pending request per trust and tier: each case asks at a trust of its own.

@@ -13,8 +13,8 @@ function ctxWith(...assigned: { role: string; trustId: string | null }[]): Ctx {
 // The table itself, written out: a change to who may do what must change this test too.
 const expected: Record<string, string[]> = {
   consortium_admin: ["trusts.read", "trusts.create", "trusts.update", "sites.read", "sites.write", "users.read", "users.write", "roles.grant", "audit.verify", "capacity.read", "api_clients.manage", "settings.write"],
-  pacs_manager: ["trusts.read", "sites.read", "sites.write", "users.read", "users.write", "roles.grant", "capacity.read", "quota.request"],
-  ig_officer: ["trusts.read", "sites.read", "users.read", "audit.read", "audit.export", "audit.verify", "alerts.work", "sharing.read", "sharing.write", "sharing.approve", "restrictions.write"],
+  pacs_manager: ["trusts.read", "sites.read", "sites.write", "studies.read", "users.read", "users.write", "roles.grant", "capacity.read", "quota.request"],
+  ig_officer: ["trusts.read", "sites.read", "studies.read", "users.read", "audit.read", "audit.export", "audit.verify", "alerts.work", "sharing.read", "sharing.write", "sharing.approve", "restrictions.write"],
   cio: ["trusts.read", "sites.read", "capacity.read", "quota.approve"],
 };
 

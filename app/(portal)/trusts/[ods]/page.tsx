@@ -63,6 +63,9 @@ export default async function TrustPage({ params, searchParams }: Params) {
         }
         actions={
           <>
+            <ButtonLink variant="secondary" href={`${base}/devices`}>
+              DICOM devices
+            </ButtonLink>
             {trust.canEditTrust && (
               <ButtonLink variant="secondary" href={`${base}/edit`}>
                 Edit trust
