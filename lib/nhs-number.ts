@@ -1,3 +1,4 @@
+import { z } from "zod";
 /**
  * The modulus-11 check digit of an NHS number's first nine digits (weights 10 down to 2; a check
  * value of 11 is 0), or null when it would be 10: such numbers are never issued.
@@ -23,3 +24,10 @@ export function normaliseNhsNumber(value: string): string {
 export function formatNhsNumber(value: string): string {
   return /^\d{10}$/.test(value) ? `${value.slice(0, 3)} ${value.slice(3, 6)} ${value.slice(6)}` : value;
 }
+
+/** An NHS number as a person or a machine sends it: ten digits (spaces and dashes allowed) passing the modulus-11 check. */
+export const nhsNumberInput = z
+  .string({ error: "Enter the NHS number." })
+  .transform(normaliseNhsNumber)
+  .refine((v) => /^\d{10}$/.test(v), "An NHS number has 10 digits.")
+  .refine(isValidNhsNumber, "This is not a valid NHS number (its check digit does not match).");

@@ -26,6 +26,8 @@ export type ExamRow = {
   sizeBytes: number;
   /** The calling AE title of the device that stored it, when known (the archive connector sends it). */
   aeTitle?: string | null;
+  /** The patient's NHS number, when the PACS gave one. */
+  patientNhsNumber?: string | null;
 };
 
 export type StorageRow = { trustId: string; tier: string; date: string; modality: string; bytes: number };
@@ -128,11 +130,12 @@ export async function insertExamRows(tx: Tx, batch: readonly ExamRow[]): Promise
         ${pgArray(rows.map((r) => r.performedAt))}::timestamptz[],
         ${pgArray(rows.map((r) => r.imageCount))}::integer[],
         ${pgArray(rows.map((r) => r.sizeBytes))}::bigint[],
-        ${pgArray(rows.map((r) => r.aeTitle ?? null))}::text[]
-      ) as u(study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes, ae_title)
+        ${pgArray(rows.map((r) => r.aeTitle ?? null))}::text[],
+        ${pgArray(rows.map((r) => r.patientNhsNumber ?? null))}::text[]
+      ) as u(study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes, ae_title, patient_nhs_number)
     ),
     ins as (
-      insert into exams (study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes, ae_title)
+      insert into exams (study_instance_uid, trust_id, site_id, accession_number, modality, performed_at, image_count, size_bytes, ae_title, patient_nhs_number)
       select * from input
       on conflict (study_instance_uid, trust_id) do nothing
       returning trust_id, site_id, modality, performed_at, size_bytes

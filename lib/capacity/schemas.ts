@@ -4,6 +4,7 @@ import { storageTiers } from "@/db/schema/capacity";
 import { modalities } from "@/lib/vocabulary";
 import { odsCode } from "@/lib/trusts/schemas";
 import { aeTitle } from "@/lib/devices/schemas";
+import { nhsNumberInput } from "@/lib/nhs-number";
 
 export type StorageTier = (typeof storageTiers)[number];
 
@@ -40,6 +41,9 @@ const examInput = z.object({
   // The calling AE title the study was stored from (optional: the archive connector knows it, a
   // PACS reporting by hand may not). Not part of what makes a retried exam the same report.
   aeTitle: aeTitle.nullish().transform((t) => t ?? null),
+  // The patient, when the PACS knows their NHS number: the DICOMweb gateway's legitimate
+  // relationships (does the patient have an exam at the trust a person acts for?).
+  patientNhsNumber: nhsNumberInput.nullish().transform((n) => n ?? null),
 });
 export type ExamInput = z.output<typeof examInput>;
 

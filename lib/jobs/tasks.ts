@@ -4,7 +4,7 @@ import { addDays, londonToday } from "@/lib/calendar";
 import { scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-scan";
 import { withSystem } from "@/lib/db/scope";
 import { configuredArchive } from "@/lib/pacs/configured";
-import { followFor, type ResolveAeTitle } from "@/lib/pacs/connector";
+import { followFor } from "@/lib/pacs/connector";
 import { applyDueLeavers } from "@/lib/users/leavers";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
@@ -28,14 +28,10 @@ export function leaversDue(now = new Date()): Promise<{ left: string[] }> {
   return applyDueLeavers(now);
 }
 
-// Until the device registry (lib/devices, findDeviceByAeTitle) is merged, no AE title resolves and
-// every study waits in the unattributed list; the merge replaces this with the registry's look-up.
-const noDeviceRegistry: ResolveAeTitle = async () => null;
-
 /** Follows the configured archive's change feed for most of a minute (the job runs each minute, one at a time). */
 export async function followArchive(durationMs = 50_000): Promise<string> {
   const archive = configuredArchive();
   if (!archive) return "no archive configured (ORTHANC_URL)";
-  const { recorded, unattributed, deleted } = await followFor({ archive, resolveAeTitle: noDeviceRegistry }, durationMs);
+  const { recorded, unattributed, deleted } = await followFor({ archive }, durationMs);
   return `${recorded} recorded, ${unattributed} unattributed, ${deleted} deleted`;
 }

@@ -15,6 +15,7 @@ import { and, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import { pacsConnectorState, pacsStudies, sites, trusts } from "@/db/schema";
 import { storeExamBatch } from "@/lib/capacity/ingest";
 import { examBatch, type ExamInput } from "@/lib/capacity/schemas";
+import { findDeviceByAeTitle } from "@/lib/devices/queries";
 import { withSystem, type Tx } from "@/lib/db/scope";
 import { AppError } from "@/lib/errors";
 import { ArchiveError, type Archive, type StudyFacts } from "./archive";
@@ -22,12 +23,8 @@ import { ArchiveError, type Archive, type StudyFacts } from "./archive";
 /** The device a calling AE title belongs to, as the device registry knows it. */
 type DeviceMatch = { trustId: string; siteId: string; departmentId: string | null; modality: string | null };
 
-/** Finds the registered device with an AE title (lib/devices once merged), inside the connector's transaction. */
-export type ResolveAeTitle = (tx: Tx, aeTitle: string) => Promise<DeviceMatch | null>;
-
 export type ConnectorOptions = {
   archive: Archive;
-  resolveAeTitle: ResolveAeTitle;
   /** Changes read per page (and so per transaction). */
   pageSize?: number;
 };
@@ -112,6 +109,8 @@ async function attribute(
         performedAt: facts.performedAt?.toISOString(),
         imageCount: facts.instanceCount,
         sizeBytes: facts.sizeBytes,
+        aeTitle: ae,
+        patientNhsNumber: facts.nhsNumber ?? undefined,
       },
     ],
   });
@@ -128,7 +127,7 @@ async function attribute(
  * say a UID the trust stored before with other content, leaves the others recorded), then their
  * study rows in one statement.
  */
-async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[], resolveAeTitle: ResolveAeTitle): Promise<{ recorded: number; unattributed: number }> {
+async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[]): Promise<{ recorded: number; unattributed: number }> {
   if (studies.length === 0) return { recorded: 0, unattributed: 0 };
   const ids = studies.map((f) => f.archiveId);
   const existing = new Map(
@@ -153,7 +152,7 @@ async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[], res
   const devices = new Map<string, Promise<DeviceMatch | null>>();
   const device = (ae: string) => {
     let found = devices.get(ae);
-    if (!found) devices.set(ae, (found = resolveAeTitle(tx, ae)));
+    if (!found) devices.set(ae, (found = findDeviceByAeTitle(tx, ae)));
     return found;
   };
   const matched: DeviceMatch[] = [];
@@ -265,7 +264,7 @@ async function markDeleted(tx: Tx, archive: string, ids: string[], before?: Date
 
 /** One page of the feed after the committed cursor, committed with its exams and studies (see the top). */
 export async function followStep(options: ConnectorOptions): Promise<StepOutcome> {
-  const { archive, resolveAeTitle } = options;
+  const { archive } = options;
   const from = await committedCursor(archive.name);
   const page = await archive.changesAfter(from, options.pageSize ?? 100);
   const facts = await factsOf(
@@ -291,7 +290,7 @@ export async function followStep(options: ConnectorOptions): Promise<StepOutcome
       else gone.push(change.studyId);
     }
     outcome.deleted += await markDeleted(tx, archive.name, gone);
-    const recorded = await recordStudies(tx, archive.name, stable, resolveAeTitle);
+    const recorded = await recordStudies(tx, archive.name, stable);
     outcome.recorded += recorded.recorded;
     outcome.unattributed += recorded.unattributed;
     if (page.last > from) {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { plausibleDate } from "@/lib/limits";
 import { isIsoDay, londonDayStart } from "@/lib/calendar";
-import { isValidNhsNumber, normaliseNhsNumber } from "@/lib/nhs-number";
+import { nhsNumberInput } from "@/lib/nhs-number";
 import { purposes, restrictionReasons, ruleEffects, clinicalRoles, modalities } from "@/lib/vocabulary";
 
 const odsCode = z
@@ -94,12 +94,7 @@ export const reasonInput = (what: string) =>
     reason: z.string({ error: `Give the reason for ${what}.` }).trim().min(5, `Give the reason for ${what} (at least 5 characters).`).max(2000, "The reason can be at most 2,000 characters."),
   });
 
-/** An NHS number: ten digits (spaces and dashes allowed in input) passing the modulus-11 check. */
-const nhsNumber = z
-  .string({ error: "Enter the NHS number." })
-  .transform(normaliseNhsNumber)
-  .refine((v) => /^\d{10}$/.test(v), "An NHS number has 10 digits.")
-  .refine(isValidNhsNumber, "This is not a valid NHS number (its check digit does not match).");
+const nhsNumber = nhsNumberInput;
 
 export const restrictionInput = z.object({
   sourceTrust: odsCode,

@@ -12,7 +12,7 @@ import { pacsStudies } from "@/db/schema";
 import { ingestExams } from "@/lib/capacity/ingest";
 import { withTenant } from "@/lib/db/scope";
 import { ArchiveError, type Archive } from "@/lib/pacs/archive";
-import { committedCursor, followStep, followUntilCaughtUp, type ResolveAeTitle } from "@/lib/pacs/connector";
+import { committedCursor, followStep, followUntilCaughtUp } from "@/lib/pacs/connector";
 import { orthancArchive } from "@/lib/pacs/orthanc";
 
 const skip = skipWithoutOrthanc();
@@ -24,18 +24,9 @@ let b: TestTrust;
 let n = 0;
 const aeOf = (prefix: string) => `${prefix}${process.pid % 1000}_${++n}`.slice(0, 16);
 
-// Until the device registry is merged (lib/devices), the AE titles live in a small table this file
-// makes as the owner and the application role reads: a real look-up in the connector's transaction.
-const resolveAeTitle: ResolveAeTitle = async (tx, ae) => {
-  const rows = rowsOf<{ trust_id: string; site_id: string; department_id: string; modality: string }>(
-    await tx.execute(sql`select trust_id, site_id, department_id, modality from test_device_ae_titles where ae_title = ${ae}`),
-  );
-  const r = rows[0];
-  return r ? { trustId: r.trust_id, siteId: r.site_id, departmentId: r.department_id, modality: r.modality } : null;
-};
-
+/** Registers a device in the registry, as a PACS manager does on the devices page. */
 async function registerDevice(ae: string, trust: TestTrust, modality: string) {
-  await ownerQuery(sql`insert into test_device_ae_titles values (${ae}, ${trust.id}, ${trust.siteId}, ${trust.departmentId}, ${modality})`);
+  await ownerQuery(sql`insert into dicom_devices (trust_id, site_id, department_id, ae_title, kind, modality) values (${trust.id}, ${trust.siteId}, ${trust.departmentId}, ${ae}, 'modality', ${modality})`);
 }
 
 type StudyRow = { status: string; trust_id: string | null; site_id: string | null; problem: string | null; calling_ae_title: string | null; nhs_number: string | null; instance_count: number; deleted_at: Date | null; archive_study_id: string };
@@ -65,7 +56,7 @@ async function waitStable(uids: string[]) {
 }
 
 /** Follows the feed until every study in `uids` has a row (they become stable after StableAge). */
-async function followUntilSeen(uids: string[], follow: () => Promise<unknown> = () => followUntilCaughtUp({ archive, resolveAeTitle })) {
+async function followUntilSeen(uids: string[], follow: () => Promise<unknown> = () => followUntilCaughtUp({ archive })) {
   for (let i = 0; i < 120; i++) {
     await follow();
     const rows = await studyRows(uids);
@@ -81,8 +72,6 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     archive = orthancArchive({ url: orthanc.url, username: orthanc.username, password: orthanc.password, name: `orthanc-${process.pid}` });
     a = await makeTrust();
     b = await makeTrust();
-    await ownerQuery(sql`create table test_device_ae_titles (ae_title text primary key, trust_id uuid not null, site_id uuid not null, department_id uuid not null, modality text not null)`);
-    await ownerQuery(sql`grant select on test_device_ae_titles to mosaic_app`);
   });
   afterAll(async () => {
     await orthanc?.stop();
@@ -126,7 +115,7 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     await registerDevice(unknown, a, "US");
     await storeStudy(orthanc, unknown, { ...s3, instances: 1 });
     await waitStable([s3.studyInstanceUid]);
-    await followUntilCaughtUp({ archive, resolveAeTitle });
+    await followUntilCaughtUp({ archive });
     expect((await studyRows([s3.studyInstanceUid])).get(s3.studyInstanceUid)).toMatchObject({ status: "recorded", trust_id: a.id, problem: null, instance_count: 3 });
   });
 
@@ -144,7 +133,7 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     await ownerQuery(sql`create function test_kill_mid_page() returns trigger language plpgsql as $$ begin raise exception 'killed mid-page'; end $$`);
     await ownerQuery(sql.raw(`create trigger test_kill_mid_page before insert on pacs_studies for each row when (new.study_instance_uid = '${uids[2]}') execute function test_kill_mid_page()`));
     try {
-      await expect(followStep({ archive, resolveAeTitle, pageSize: 100_000 })).rejects.toThrow(/insert into "pacs_studies"/);
+      await expect(followStep({ archive, pageSize: 100_000 })).rejects.toThrow(/insert into "pacs_studies"/);
     } finally {
       await ownerQuery(sql`drop trigger test_kill_mid_page on pacs_studies`);
     }
@@ -153,7 +142,7 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     expect(await ownerQuery(sql`select 1 from exams where study_instance_uid in ${sql.raw(`(${uids.map((u) => `'${u}'`).join(",")})`)}`)).toHaveLength(0);
 
     // Restarted: two followers at once (two portal instances) take the feed from the committed cursor.
-    await followUntilSeen(uids, () => Promise.all([followUntilCaughtUp({ archive, resolveAeTitle, pageSize: 2 }), followUntilCaughtUp({ archive, resolveAeTitle, pageSize: 3 })]));
+    await followUntilSeen(uids, () => Promise.all([followUntilCaughtUp({ archive, pageSize: 2 }), followUntilCaughtUp({ archive, pageSize: 3 })]));
     const exams = await ownerQuery<{ n: number }>(
       sql`select count(*)::int as n from exams where study_instance_uid in ${sql.raw(`(${uids.map((u) => `'${u}'`).join(",")})`)}`,
     );
@@ -193,7 +182,7 @@ describe.skipIf(skip)("the archive connector over Orthanc", () => {
     const row = rows.get(s.studyInstanceUid)!;
     expect(row.status).toBe("recorded");
     await orthanc.deleteStudy(row.archive_study_id);
-    await followUntilCaughtUp({ archive, resolveAeTitle });
+    await followUntilCaughtUp({ archive });
     const after = (await studyRows([s.studyInstanceUid])).get(s.studyInstanceUid);
     expect(after?.status).toBe("deleted");
     expect(after?.deleted_at).toBeTruthy();
@@ -249,7 +238,7 @@ describe("an archive answering garbage", () => {
     answers.set(`/studies/${id}/series`, JSON.stringify([]));
     answers.set(`/studies/${id}/statistics`, JSON.stringify({ CountInstances: 1, DiskSize: "lots" }));
     const archiveAtGarbage = orthancArchive({ url, name: "garbage-facts" });
-    const error = await errorOf(followStep({ archive: archiveAtGarbage, resolveAeTitle: async () => null }));
+    const error = await errorOf(followStep({ archive: archiveAtGarbage }));
     expect(error.field).toBe("DiskSize");
     expect(error.request).toContain("/statistics");
     expect(await committedCursor("garbage-facts")).toBe(0);
