@@ -4,9 +4,9 @@ import "server-only";
 // (db/migrations/0014_audit_partition_copy.sql says why a partition and not the parent).
 import { sql } from "drizzle-orm";
 import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
-import { rowsOf } from "@/db/client";
+import { getDatabase, rowsOf, type Database } from "@/db/client";
 import { pgArray } from "@/lib/db/arrays";
-import type { Tx } from "@/lib/db/scope";
+import { withSystem, type Tx } from "@/lib/db/scope";
 import type { ChainedFields } from "./canonical";
 import { chainHash } from "./chain";
 
@@ -47,6 +47,36 @@ const columns: [keyof ChainedRow, string, string][] = [
 ];
 const columnNames = columns.map(([, c]) => c);
 
+/** A monthly partition of audit_events: its table and the times it holds, [starts, ends) in ms. */
+type Partition = { name: string; starts: number; ends: number };
+
+// The partitions this process knows to be committed, per database. A partition, once committed,
+// stays: the trail refuses TRUNCATE, and nothing drops or detaches one. So a writer that knows its
+// rows' partitions skips, inside its locked section, the two look-ups that would find them again.
+const committedPartitions = new WeakMap<Database, Partition[]>();
+
+/**
+ * The partitions that hold these times, each committed: from this process's memory, or (for a month
+ * not seen yet) made if needed and read in a transaction of their own, outside any caller's. Pass
+ * them to appendAuditEvents. Only what committed is remembered: a partition made inside a caller's
+ * transaction would vanish if it rolled back.
+ */
+export async function committedPartitionsFor(times: Date[]): Promise<Partition[]> {
+  const database = getDatabase();
+  const known = committedPartitions.get(database) ?? [];
+  const holds = (t: number) => known.some((p) => t >= p.starts && t < p.ends);
+  const missing = times.filter((t) => !holds(t.getTime()));
+  if (missing.length === 0) return known;
+  const found = await withSystem(async (tx) => {
+    await ensurePartitions(tx, missing);
+    const ms = missing.map((t) => t.getTime());
+    return readPartitions(tx, new Date(Math.min(...ms)), new Date(Math.max(...ms)));
+  });
+  const merged = [...known, ...found.filter((p) => !known.some((k) => k.name === p.name))];
+  committedPartitions.set(database, merged);
+  return merged;
+}
+
 /** Makes sure a monthly partition exists for every (UTC) month these times fall in. */
 export async function ensurePartitions(tx: Tx, times: Date[]): Promise<void> {
   const months = new Set(times.map((t) => t.getUTCFullYear() * 12 + t.getUTCMonth()));
@@ -83,19 +113,20 @@ export async function saveChainHeads(tx: Tx, heads: Map<string, ChainHead>): Pro
 
 /**
  * Chains rows onto their chains and appends them to audit_events, in the caller's transaction
- * (partitions made as needed): it fills in each row's seq, prevHash and hash (whatever they held).
- * The caller holds the locks of these chains' heads (lockChainHeads) and passes them in; the new
+ * (partitions made as needed, unless `committed`, from committedPartitionsFor, holds every row): it
+ * fills in each row's seq, prevHash and hash (whatever they held). The caller holds the locks of these chains' heads (lockChainHeads) and passes them in; the new
  * heads come back, for saveChainHeads. Rows join their chain in time order (ties in the order
  * given), so each month's rows are one run, chained as they are sent.
  */
-export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<string, ChainHead>): Promise<Map<string, ChainHead>> {
+export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<string, ChainHead>, committed: Partition[] = []): Promise<Map<string, ChainHead>> {
   const next = new Map(heads);
   if (rows.length === 0) return next;
   const order = rows.map((_, i) => i);
   const at = rows.map((r) => r.occurredAt.getTime());
   order.sort((a, b) => at[a]! - at[b]! || a - b);
   const ordered = order.map((i) => rows[i]!);
-  await ensurePartitions(tx, ordered.map((r) => r.occurredAt));
+  const covered = ordered.every((r) => committed.some((p) => r.occurredAt.getTime() >= p.starts && r.occurredAt.getTime() < p.ends));
+  const partitions = covered ? committed : await ensureAndReadPartitions(tx, ordered);
   // Filled in place: a copy per row would double what ingest allocates.
   const chainOne = (row: ChainedRow): ChainedRow => {
     const head = next.get(row.chain);
@@ -108,17 +139,25 @@ export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<s
   };
   const connection = copyConnectionOf(tx);
   // Each partition's run is chained chunk by chunk while the server stores the chunk before.
-  for (const run of await partitionRuns(tx, ordered)) await copyInto(connection, run.partition, columnNames, copyChunks(run.rows, chainOne));
+  for (const run of partitionRuns(ordered, partitions)) await copyInto(connection, run.partition, columnNames, copyChunks(run.rows, chainOne));
   return next;
 }
 
-/** Events in time order, cut into runs that each fall in one partition. */
-async function partitionRuns(tx: Tx, ordered: ChainedRow[]): Promise<{ partition: string; rows: ChainedRow[] }[]> {
-  const lo = ordered[0]!.occurredAt;
-  const hi = ordered.at(-1)!.occurredAt;
-  const partitions = rowsOf<{ name: string; starts: string | Date; ends: string | Date }>(
+/** The partitions of these events (in time order), made in the caller's transaction where missing. */
+async function ensureAndReadPartitions(tx: Tx, ordered: ChainedRow[]): Promise<Partition[]> {
+  await ensurePartitions(tx, ordered.map((r) => r.occurredAt));
+  return readPartitions(tx, ordered[0]!.occurredAt, ordered.at(-1)!.occurredAt);
+}
+
+/** The partitions that hold times from `lo` to `hi`. */
+async function readPartitions(tx: Tx, lo: Date, hi: Date): Promise<Partition[]> {
+  return rowsOf<{ name: string; starts: string | Date; ends: string | Date }>(
     await tx.execute(sql`select name, starts, ends from mosaic_audit_partitions(${lo.toISOString()}::timestamptz, ${hi.toISOString()}::timestamptz)`),
   ).map((p) => ({ name: p.name, starts: new Date(p.starts).getTime(), ends: new Date(p.ends).getTime() }));
+}
+
+/** Events in time order, cut into runs that each fall in one of these partitions. */
+function partitionRuns(ordered: ChainedRow[], partitions: Partition[]): { partition: string; rows: ChainedRow[] }[] {
   const runs: { partition: string; rows: ChainedRow[]; ends: number }[] = [];
   for (const e of ordered) {
     const at = e.occurredAt.getTime();

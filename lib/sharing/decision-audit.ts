@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 // The batch also confirms the API keys its requests came with (the route takes them from a cache of
 // verified keys, lib/api-clients/key-cache.ts): a request whose key was revoked, rotated out or
 // expired by the time its batch began is answered 401, and its events are not written.
-import { appendAuditEvents, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
+import { appendAuditEvents, committedPartitionsFor, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { apiKeyCache, confirmApiKeys, invalidApiKeyError } from "@/lib/api-clients/key-cache";
 import { chainOf } from "@/lib/audit/chain";
 import { withSystem } from "@/lib/db/scope";
@@ -134,6 +134,9 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
   let written: Waiting[] = batch;
   let refused: Waiting[] = [];
   try {
+    // Outside the transaction, and so outside the chain heads' lock: the partitions the rows go to
+    // (from memory once this process has seen their month committed).
+    const partitions = await committedPartitionsFor(batch.flatMap((w) => w.rows.map((r) => r.occurredAt)));
     await withSystem(async (tx) => {
       const keyIds = batch.flatMap((w) => (w.apiKeyId ? [w.apiKeyId] : []));
       // Heads of every chain the batch may write (those of a refused request's events too: left as they are).
@@ -148,7 +151,7 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
       const rows = written.flatMap((w) => w.rows);
       if (rows.length) {
         for (const row of rows) row.recordedAt = recordedAt;
-        await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads));
+        await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads, partitions));
       }
     });
   } catch (error) {
