@@ -121,26 +121,72 @@ export async function saveChainHeads(tx: Tx, heads: Map<string, ChainHead>): Pro
 export async function appendAuditEvents(tx: Tx, rows: ChainedRow[], heads: Map<string, ChainHead>, committed: Partition[] = []): Promise<Map<string, ChainHead>> {
   const next = new Map(heads);
   if (rows.length === 0) return next;
-  const order = rows.map((_, i) => i);
-  const at = rows.map((r) => r.occurredAt.getTime());
-  order.sort((a, b) => at[a]! - at[b]! || a - b);
-  const ordered = order.map((i) => rows[i]!);
-  const covered = ordered.every((r) => committed.some((p) => r.occurredAt.getTime() >= p.starts && r.occurredAt.getTime() < p.ends));
-  const partitions = covered ? committed : await ensureAndReadPartitions(tx, ordered);
-  // Filled in place: a copy per row would double what ingest allocates.
-  const chainOne = (row: ChainedRow): ChainedRow => {
-    const head = next.get(row.chain);
-    if (!head) throw new Error(`the head of audit chain ${row.chain} is not locked`);
-    row.seq = head.seq + 1;
-    row.prevHash = head.hash;
-    row.hash = chainHash(head.hash, row);
-    next.set(row.chain, { seq: row.seq, hash: row.hash });
-    return row;
-  };
+  const ordered = inTimeOrder(rows);
+  const partitions = covers(committed, ordered) ? committed : await ensureAndReadPartitions(tx, ordered);
+  const chainOne = (row: ChainedRow): ChainedRow => chainOnto(next, row);
   const connection = copyConnectionOf(tx);
   // Each partition's run is chained chunk by chunk while the server stores the chunk before.
   for (const run of partitionRuns(ordered, partitions)) await copyInto(connection, run.partition, columnNames, copyChunks(run.rows, chainOne));
   return next;
+}
+
+// Up to this many rows, appendAndMoveHeads writes them with one INSERT per partition, sent together
+// with the heads' move: one round trip where COPY takes three (its start, its rows, and the move),
+// all inside the heads' lock. The access decisions' audit batches are this small; COPY stays the way
+// for bulk appends, where streaming is what counts.
+const insertAtMost = 500;
+
+/**
+ * appendAuditEvents and then saveChainHeads, in the caller's transaction; a small batch of rows
+ * (into partitions known committed) in one round trip. Any failure fails the transaction.
+ */
+export async function appendAndMoveHeads(tx: Tx, rows: ChainedRow[], heads: Map<string, ChainHead>, committed: Partition[]): Promise<void> {
+  const ordered = inTimeOrder(rows);
+  if (ordered.length === 0 || ordered.length > insertAtMost || !covers(committed, ordered)) {
+    await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads, committed));
+    return;
+  }
+  const next = new Map(heads);
+  for (const row of ordered) chainOnto(next, row);
+  // Sent at once, in this order, on the transaction's connection; the move fails if an insert did.
+  await Promise.all([...partitionRuns(ordered, committed).map((run) => insertRun(tx, run)), saveChainHeads(tx, next)]);
+}
+
+/** One INSERT of rows into their partition, from a JSON array (the same values COPY would write). */
+async function insertRun(tx: Tx, run: { partition: string; rows: ChainedRow[] }): Promise<void> {
+  if (!/^audit_events_\d{4}_\d{2}$/.test(run.partition)) throw new Error(`not an audit partition: ${run.partition}`);
+  const records = run.rows.map((row) => Object.fromEntries(columns.map(([key, column]) => [column, row[key] instanceof Date ? (row[key] as Date).toISOString() : (row[key] ?? null)])));
+  await tx.execute(
+    sql`insert into ${sql.raw(run.partition)} (${sql.raw(columnNames.join(", "))}) select ${sql.raw(columnNames.join(", "))} from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${sql.raw(recordTypes)})`,
+  );
+}
+const recordTypes = columns.map(([, column, type]) => `${column} ${type}`).join(", ");
+
+/** The rows in time order (ties in the order given). */
+function inTimeOrder(rows: ChainedRow[]): ChainedRow[] {
+  const order = rows.map((_, i) => i);
+  const at = rows.map((r) => r.occurredAt.getTime());
+  order.sort((a, b) => at[a]! - at[b]! || a - b);
+  return order.map((i) => rows[i]!);
+}
+
+/** Do these partitions hold every one of these rows? */
+function covers(partitions: Partition[], rows: ChainedRow[]): boolean {
+  return rows.every((r) => partitions.some((p) => r.occurredAt.getTime() >= p.starts && r.occurredAt.getTime() < p.ends));
+}
+
+/**
+ * Puts the row at the end of its chain, whose head `heads` holds (and moves on): fills in its seq,
+ * prevHash and hash in place (a copy per row would double what ingest allocates).
+ */
+function chainOnto(heads: Map<string, ChainHead>, row: ChainedRow): ChainedRow {
+  const head = heads.get(row.chain);
+  if (!head) throw new Error(`the head of audit chain ${row.chain} is not locked`);
+  row.seq = head.seq + 1;
+  row.prevHash = head.hash;
+  row.hash = chainHash(head.hash, row);
+  heads.set(row.chain, { seq: row.seq, hash: row.hash });
+  return row;
 }
 
 /** The partitions of these events (in time order), made in the caller's transaction where missing. */

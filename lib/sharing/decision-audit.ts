@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 // The batch also confirms the API keys its requests came with (the route takes them from a cache of
 // verified keys, lib/api-clients/key-cache.ts): a request whose key was revoked, rotated out or
 // expired by the time its batch began is answered 401, and its events are not written.
-import { appendAuditEvents, committedPartitionsFor, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
+import { appendAndMoveHeads, committedPartitionsFor, lockChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { apiKeyCache, confirmApiKeys, invalidApiKeyError } from "@/lib/api-clients/key-cache";
 import { chainOf } from "@/lib/audit/chain";
 import { withSystem } from "@/lib/db/scope";
@@ -163,7 +163,7 @@ async function writeBatch(ahead: Promise<void>, leave: () => void): Promise<void
         const rows = written.flatMap((w) => w.rows);
         if (rows.length) {
           for (const row of rows) row.recordedAt = recordedAt;
-          await saveChainHeads(tx, await appendAuditEvents(tx, rows, heads, partitions));
+          await appendAndMoveHeads(tx, rows, heads, partitions);
         }
       } finally {
         leave();
