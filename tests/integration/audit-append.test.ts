@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
 import { rowsOf } from "@/db/client";
-import { appendAuditEvents, committedPartitionsFor, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
+import { appendAndMoveHeads, appendAuditEvents, committedPartitionsFor, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { verifyChain } from "@/lib/audit/verify";
 import { withSystem } from "@/lib/db/scope";
 import { testDatabase } from "../helpers/database";
@@ -151,6 +151,19 @@ describe("partitions known to be committed (committedPartitionsFor, for the acce
     expect(await verifyChain(testDatabase().db, rnz.id)).toMatchObject({ ok: true });
     // Asked again, from this process's memory: the same partitions.
     expect(await committedPartitionsFor([at])).toEqual(partitions);
+  });
+
+  it("let a small batch go in as one INSERT sent with the heads' move, storing exactly what was chained", async () => {
+    const first = new Date("2032-03-21T10:00:00.123Z");
+    const partitions = await committedPartitionsFor([first]);
+    const odd = { ...row(new Date("2032-03-21T10:00:01.456Z")), workstation: "tab\there\nnew line \\ back", details: { decision: "deny", reasons: ["a", "b"], nested: { "é": 1, z: null } } };
+    await withSystem(async (tx) => appendAndMoveHeads(tx, [odd, row(first)], await lockChainHeads(tx, [rnz.id]), partitions));
+    const stored = await ownerQuery<{ id: string; workstation: string | null; details: unknown }>(
+      sql`select id, workstation, details from audit_events where id in (${odd.id}) or occurred_at = '2032-03-21T10:00:00.123Z' order by seq`,
+    );
+    expect(stored.map((r) => r.workstation)).toEqual([null, odd.workstation]);
+    expect(stored[1]?.details).toEqual(odd.details);
+    expect(await verifyChain(testDatabase().db, rnz.id)).toMatchObject({ ok: true });
   });
 
   it("are not taken from a transaction that rolled back: a row in a month they do not hold makes its partition in the caller's transaction", async () => {
