@@ -4,9 +4,9 @@ import { AppError } from "@/lib/errors";
 // event is durable (DESIGN.md: nothing is answered before its audit record is); writing each
 // request's events in a transaction of its own would make the PACS wait on one commit per request,
 // so the events of every request waiting at a moment are written together, in one transaction (one
-// COPY on the server), and each request waits for the commit of the batch that holds its events.
-// One batch is written at a time: while it commits, the next requests queue up, and their batch
-// starts as soon as it has committed. A batch that fails fails every request in it: none of them is
+// INSERT sent with the chain heads' move: lib/audit/append.ts), and each request waits for the
+// commit of the batch that holds its events. Batches are appended one at a time (the chain heads'
+// locks order them); the next one's transaction is opened meanwhile (see schedule). A batch that fails fails every request in it: none of them is
 // answered with a decision (the route answers 503), and nothing is retried behind the caller's back.
 // The batch also confirms the API keys its requests came with (the route takes them from a cache of
 // verified keys, lib/api-clients/key-cache.ts): a request whose key was revoked, rotated out or
