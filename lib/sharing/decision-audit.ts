@@ -6,8 +6,9 @@ import { AppError } from "@/lib/errors";
 // so the events of every request waiting at a moment are written together, in one transaction (one
 // INSERT sent with the chain heads' move: lib/audit/append.ts), and each request waits for the
 // commit of the batch that holds its events. Batches are appended one at a time (the chain heads'
-// locks order them); the next one's transaction is opened meanwhile (see schedule). A batch that fails fails every request in it: none of them is
-// answered with a decision (the route answers 503), and nothing is retried behind the caller's back.
+// locks order them); the next one's transaction is opened meanwhile (see schedule). A batch that
+// fails fails every request in it: none of them is answered with a decision (the route answers
+// 503), and nothing is retried behind the caller's back.
 // The batch also confirms the API keys its requests came with (the route takes them from a cache of
 // verified keys, lib/api-clients/key-cache.ts): a request whose key was revoked, rotated out or
 // expired by the time its batch began is answered 401, and its events are not written.
