@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/audit-events/route";
 import { copyConnectionOf, copyInto, copyValue } from "@/db/copy";
 import { rowsOf } from "@/db/client";
+import { appendAndMoveHeads, appendAuditEvents, committedPartitionsFor, lockChainHeads, saveChainHeads, type ChainedRow } from "@/lib/audit/append";
 import { verifyChain } from "@/lib/audit/verify";
+import { withSystem } from "@/lib/db/scope";
 import { testDatabase } from "../helpers/database";
 import { accessEventBody, makeApiKey, postJson } from "../helpers/api";
 import { dbErrorOf, makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
@@ -93,6 +95,90 @@ describe("monthly partitions", () => {
       );
     });
     expect(bounds).toEqual([{ name: "audit_events_2031_07", starts: "2031-07-01 00:00", ends: "2031-08-01 00:00" }]);
+  });
+});
+
+describe("partitions known to be committed (committedPartitionsFor, for the access decisions' audit)", () => {
+  const row = (occurredAt: Date): ChainedRow => ({
+    id: crypto.randomUUID(),
+    chain: rnz.id,
+    seq: 0,
+    prevHash: "",
+    hash: "",
+    occurredAt,
+    recordedAt: occurredAt,
+    action: "access.decision",
+    outcome: "success",
+    actorUserId: null,
+    actorEmail: radiologist,
+    actorTrustId: rhu.id,
+    actorRole: "radiologist",
+    sourceTrustId: rnz.id,
+    patientNhsNumber: "9990000018",
+    studyInstanceUid: "1.2.826.0.1.3680043.8.498.1",
+    accessionNumber: null,
+    modality: "MR",
+    purpose: "mdt",
+    policyId: null,
+    policyVersion: null,
+    breakGlassJustification: null,
+    ip: null,
+    workstation: null,
+    targetType: null,
+    targetId: null,
+    details: { decision: "permit" },
+  });
+  const exists = async (name: string) => (await ownerQuery<{ ok: boolean }>(sql`select to_regclass(${name}) is not null as ok`))[0]?.ok;
+
+  it("are made and committed before the append, which then does not look them up in its locked section", async () => {
+    const at = new Date("2032-03-15T12:00:00Z");
+    expect(await exists("audit_events_2032_03")).toBe(false);
+    const partitions = await committedPartitionsFor([at]);
+    expect(partitions.map((p) => p.name)).toContain("audit_events_2032_03");
+    expect(await exists("audit_events_2032_03")).toBe(true); // committed: seen from another transaction
+    // With the look-ups refused to the application role, an append into a known partition still
+    // works: it asked for none of them.
+    await ownerQuery(sql`revoke execute on function mosaic_audit_partitions(timestamptz, timestamptz), mosaic_ensure_audit_partition(date) from mosaic_app`);
+    try {
+      await withSystem(async (tx) => {
+        const heads = await lockChainHeads(tx, [rnz.id]);
+        await saveChainHeads(tx, await appendAuditEvents(tx, [row(at), row(new Date("2032-03-20T08:00:00Z"))], heads, partitions));
+      });
+    } finally {
+      await ownerQuery(sql`grant execute on function mosaic_audit_partitions(timestamptz, timestamptz), mosaic_ensure_audit_partition(date) to mosaic_app`);
+    }
+    expect((await ownerQuery<{ n: number }>(sql`select count(*)::int as n from audit_events_2032_03`))[0]?.n).toBe(2);
+    expect(await verifyChain(testDatabase().db, rnz.id)).toMatchObject({ ok: true });
+    // Asked again, from this process's memory: the same partitions.
+    expect(await committedPartitionsFor([at])).toEqual(partitions);
+  });
+
+  it("let a small batch go in as one INSERT sent with the heads' move, storing exactly what was chained", async () => {
+    const first = new Date("2032-03-21T10:00:00.123Z");
+    const partitions = await committedPartitionsFor([first]);
+    const odd = { ...row(new Date("2032-03-21T10:00:01.456Z")), workstation: "tab\there\nnew line \\ back", details: { decision: "deny", reasons: ["a", "b"], nested: { "é": 1, z: null } } };
+    await withSystem(async (tx) => appendAndMoveHeads(tx, [odd, row(first)], await lockChainHeads(tx, [rnz.id]), partitions));
+    const stored = await ownerQuery<{ id: string; workstation: string | null; details: unknown }>(
+      sql`select id, workstation, details from audit_events where id in (${odd.id}) or occurred_at = '2032-03-21T10:00:00.123Z' order by seq`,
+    );
+    expect(stored.map((r) => r.workstation)).toEqual([null, odd.workstation]);
+    expect(stored[1]?.details).toEqual(odd.details);
+    expect(await verifyChain(testDatabase().db, rnz.id)).toMatchObject({ ok: true });
+  });
+
+  it("are not taken from a transaction that rolled back: a row in a month they do not hold makes its partition in the caller's transaction", async () => {
+    const at = new Date("2033-05-15T12:00:00Z");
+    const known = await committedPartitionsFor([new Date("2032-03-15T12:00:00Z")]);
+    const rolledBack = withSystem(async (tx) => {
+      const heads = await lockChainHeads(tx, [rnz.id]);
+      await appendAuditEvents(tx, [row(at)], heads, known);
+      expect(rowsOf<{ ok: boolean }>(await tx.execute(sql`select to_regclass('audit_events_2033_05') is not null as ok`))[0]?.ok).toBe(true);
+      throw new Error("rolled back");
+    });
+    await expect(rolledBack).rejects.toThrow("rolled back");
+    expect(await exists("audit_events_2033_05")).toBe(false);
+    expect((await committedPartitionsFor([at])).map((p) => p.name)).toContain("audit_events_2033_05");
+    expect(await exists("audit_events_2033_05")).toBe(true);
   });
 });
 

@@ -4,12 +4,14 @@
 // through another (a commit this instance's memory never heard of: here, a write straight to the
 // database), is refused (401, no decision, no event) from the moment the change commits.
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/v1/access-decisions/route";
 import { createApiClient, revokeApiKey, rotateApiKey } from "@/lib/api-clients/commands";
 import { apiKeyCache } from "@/lib/api-clients/key-cache";
 import { hashApiKey } from "@/lib/api-clients/keys";
 import type { Ctx } from "@/lib/auth/context";
+import { testDatabaseUrl } from "../helpers/database";
 import { ownerQuery, type TestTrust } from "../helpers/factories";
 import { makeMrSharing } from "../helpers/sharing";
 
@@ -106,6 +108,31 @@ describe("the access-decision route's cached API keys", () => {
     if (!rotated.ok) throw new Error("rotate failed");
     expect(await ask(key)).toEqual({ status: 200, code: null, events: 1 });
     expect(await ask(rotated.data.key)).toEqual({ status: 200, code: null, events: 1 });
+  });
+
+  it("are confirmed once the batch holds its chain's lock: a key revoked while the batch waited for it is refused", async () => {
+    const { key, prefix } = await newKey();
+    expect((await ask(key)).status).toBe(200);
+    // Another writer (another instance's batch, say) holds the source trust's chain head.
+    const other = postgres(testDatabaseUrl(), { max: 1, onnotice: () => {} });
+    const holder = await other.reserve();
+    try {
+      await holder`begin`;
+      await holder`select seq from audit_chain_heads where chain = ${source.id} for update`;
+      const pending = ask(key);
+      // Until the batch is waiting for that lock (its transaction has begun and asked for it).
+      for (let i = 0; i < 500; i++) {
+        const [w] = await ownerQuery<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if ((w?.n ?? 0) > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await ownerQuery(sql`update api_keys set revoked_at = now() where prefix = ${prefix}`);
+      await holder`commit`;
+      expect(await pending).toEqual({ status: 401, code: "UNAUTHENTICATED", events: 0 });
+    } finally {
+      holder.release();
+      await other.end();
+    }
   });
 
   it("refuse only the requests of a revoked key among concurrent requests of a batch", async () => {
