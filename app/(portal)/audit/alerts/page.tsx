@@ -113,17 +113,10 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Filter</button>
       </form>
-      {rows.length === 0 ? (
-        <EmptyState title="No alerts here">Nothing matches these filters.</EmptyState>
-      ) : (
-        canClose ? (
-          <BulkCloseForm action={closeAlertsAction} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))}>
-            {table}
-          </BulkCloseForm>
-        ) : (
-          table
-        )
-      )}
+      {/* Keyed by the filters and page: the last close's answer stays while its queue re-renders, not on another queue. */}
+      <BulkCloseForm key={query({ cursor: filter.cursor ?? "" })} action={closeAlertsAction} canClose={canClose} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))}>
+        {rows.length === 0 ? <EmptyState title="No alerts here">Nothing matches these filters.</EmptyState> : table}
+      </BulkCloseForm>
       <nav aria-label="Pages of alerts" className="mt-4 flex gap-4">
         {filter.cursor && <Link href={`/audit/alerts?${query({})}`} className="text-brand underline">First page</Link>}
         {nextCursor && <Link href={`/audit/alerts?${query({ cursor: nextCursor })}`} className="text-brand underline" rel="next">Next page</Link>}
