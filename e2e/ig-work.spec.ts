@@ -47,6 +47,8 @@ test("an IG officer's home is their work list", async ({ page }) => {
 });
 
 test("an IG officer closes alerts in bulk, reopens one, and reads its history", async ({ page, request }) => {
+  // The longest walk of the suite (two forms, three pages, five accessibility checks).
+  test.slow();
   await post(request, "/api/v1/audit-events", { events: [unexplained(study), unexplained(study)] });
   await signIn(page, "ig@rnz.example");
   await page.goto("/audit/alerts?rule=no_legitimate_basis");
@@ -75,6 +77,7 @@ test("an IG officer closes alerts in bulk, reopens one, and reads its history", 
   await page.getByRole("button", { name: "Close ticked alerts" }).click();
   await expect(page.getByRole("status").filter({ hasText: "2 alerts closed." })).toBeVisible();
   await expect(boxes).toHaveCount(count - 2);
+  await expectAccessible(page);
 
   // A closed one, reopened: its history says who did what.
   await page.goto("/audit/alerts?status=closed&rule=no_legitimate_basis");
@@ -84,6 +87,7 @@ test("an IG officer closes alerts in bulk, reopens one, and reads its history", 
   await expect(history.getByText("Closed by Aisha Rahman (False positive)")).toBeVisible();
   await page.getByRole("button", { name: "Reopen alert" }).click();
   await expect(page.locator("#reopen-body-error")).toBeVisible();
+  await expectAccessible(page);
   await page.getByLabel("Why reopen it").fill("R1F says the second look was not the transfer.");
   await page.getByRole("button", { name: "Reopen alert" }).click();
   await expect(history.getByText("Reopened by Aisha Rahman")).toBeVisible();
@@ -113,6 +117,7 @@ test("an IG officer searches the audit trail by Study Instance UID and accession
   await signIn(page, "ig@rhm.example");
   await page.goto(`/audit?study=${study}`);
   await expect(page.getByText("No events match these filters")).toBeVisible();
+  await expectAccessible(page);
 });
 
 test("the simulator answers for a named person and a study by its UID", async ({ page, request }) => {
