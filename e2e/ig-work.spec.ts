@@ -96,6 +96,8 @@ test("an IG officer closes alerts in bulk, reopens one, and reads its history", 
 });
 
 test("an IG officer searches the audit trail by Study Instance UID and accession number", async ({ page }) => {
+  // Two officers, five searches, three accessibility checks: 50 s of 60 on a loaded machine.
+  test.slow();
   await signIn(page, "ig@rnz.example");
   await page.goto("/audit");
   await page.getByLabel("Study Instance UID").fill("1.2.03");
