@@ -81,6 +81,11 @@ test("an IG officer closes alerts in bulk, reopens one, and reads its history", 
 
   // A closed one, reopened: its history says who did what.
   await page.goto("/audit/alerts?status=closed&rule=no_legitimate_basis");
+  // The closed queue as CSV (its filters, every page): both closed alerts, with their resolution.
+  const download = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: /Download CSV/ }).click()]).then(([d]) => d);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  expect(csv.split("\r\n")[0]).toContain("event_occurred_at,trust,rule,severity,status");
+  expect(csv.split("\r\n").filter((line) => line.includes("dr.bulk@r1f.example") && line.includes("false_positive")).length).toBeGreaterThanOrEqual(2);
   await page.getByRole("link", { name: "Cross-trust access with no policy" }).first().click();
   const history = page.getByRole("region", { name: "History" });
   await expect(history.getByText("Raised by the audit scan")).toBeVisible();
