@@ -118,11 +118,32 @@ export function ReopenForm({ action }: { action: Action }) {
 
 /**
  * The alert queue as one form: the rows (children) carry a checkbox named "ids" each, and the
- * chosen alerts are closed together with one resolution and reason, all or none.
+ * chosen alerts are closed together with one resolution and reason, all or none. It stays mounted
+ * whether or not anything is left to close (`canClose`), because the action's answer lives in its
+ * state: closing the last open alerts of the queue re-renders it empty, and "2 alerts closed." must
+ * still be said (unmounting the form lost it, so the officer saw the rows vanish unexplained).
  */
-export function BulkCloseForm({ action, resolutions, children }: { action: (state: FormState, form: FormData) => Promise<FormState>; resolutions: { value: string; label: string }[]; children: ReactNode }) {
+export function BulkCloseForm({
+  action,
+  resolutions,
+  canClose,
+  children,
+}: {
+  action: (state: FormState, form: FormData) => Promise<FormState>;
+  resolutions: { value: string; label: string }[];
+  canClose: boolean;
+  children: ReactNode;
+}) {
   const [state, formAction] = useActionState(action, null);
   const idsError = state?.fieldErrors?.ids;
+  if (!canClose) {
+    return (
+      <div className="flex flex-col gap-4">
+        <Done state={state} />
+        {children}
+      </div>
+    );
+  }
   return (
     <form action={formAction} id="bulk-close" aria-label="Close the chosen alerts" className="flex flex-col gap-4">
       <FormMessage message={state?.fieldErrors || state?.values ? state.message : undefined} />

@@ -19,46 +19,66 @@ function alertScope(ctx: Ctx) {
   return scope;
 }
 
+/** The conditions of a queue's filters (not its page): shared by the queue and its CSV export. */
+function queueWhere(scope: ReturnType<typeof alertScope>, filter: AlertFilter): (SQL | undefined)[] {
+  const parts: (SQL | undefined)[] = [scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds)];
+  const status = filter.status ?? "open";
+  if (status === "open") parts.push(inArray(auditAlerts.status, ["open", "assigned"]));
+  else if (status !== "all") parts.push(eq(auditAlerts.status, status));
+  if (filter.rule) parts.push(eq(auditAlerts.rule, filter.rule));
+  if (filter.severity) parts.push(eq(auditAlerts.severity, filter.severity));
+  return parts;
+}
+
+/** The queue's rows, newest event first, with the trust's ODS code and the assignee's name. */
+async function queueRows(tx: Tx, where: SQL | undefined, limit?: number) {
+  const query = tx
+    .select({
+      id: auditAlerts.id,
+      trustId: auditAlerts.trustId,
+      rule: auditAlerts.rule,
+      severity: auditAlerts.severity,
+      status: auditAlerts.status,
+      summary: auditAlerts.summary,
+      eventOccurredAt: auditAlerts.eventOccurredAt,
+      patientNhsNumber: auditAlerts.patientNhsNumber,
+      actorEmail: auditAlerts.actorEmail,
+      assignedTo: auditAlerts.assignedTo,
+      assigneeName: users.name,
+      resolution: auditAlerts.resolution,
+      createdAt: auditAlerts.createdAt,
+    })
+    .from(auditAlerts)
+    .leftJoin(users, eq(users.id, auditAlerts.assignedTo))
+    .where(where)
+    // By the time of what happened, as the queue shows it: alerts are raised in batches by the
+    // scan and events arrive late, so the order they were raised in is not the order in time.
+    .orderBy(desc(auditAlerts.eventOccurredAt), desc(auditAlerts.id))
+    .$dynamic();
+  const rows = await (limit === undefined ? query : query.limit(limit));
+  const trusts = await trustDirectory(tx);
+  const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
+  return rows.map((r) => ({ ...r, trust: ods.get(r.trustId) ?? "" }));
+}
+
 /** The alert queue: open and assigned alerts by default, newest event first, keyset-paged. */
 export async function listAlerts(ctx: Ctx, filter: AlertFilter) {
   const scope = alertScope(ctx);
   return withTenant(ctx, async (tx) => {
-    const parts: (SQL | undefined)[] = [scope.all ? undefined : inArray(auditAlerts.trustId, scope.trustIds)];
-    const status = filter.status ?? "open";
-    if (status === "open") parts.push(inArray(auditAlerts.status, ["open", "assigned"]));
-    else if (status !== "all") parts.push(eq(auditAlerts.status, status));
-    if (filter.rule) parts.push(eq(auditAlerts.rule, filter.rule));
-    if (filter.severity) parts.push(eq(auditAlerts.severity, filter.severity));
+    const parts = queueWhere(scope, filter);
     const cursor = decodeCursor(filter.cursor);
     if (cursor) parts.push(sql`(${auditAlerts.eventOccurredAt}, ${auditAlerts.id}) < (${cursor.occurredAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);
-    const rows = await tx
-      .select({
-        id: auditAlerts.id,
-        trustId: auditAlerts.trustId,
-        rule: auditAlerts.rule,
-        severity: auditAlerts.severity,
-        status: auditAlerts.status,
-        summary: auditAlerts.summary,
-        eventOccurredAt: auditAlerts.eventOccurredAt,
-        patientNhsNumber: auditAlerts.patientNhsNumber,
-        actorEmail: auditAlerts.actorEmail,
-        assignedTo: auditAlerts.assignedTo,
-        assigneeName: users.name,
-        createdAt: auditAlerts.createdAt,
-      })
-      .from(auditAlerts)
-      .leftJoin(users, eq(users.id, auditAlerts.assignedTo))
-      .where(and(...parts))
-      // By the time of what happened, as the queue shows it: alerts are raised in batches by the
-      // scan and events arrive late, so the order they were raised in is not the order in time.
-      .orderBy(desc(auditAlerts.eventOccurredAt), desc(auditAlerts.id))
-      .limit(alertPage + 1);
-    const trusts = await trustDirectory(tx);
-    const ods = new Map(trusts.map((t) => [t.id, t.odsCode]));
-    const page = rows.slice(0, alertPage).map((r) => ({ ...r, trust: ods.get(r.trustId) ?? "" }));
+    const rows = await queueRows(tx, and(...parts), alertPage + 1);
+    const page = rows.slice(0, alertPage);
     const last = page.at(-1);
     return { rows: page, nextCursor: rows.length > alertPage && last ? encodeCursor(last.eventOccurredAt, last.id) : null };
   });
+}
+
+/** Every alert of the queue's filters (every page, no cursor) for its CSV export, newest event first. */
+export async function exportAlerts(ctx: Ctx, filter: AlertFilter) {
+  const scope = alertScope(ctx);
+  return withTenant(ctx, (tx) => queueRows(tx, and(...queueWhere(scope, filter))));
 }
 
 async function findAlert(tx: Tx, ctx: Ctx, alertId: string) {

@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditAlerts } from "@/db/schema";
-import { addAlertNote, assignAlert, closeAlert, closeAlerts, getAlert, listAlerts, reopenAlert } from "@/lib/audit/alerts";
+import { addAlertNote, assignAlert, closeAlert, closeAlerts, exportAlerts, getAlert, listAlerts, reopenAlert } from "@/lib/audit/alerts";
 import type { Ctx } from "@/lib/auth/context";
 import { testDatabase } from "../helpers/database";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
@@ -140,5 +140,25 @@ describe("an alert's history", () => {
     for (let i = 1; i < history.length; i++) expect(history[i]!.at.getTime()).toBeGreaterThanOrEqual(history[i - 1]!.at.getTime());
     // Another trust's officer sees neither the alert nor its history.
     await expect(getAlert(igB, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("the queue's CSV export", () => {
+  it("holds every page of the queue's filters, and only the caller's trusts' alerts", async () => {
+    const [own, other] = [await makeTrust(), await makeTrust()];
+    const ig = await makeUser([{ role: "ig_officer", trustId: own.id }]);
+    const ids: string[] = [];
+    for (let i = 0; i < 52; i++) ids.push(await makeAlert(own));
+    const foreign = await makeAlert(other);
+    // The queue shows a page; its export, every page.
+    expect((await listAlerts(ig, {})).rows).toHaveLength(50);
+    const all = await exportAlerts(ig, {});
+    expect(all.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(all.map((r) => r.id)).not.toContain(foreign);
+    const [first] = ids;
+    if (!first) throw new Error("no alert");
+    expect(await closeAlerts(ig, { ids: [first], resolution: "false_positive", body: reason })).toEqual({ ok: true, data: { closed: 1 } });
+    expect((await exportAlerts(ig, { status: "closed" })).map((r) => [r.id, r.status, r.resolution])).toEqual([[first, "closed", "false_positive"]]);
+    expect((await exportAlerts(ig, {})).map((r) => r.id)).not.toContain(first);
   });
 });

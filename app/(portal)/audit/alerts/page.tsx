@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
+import { DataTable, type DataColumn } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { alertFilter } from "@/lib/audit/alert-schemas";
@@ -31,62 +32,37 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   };
   // Open alerts can be ticked and closed together; a queue of closed ones has nothing to close.
   const canClose = rows.some((a) => a.status !== "closed");
-  const table = (
-    <div className="overflow-x-auto rounded border border-line bg-white">
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Alerts, newest first</caption>
-        <thead className="border-b border-line bg-canvas">
-          <tr>
-            {canClose && (
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">Tick to close</span>
-              </th>
-            )}
-            <th scope="col" className="px-3 py-2">Raised</th>
-            <th scope="col" className="px-3 py-2">Severity</th>
-            <th scope="col" className="px-3 py-2">Alert</th>
-            <th scope="col" className="px-3 py-2">Trust</th>
-            <th scope="col" className="px-3 py-2">Patient</th>
-            <th scope="col" className="px-3 py-2">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((a) => (
-            <tr key={a.id} className="border-b border-line align-top last:border-0">
-              {canClose && (
-                <td className="px-3 py-2">
-                  {a.status !== "closed" && (
-                    <input
-                      type="checkbox"
-                      name="ids"
-                      value={a.id}
-                      aria-label={`Tick to close: ${alertRuleLabel(a.rule)}, ${when(a.eventOccurredAt)}`}
-                      className="h-5 w-5"
-                    />
-                  )}
-                </td>
-              )}
-              <td className="whitespace-nowrap px-3 py-2">{when(a.eventOccurredAt)}</td>
-              <td className="px-3 py-2">
-                <Badge tone={severityTone[a.severity]}>{severityLabel(a.severity)}</Badge>
-              </td>
-              <td className="px-3 py-2">
-                <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
-                  {alertRuleLabel(a.rule)}
-                </Link>
-                <div className="text-muted">{a.summary}</div>
-              </td>
-              <td className="px-3 py-2">{a.trust}</td>
-              <td className="whitespace-nowrap px-3 py-2 font-mono">{a.patientNhsNumber ? formatNhsNumber(a.patientNhsNumber) : "—"}</td>
-              <td className="px-3 py-2">
-                {alertStatusText(a.status, a.assigneeName)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  type Row = (typeof rows)[number];
+  const columns: DataColumn<Row>[] = [
+    ...(canClose
+      ? [
+          {
+            header: "Tick to close",
+            srOnlyHeader: true,
+            cell: (a: Row) =>
+              a.status !== "closed" && (
+                <input type="checkbox" name="ids" value={a.id} aria-label={`Tick to close: ${alertRuleLabel(a.rule)}, ${when(a.eventOccurredAt)}`} className="h-5 w-5" />
+              ),
+          },
+        ]
+      : []),
+    { header: "Raised", className: "whitespace-nowrap", cell: (a) => when(a.eventOccurredAt) },
+    { header: "Severity", cell: (a) => <Badge tone={severityTone[a.severity]}>{severityLabel(a.severity)}</Badge> },
+    {
+      header: "Alert",
+      cell: (a) => (
+        <>
+          <Link href={`/audit/alerts/${a.id}`} className="font-semibold text-brand underline">
+            {alertRuleLabel(a.rule)}
+          </Link>
+          <div className="text-muted">{a.summary}</div>
+        </>
+      ),
+    },
+    { header: "Trust", cell: (a) => a.trust },
+    { header: "Patient", className: "whitespace-nowrap font-mono", cell: (a) => (a.patientNhsNumber ? formatNhsNumber(a.patientNhsNumber) : "—") },
+    { header: "Status", cell: (a) => alertStatusText(a.status, a.assigneeName) },
+  ];
   return (
     <>
       <PageHeader title="Alerts" description="What in the audit trail needs a human look. Assign, annotate and close each one, or tick several and close them together; every step is recorded." />
@@ -113,21 +89,18 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
         />
         <button type="submit" className="rounded bg-brand px-4 py-2 font-semibold text-white">Filter</button>
       </form>
-      {rows.length === 0 ? (
-        <EmptyState title="No alerts here">Nothing matches these filters.</EmptyState>
-      ) : (
-        canClose ? (
-          <BulkCloseForm action={closeAlertsAction} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))}>
-            {table}
-          </BulkCloseForm>
-        ) : (
-          table
-        )
-      )}
-      <nav aria-label="Pages of alerts" className="mt-4 flex gap-4">
-        {filter.cursor && <Link href={`/audit/alerts?${query({})}`} className="text-brand underline">First page</Link>}
-        {nextCursor && <Link href={`/audit/alerts?${query({ cursor: nextCursor })}`} className="text-brand underline" rel="next">Next page</Link>}
-      </nav>
+      {/* Keyed by the filters and page: the last close's answer stays while its queue re-renders, not on another queue. */}
+      <BulkCloseForm key={query({ cursor: filter.cursor ?? "" })} action={closeAlertsAction} canClose={canClose} resolutions={Object.entries(resolutionLabels).map(([value, label]) => ({ value, label }))}>
+        <DataTable
+          caption="Alerts, newest first"
+          rows={rows}
+          rowKey={(a) => a.id}
+          columns={columns}
+          empty={<EmptyState title="No alerts here">Nothing matches these filters.</EmptyState>}
+          paging={{ label: "Pages of alerts", first: filter.cursor ? `/audit/alerts?${query({})}` : null, next: nextCursor ? `/audit/alerts?${query({ cursor: nextCursor })}` : null }}
+          csvHref={`/audit/alerts/export.csv?${query({})}`}
+        />
+      </BulkCloseForm>
     </>
   );
 }
