@@ -7,7 +7,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { rowsOf } from "@/db/client";
-import { appendDurably } from "@/lib/audit/group-commit";
+import { GroupCommit } from "@/lib/audit/group-commit";
+import { AppError } from "@/lib/errors";
 import type { AlertRow } from "@/lib/audit/raise-alerts";
 import type { ChainedRow } from "@/lib/audit/append";
 import type { Ctx } from "@/lib/auth/context";
@@ -86,14 +87,18 @@ function gatewayBase(request: Request): string {
   return `${url.protocol}//${host}/dicom-web`;
 }
 
+// Every look through the gateway in this process, written by group commit.
+const gatewayCommit = new GroupCommit({
+  what: "DICOMweb",
+  unavailable: (cause) => Object.assign(new AppError("UNAVAILABLE", "The audit trail is not available, so nothing was answered. Try again shortly.", { retryAfterSeconds: 1 }), { cause }),
+});
+
 /** Writes the events (and their alerts) and waits for their commit; only then may the answer leave. */
 async function durably(rows: ChainedRow[], snapshot: PolicySnapshot, extraAlerts: AlertRow[] = []): Promise<Response | null> {
   try {
-    await appendDurably(rows, [...alertsOf(rows, snapshot), ...extraAlerts]);
+    await gatewayCommit.append(rows, { alerts: [...alertsOf(rows, snapshot), ...extraAlerts] });
     return null;
-  } catch (error) {
-    const reason = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    console.error(`[mosaic] could not write ${rows.length} DICOMweb audit events: ${reason instanceof Error ? reason.message : String(reason)}`);
+  } catch {
     return problem(503, "The audit trail is not available, so nothing was answered. Try again shortly.", {}, { "Retry-After": "1" });
   }
 }
