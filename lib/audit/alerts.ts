@@ -5,6 +5,7 @@ import { auditAlertNotes, auditAlerts, auditEvents, roleAssignments, users } fro
 import { can, roleFor, trustsWhere, type Ctx } from "@/lib/auth/context";
 import { z } from "zod";
 import { defineMutation } from "@/lib/mutation";
+import { actorOf, recordAuditEvent } from "./record";
 import { withTenant, type Tx } from "@/lib/db/scope";
 import { AppError, notFound } from "@/lib/errors";
 import { trustDirectory } from "@/lib/trust-directory";
@@ -78,7 +79,19 @@ export async function listAlerts(ctx: Ctx, filter: AlertFilter) {
 /** Every alert of the queue's filters (every page, no cursor) for its CSV export, newest event first. */
 export async function exportAlerts(ctx: Ctx, filter: AlertFilter) {
   const scope = alertScope(ctx);
-  return withTenant(ctx, (tx) => queueRows(tx, and(...queueWhere(scope, filter))));
+  return withTenant(ctx, async (tx) => {
+    const rows = await queueRows(tx, and(...queueWhere(scope, filter)));
+    // The alerts name patients and staff: their export is in the trail, as the audit trail's own is.
+    const trustId = scope.all ? null : (scope.trustIds.length === 1 ? scope.trustIds[0]! : (ctx.homeTrustId ?? scope.trustIds[0]!));
+    await recordAuditEvent(tx, {
+      action: "audit.export",
+      actor: actorOf(ctx, roleFor(ctx, "alerts.work", trustId)),
+      sourceTrustId: trustId,
+      details: { what: "alerts", filter: { ...filter, cursor: undefined }, format: "csv", rows: rows.length },
+      client: ctx.client,
+    });
+    return rows;
+  });
 }
 
 async function findAlert(tx: Tx, ctx: Ctx, alertId: string) {

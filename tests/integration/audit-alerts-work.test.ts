@@ -161,4 +161,15 @@ describe("the queue's CSV export", () => {
     expect((await exportAlerts(ig, { status: "closed" })).map((r) => [r.id, r.status, r.resolution])).toEqual([[first, "closed", "false_positive"]]);
     expect((await exportAlerts(ig, {})).map((r) => r.id)).not.toContain(first);
   });
+
+  it("records each export in the audit trail, with its filter and row count", async () => {
+    const own = await makeTrust();
+    const ig = await makeUser([{ role: "ig_officer", trustId: own.id }]);
+    await makeAlert(own);
+    await exportAlerts(ig, { status: "open" });
+    const events = await ownerQuery<{ action: string; source_trust_id: string; details: { what: string; rows: number; filter: { status: string } } }>(
+      sql`select action, source_trust_id, details from audit_events where actor_user_id = ${ig.userId} and action = 'audit.export'`,
+    );
+    expect(events).toEqual([{ action: "audit.export", source_trust_id: own.id, details: expect.objectContaining({ what: "alerts", rows: 1, filter: { status: "open" } }) }]);
+  });
 });
