@@ -69,8 +69,8 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
               ),
             },
             { header: "Status", cell: (t) => <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{trustStatusLabel(t.status)}</Badge> },
-            { header: "Sites", className: "text-right", cell: (t) => t.siteCount },
-            { header: "Departments", className: "text-right", cell: (t) => t.departmentCount },
+            { header: "Sites", numeric: true, cell: (t) => t.siteCount },
+            { header: "Departments", numeric: true, cell: (t) => t.departmentCount },
           ]}
         />
       )}
