@@ -5,7 +5,7 @@ import { Suspense } from "react";
 import { Loading } from "@/components/ui/loading";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink, DownloadLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -43,11 +43,6 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         description="The people of your trusts, their roles and where they work."
         actions={
           <>
-            {filter.view === "all" && (
-              <DownloadLink href={`/users/export.csv?${query}`}>
-                Download CSV
-              </DownloadLink>
-            )}
             {canGrant && (
               <ButtonLink variant="secondary" href="/users/import">
                 Import from CSV
@@ -130,6 +125,7 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
         caption={`Users, ${page.rows.length} on this page, by name`}
         rows={page.rows}
         rowKey={(u) => u.id}
+        csvHref={`/users/export.csv?${query}`}
         empty={
           <EmptyState title={filtered ? "No one matches these filters" : "No users to show"}>
             {filtered ? <Link href="/users" className="text-brand underline">Clear the filters</Link> : "Add people, or import them from a CSV file."}
