@@ -3,7 +3,7 @@ import { dateOf } from "@/components/sharing/labels";
 import { RestrictionForm } from "@/components/sharing/restriction-form";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm } from "@/components/sharing/version-actions";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, pageNumber, pageRows } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
@@ -19,8 +19,10 @@ const savedText: Record<string, string> = { restricted: "The patient is restrict
 
 export default async function RestrictionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const { saved } = await searchParams;
+  const { saved, page } = await searchParams;
   const list = await orNotFound(listRestrictions(ctx));
+  // The list grows with every restriction: a page sends 50 rows, not all of them.
+  const shown = pageRows(list, pageNumber(page), 50, "Pages of restricted patients", (n) => `/sharing/restrictions?page=${n}`);
   const { mine } = await sharingFormOptions(ctx, "restrictions.write");
   return (
     <>
@@ -34,8 +36,9 @@ export default async function RestrictionsPage({ searchParams }: { searchParams:
       <div className="mb-8">
         <DataTable
           caption={`Restricted patients (${list.length})`}
-          rows={list}
+          rows={shown.rows}
           rowKey={(r) => r.id}
+          paging={shown.paging}
           empty="No patient is restricted"
           columns={[
             { header: "NHS number", rowHeader: true, className: "font-mono", cell: (r) => formatNhsNumber(r.nhsNumber) },
