@@ -3,7 +3,9 @@ import { inputClass } from "@/components/ui/field";
 import type { CapacityFilter } from "@/lib/capacity/filter";
 import { modalities } from "@/lib/vocabulary";
 
-const compact = inputClass.replace("w-full max-w-md", "w-auto");
+// As wide as its longest choice, but never wider than the form: a select of trust names ("RHU ·
+// Portsmouth Hospitals University NHS Trust") made the storage page scroll sideways at 390 px.
+const compact = inputClass.replace("w-full max-w-md", "w-auto max-w-full");
 
 /**
  * The capacity pages' filters: a plain GET form, so the whole view lives in the address and a
@@ -24,19 +26,19 @@ export function CapacityFilters({
 }) {
   return (
     <form role="search" aria-label="Filter the figures" action={path} className="mb-6 flex flex-wrap items-end gap-4 rounded border border-line bg-white p-4 no-print">
-      <div className="flex flex-col gap-1">
+      <div className="flex max-w-full flex-col gap-1">
         <label htmlFor="from" className="font-semibold">
           From
         </label>
         <input id="from" name="from" type="date" defaultValue={filter.from} className={compact} />
       </div>
-      <div className="flex flex-col gap-1">
+      <div className="flex max-w-full flex-col gap-1">
         <label htmlFor="to" className="font-semibold">
           To
         </label>
         <input id="to" name="to" type="date" defaultValue={filter.to} className={compact} />
       </div>
-      <div className="flex flex-col gap-1">
+      <div className="flex max-w-full flex-col gap-1">
         <label htmlFor="trust" className="font-semibold">
           Trust
         </label>
@@ -50,7 +52,7 @@ export function CapacityFilters({
         </select>
       </div>
       {siteOptions && (
-        <div className="flex flex-col gap-1">
+        <div className="flex max-w-full flex-col gap-1">
           <label htmlFor="site" className="font-semibold">
             Site
           </label>
@@ -65,7 +67,7 @@ export function CapacityFilters({
         </div>
       )}
       {showModality && (
-        <div className="flex flex-col gap-1">
+        <div className="flex max-w-full flex-col gap-1">
           <label htmlFor="modality" className="font-semibold">
             Modality
           </label>
