@@ -10,8 +10,14 @@ export type DataColumn<Row> = {
   cell: (row: Row) => ReactNode;
   /** Classes of the column's cells (alignment, wrapping, font). */
   className?: string;
-  /** A heading read only by screen readers (an actions column). */
+  /** A heading read only by screen readers (a column of row actions). */
   srOnlyHeader?: boolean;
+  /** Figures: right-aligned with digits of one width, so that they line up down the column. */
+  numeric?: boolean;
+  /** The cell that names its row (`<th scope="row">`), read by screen readers before each cell of the row. */
+  rowHeader?: boolean;
+  /** This column's cell of the totals row; the table has a totals row when any column has one. */
+  total?: ReactNode;
 };
 
 /** Links between pages of a table, built by the page (keyset cursors or page numbers in the URL). */
@@ -42,31 +48,39 @@ type Props<Row> = {
 
 const cellClass = "px-4 py-2";
 
+/** The classes of one column's cells: its own, and those of a column of figures. */
+function columnClass<Row>(c: DataColumn<Row>): string {
+  return `${cellClass} ${c.numeric ? "text-right tabular-nums" : ""} ${c.className ?? ""}`;
+}
+
 /**
  * The portal's table: a server component that renders the rows of one page, never the whole
  * result, with a caption, column headings with scope, the page links of its `paging` (filters and
  * paging live in the URL) and a CSV download of the whole filtered result where the page has one.
- * Tables of bounded lists page them in memory with `pageRows`.
+ * Tables of bounded lists page them in memory with `pageRows`. The table scrolls sideways inside its
+ * own positioned box (so at 390 px neither it nor its screen-reader-only text widens the page), and
+ * the box may shrink inside a grid or flex item (`min-w-0`).
  */
 export function DataTable<Row>({ caption, showCaption = false, columns, rows, rowKey, empty, paging, csvHref, rowClassName }: Props<Row>) {
   const links = paging ? pagingLinks(paging) : null;
+  const hasTotals = columns.some((c) => c.total !== undefined);
   const download = csvHref ? (
     <DownloadLink href={csvHref} variant="quiet" className="px-0">
       Download CSV<span className="sr-only"> of {caption.charAt(0).toLowerCase() + caption.slice(1)}</span>
     </DownloadLink>
   ) : null;
   return (
-    <div>
+    <div className="min-w-0">
       {rows.length === 0 ? (
         typeof empty === "string" || empty === undefined ? <EmptyState title={typeof empty === "string" ? empty : "Nothing to show"} /> : empty
       ) : (
-        <div className="overflow-x-auto rounded border border-line bg-white">
+        <div className="relative overflow-x-auto rounded border border-line bg-white">
           <table className="w-full text-left">
             <caption className={showCaption ? "px-4 py-2 text-left font-semibold" : "sr-only"}>{caption}</caption>
             <thead className="border-b border-line bg-canvas">
               <tr>
                 {columns.map((c, i) => (
-                  <th key={i} scope="col" className={`${cellClass} ${c.className ?? ""}`}>
+                  <th key={i} scope="col" className={columnClass(c)}>
                     {c.srOnlyHeader ? <span className="sr-only">{c.header}</span> : c.header}
                   </th>
                 ))}
@@ -75,14 +89,37 @@ export function DataTable<Row>({ caption, showCaption = false, columns, rows, ro
             <tbody>
               {rows.map((row) => (
                 <tr key={rowKey(row)} className={`border-b border-line last:border-0 align-top ${rowClassName?.(row) ?? ""}`}>
-                  {columns.map((c, i) => (
-                    <td key={i} className={`${cellClass} ${c.className ?? ""}`}>
-                      {c.cell(row)}
-                    </td>
-                  ))}
+                  {columns.map((c, i) =>
+                    c.rowHeader ? (
+                      <th key={i} scope="row" className={`${columnClass(c)} font-normal`}>
+                        {c.cell(row)}
+                      </th>
+                    ) : (
+                      <td key={i} className={columnClass(c)}>
+                        {c.cell(row)}
+                      </td>
+                    ),
+                  )}
                 </tr>
               ))}
             </tbody>
+            {hasTotals && (
+              <tfoot className="border-t-2 border-line bg-canvas font-semibold">
+                <tr>
+                  {columns.map((c, i) =>
+                    i === 0 ? (
+                      <th key={i} scope="row" className={columnClass(c)}>
+                        {c.total ?? "Total"}
+                      </th>
+                    ) : (
+                      <td key={i} className={columnClass(c)}>
+                        {c.total}
+                      </td>
+                    ),
+                  )}
+                </tr>
+              </tfoot>
+            )}
           </table>
         </div>
       )}

@@ -2,7 +2,9 @@ import { useId } from "react";
 
 /**
  * A short explanation behind a button: shown on hover and on keyboard focus, and read by screen
- * readers through aria-describedby.
+ * readers through aria-describedby (which reads a hidden element too). Hidden with `display: none`,
+ * not `visibility: hidden`: an invisible box still widens the page, and at 390 px the storage
+ * page scrolled sideways by the width of a tooltip nobody had opened. Shown, it fits a phone's width.
  */
 export function Tooltip({ label, children }: { label: string; children: React.ReactNode }) {
   const id = useId();
@@ -14,7 +16,7 @@ export function Tooltip({ label, children }: { label: string; children: React.Re
       <span
         role="tooltip"
         id={id}
-        className="invisible absolute left-0 top-full z-10 mt-1 w-72 rounded border border-line bg-white p-3 text-sm font-normal text-ink shadow group-focus-within:visible group-hover:visible"
+        className="absolute left-0 top-full z-10 mt-1 hidden w-72 max-w-[calc(100vw-2rem)] rounded border border-line bg-white p-3 text-sm font-normal text-ink shadow group-focus-within:block group-hover:block"
       >
         {children}
       </span>

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { FormMessage } from "@/components/ui/form-message";
 import { plural } from "@/lib/format";
 import type { ImportedLink, ImportPreview } from "@/lib/users/import";
@@ -88,51 +89,44 @@ export function ImportForm({ previewAction, commitAction, maxBytes, tooLargeMess
           ) : (
             <p>Nothing will be imported until every row is right. Correct the file and check it again.</p>
           )}
-          <div className="overflow-x-auto rounded border border-line bg-white">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Rows of the file and what importing them would do</caption>
-              <thead className="border-b border-line bg-canvas">
-                <tr>
-                  <th scope="col" className="px-3 py-2">Line</th>
-                  <th scope="col" className="px-3 py-2">Email</th>
-                  <th scope="col" className="px-3 py-2">Name</th>
-                  <th scope="col" className="px-3 py-2">Role</th>
-                  <th scope="col" className="px-3 py-2">Trust</th>
-                  <th scope="col" className="px-3 py-2">Window</th>
-                  <th scope="col" className="px-3 py-2">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.line} className={`border-b border-line last:border-0 align-top ${r.problems.length ? "bg-canvas" : ""}`}>
-                    <th scope="row" className="px-3 py-2 font-mono">{r.line}</th>
-                    <td className="px-3 py-2 break-all">{r.email}</td>
-                    <td className="px-3 py-2">{r.name}</td>
-                    <td className="px-3 py-2">{r.role}</td>
-                    <td className="px-3 py-2">{r.trust}{r.department && <div className="text-muted">{r.department}</div>}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">
-                      {r.validFrom}
-                      {r.validUntil ? ` to ${r.validUntil}` : " onwards"}
-                    </td>
-                    <td className="px-3 py-2">
-                      {r.problems.length ? (
-                        <ul className="font-semibold text-danger">
-                          {r.problems.map((p, i) => (
-                            <li key={i}>
-                              <span className="sr-only">Problem: </span>
-                              {p}
-                            </li>
-                          ))}
-                        </ul>
-                      ) : (
-                        r.action
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Rows of the file and what importing them would do"
+            rows={rows}
+            rowKey={(r) => String(r.line)}
+            rowClassName={(r) => (r.problems.length ? "bg-canvas" : "")}
+            columns={[
+              { header: "Line", rowHeader: true, className: "font-mono", cell: (r) => r.line },
+              { header: "Email", className: "break-all", cell: (r) => r.email },
+              { header: "Name", cell: (r) => r.name },
+              { header: "Role", cell: (r) => r.role },
+              {
+                header: "Trust",
+                cell: (r) => (
+                  <>
+                    {r.trust}
+                    {r.department && <div className="text-muted">{r.department}</div>}
+                  </>
+                ),
+              },
+              { header: "Window", className: "whitespace-nowrap", cell: (r) => `${r.validFrom}${r.validUntil ? ` to ${r.validUntil}` : " onwards"}` },
+              {
+                header: "Outcome",
+                cell: (r) =>
+                  r.problems.length ? (
+                    <ul className="font-semibold text-danger">
+                      {r.problems.map((p, i) => (
+                        <li key={i}>
+                          <span className="sr-only">Problem: </span>
+                          {p}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    r.action
+                  ),
+              },
+            ]}
+          />
           {ok && toImport > 0 && (
             <form action={commit}>
               <input type="hidden" name="csv" value={state.csv ?? ""} />

@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { DataTable } from "@/components/ui/data-table";
 import { formatDateTime } from "@/lib/calendar";
 import { toCsv } from "@/lib/csv";
 import { plural } from "@/lib/format";
@@ -46,40 +47,33 @@ export function ImportedLinks({ links }: { links: ImportedLink[] }) {
           </span>
         )}
       </div>
-      <div className="overflow-x-auto rounded border border-line bg-white">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Set-password link of each new person</caption>
-          <thead className="border-b border-line bg-canvas">
-            <tr>
-              <th scope="col" className="px-3 py-2">Name</th>
-              <th scope="col" className="px-3 py-2">Email</th>
-              <th scope="col" className="px-3 py-2">Link</th>
-              <th scope="col" className="px-3 py-2">Expires</th>
-            </tr>
-          </thead>
-          <tbody>
-            {links.map((l) => (
-              <tr key={l.userId} className="border-b border-line last:border-0 align-top">
-                <th scope="row" className="px-3 py-2 font-normal">{l.name}</th>
-                <td className="px-3 py-2 break-all">{l.email}</td>
-                <td className="px-3 py-2">
-                  <label htmlFor={`link-${l.userId}`} className="sr-only">
-                    Set-password link for {l.name}
-                  </label>
-                  <input
-                    id={`link-${l.userId}`}
-                    readOnly
-                    value={urlOf(l.token)}
-                    className="w-full min-w-[16rem] rounded border border-line bg-canvas px-2 py-1 font-mono text-xs"
-                    onFocus={(e) => e.currentTarget.select()}
-                  />
-                </td>
-                <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(l.expiresAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Set-password link of each new person"
+        rows={links}
+        rowKey={(l) => l.userId}
+        columns={[
+          { header: "Name", rowHeader: true, cell: (l) => l.name },
+          { header: "Email", className: "break-all", cell: (l) => l.email },
+          {
+            header: "Link",
+            cell: (l) => (
+              <>
+                <label htmlFor={`link-${l.userId}`} className="sr-only">
+                  Set-password link for {l.name}
+                </label>
+                <input
+                  id={`link-${l.userId}`}
+                  readOnly
+                  value={urlOf(l.token)}
+                  className="w-full min-w-[16rem] rounded border border-line bg-canvas px-2 py-1 font-mono text-xs"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+              </>
+            ),
+          },
+          { header: "Expires", className: "whitespace-nowrap", cell: (l) => formatDateTime(l.expiresAt) },
+        ]}
+      />
     </section>
   );
 }

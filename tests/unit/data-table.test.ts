@@ -22,6 +22,39 @@ describe("DataTable", () => {
     expect(html).toContain("Person 2");
   });
 
+  it("scrolls sideways in its own positioned box, so screen-reader text cannot widen the page at 390 px", () => {
+    const html = render({ rows: rows.slice(0, 1) });
+    expect(html).toMatch(/<div class="relative overflow-x-auto[^"]*"><table/);
+  });
+
+  it("names each row by its row-heading cell and lines figures up on the right", () => {
+    type Figure = { id: string; trust: string; exams: number };
+    const figures: Figure[] = [
+      { id: "a", trust: "RHM", exams: 1200 },
+      { id: "b", trust: "RHU", exams: 800 },
+    ];
+    const html = renderToStaticMarkup(
+      createElement(DataTable<Figure>, {
+        caption: "Exams by trust",
+        rows: figures,
+        rowKey: (r: Figure) => r.id,
+        columns: [
+          { header: "Trust", rowHeader: true, cell: (r: Figure) => r.trust },
+          { header: "Exams", numeric: true, cell: (r: Figure) => r.exams, total: 2000 },
+        ],
+      }),
+    );
+    expect(html.match(/<th scope="row"[^>]*>RH[MU]<\/th>/g)).toHaveLength(2);
+    expect(html).toMatch(/<th scope="col" class="[^"]*text-right tabular-nums[^"]*">Exams<\/th>/);
+    expect(html).toMatch(/<td class="[^"]*text-right tabular-nums[^"]*">1200<\/td>/);
+    // The totals row is the table's footer, headed "Total" where its first column has no total of its own.
+    expect(html).toMatch(/<tfoot[^>]*><tr><th scope="row"[^>]*>Total<\/th><td class="[^"]*text-right[^"]*">2000<\/td><\/tr><\/tfoot>/);
+  });
+
+  it("has no totals row unless a column has a total", () => {
+    expect(render({ rows: rows.slice(0, 2) })).not.toContain("<tfoot");
+  });
+
   it("shows the empty state instead of an empty table", () => {
     const html = render({ rows: [], empty: "No one here" });
     expect(html).not.toContain("<table");

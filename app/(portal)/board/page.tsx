@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { BarChartView } from "@/components/charts/charts";
 import { Badge } from "@/components/ui/badge";
+import { DataTable } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { PrintButton } from "@/components/ui/print-button";
 import { requireContext } from "@/lib/identity/request";
@@ -86,37 +87,30 @@ export default async function BoardSummaryPage() {
         <p className="mb-3 text-sm text-muted">
           The latest reported usage against each quota, the growth of the last 90 days as a yearly rate, and the day the quota is forecast to run out at that rate.
         </p>
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Storage runway per trust and tier, as last reported</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-3 py-2">Trust</th>
-                <th scope="col" className="px-3 py-2">Tier</th>
-                <th scope="col" className="px-3 py-2">Used of quota</th>
-                <th scope="col" className="px-3 py-2">Level</th>
-                <th scope="col" className="px-3 py-2 text-right">Growth a year</th>
-                <th scope="col" className="px-3 py-2">Runs out</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.runway.map((r) => (
-                <tr key={`${r.odsCode}-${r.tier}`} className="border-b border-line last:border-0 align-top">
-                  <th scope="row" className="px-3 py-2 font-normal">
-                    {r.name} <span className="font-mono">({r.odsCode})</span>
-                  </th>
-                  <td className="px-3 py-2">{storageTierLabel(r.tier)}</td>
-                  <td className="px-3 py-2">{formatUsageWithoutLevel(r.usedBytes, r.quotaBytes)}</td>
-                  <td className="px-3 py-2">
-                    {r.level ? <Badge tone={r.level === "critical" ? "danger" : r.level === "warning" ? "warning" : "success"}>{quotaLevelLabel[r.level]}</Badge> : "—"}
-                  </td>
-                  <td className="px-3 py-2 text-right tabular-nums">{r.growthBytesPerYear === null ? "Not enough data" : formatBytes(r.growthBytesPerYear)}</td>
-                  <td className="px-3 py-2">{runsOut(r)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Storage runway per trust and tier, as last reported"
+          rows={s.runway}
+          rowKey={(r) => `${r.odsCode}-${r.tier}`}
+          columns={[
+            {
+              header: "Trust",
+              rowHeader: true,
+              cell: (r) => (
+                <>
+                  {r.name} <span className="font-mono">({r.odsCode})</span>
+                </>
+              ),
+            },
+            { header: "Tier", cell: (r) => storageTierLabel(r.tier) },
+            { header: "Used of quota", cell: (r) => formatUsageWithoutLevel(r.usedBytes, r.quotaBytes) },
+            {
+              header: "Level",
+              cell: (r) => (r.level ? <Badge tone={r.level === "critical" ? "danger" : r.level === "warning" ? "warning" : "success"}>{quotaLevelLabel[r.level]}</Badge> : "—"),
+            },
+            { header: "Growth a year", numeric: true, cell: (r) => (r.growthBytesPerYear === null ? "Not enough data" : formatBytes(r.growthBytesPerYear)) },
+            { header: "Runs out", cell: (r) => runsOut(r) },
+          ]}
+        />
       </section>
 
       <div className="grid gap-6 lg:grid-cols-2 print:grid-cols-2">

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { statusTone, windowText } from "@/components/sharing/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink, DownloadLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
@@ -34,12 +35,7 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
         title="Sharing"
         description="Cross-trust sharing policies: which staff of which trusts may view whose imaging, and why."
         actions={
-          <>
-            <DownloadLink href={`/sharing/export.csv?${query}`}>
-              Download CSV
-            </DownloadLink>
-            {canAnywhere(ctx, "sharing.write") && <ButtonLink href="/sharing/policies/new">New policy</ButtonLink>}
-          </>
+          canAnywhere(ctx, "sharing.write") && <ButtonLink href="/sharing/policies/new">New policy</ButtonLink>
         }
       />
       <SharingTabs current="/sharing" />
@@ -57,66 +53,56 @@ export default async function SharingPage({ searchParams }: { searchParams: Prom
           Filter
         </button>
       </form>
-      {shown.length === 0 ? (
-        <EmptyState title={all.length === 0 ? "No sharing policies yet" : "No policy matches these filters"}>
-          {all.length === 0 ? "An IG officer of a trust drafts its policies." : <Link href="/sharing" className="text-brand underline">Clear the filters</Link>}
-        </EmptyState>
-      ) : (
-        <div className="overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left">
-            <caption className="sr-only">
-              Sharing policies ({shown.length} of {all.length})
-            </caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-4 py-2">Policy</th>
-                <th scope="col" className="px-4 py-2">Source trust</th>
-                <th scope="col" className="px-4 py-2">Current version</th>
-                <th scope="col" className="px-4 py-2">Shares with</th>
-                <th scope="col" className="px-4 py-2">Window</th>
-                <th scope="col" className="px-4 py-2">In progress</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((p) => {
-                const state = p.current?.status === "active" ? windowState(p.current, now) : null;
-                return (
-                  <tr key={p.id} className="border-b border-line last:border-0">
-                    <td className="px-4 py-2">
-                      <Link href={`/sharing/policies/${p.id}`} className="text-brand underline underline-offset-4">
-                        {p.name}
-                      </Link>
-                    </td>
-                    <td className="px-4 py-2 font-mono">{p.sourceTrust.odsCode}</td>
-                    <td className="px-4 py-2">
-                      {p.current ? (
-                        <span className="flex flex-wrap items-center gap-2">
-                          v{p.current.version} <Badge tone={statusTone[p.current.status]}>{versionStatusLabel(p.current.status)}</Badge>
-                          {state === "expired" && <Badge tone="danger">Expired</Badge>}
-                          {state === "future" && <Badge tone="warning">Not yet in effect</Badge>}
-                        </span>
-                      ) : (
-                        <span className="text-muted">None approved yet</span>
-                      )}
-                    </td>
-                    <td className="px-4 py-2 font-mono">{p.current?.targets.join(", ") || "—"}</td>
-                    <td className="px-4 py-2">{p.current ? windowText(p.current.effectiveFrom, p.current.effectiveUntil) : "—"}</td>
-                    <td className="px-4 py-2">
-                      {p.open ? (
-                        <span className="flex items-center gap-2">
-                          v{p.open.version} <Badge tone={statusTone[p.open.status]}>{versionStatusLabel(p.open.status)}</Badge>
-                        </span>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={`Sharing policies (${shown.length} of ${all.length})`}
+        rows={shown}
+        rowKey={(p) => p.id}
+        csvHref={`/sharing/export.csv?${query}`}
+        empty={
+          <EmptyState title={all.length === 0 ? "No sharing policies yet" : "No policy matches these filters"}>
+            {all.length === 0 ? "An IG officer of a trust drafts its policies." : <Link href="/sharing" className="text-brand underline">Clear the filters</Link>}
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: "Policy",
+            rowHeader: true,
+            cell: (p) => (
+              <Link href={`/sharing/policies/${p.id}`} className="text-brand underline underline-offset-4">
+                {p.name}
+              </Link>
+            ),
+          },
+          { header: "Source trust", className: "font-mono", cell: (p) => p.sourceTrust.odsCode },
+          {
+            header: "Current version",
+            cell: (p) => {
+              if (!p.current) return <span className="text-muted">None approved yet</span>;
+              const state = p.current.status === "active" ? windowState(p.current, now) : null;
+              return (
+                <span className="flex flex-wrap items-center gap-2">
+                  v{p.current.version} <Badge tone={statusTone[p.current.status]}>{versionStatusLabel(p.current.status)}</Badge>
+                  {state === "expired" && <Badge tone="danger">Expired</Badge>}
+                  {state === "future" && <Badge tone="warning">Not yet in effect</Badge>}
+                </span>
+              );
+            },
+          },
+          { header: "Shares with", className: "font-mono", cell: (p) => p.current?.targets.join(", ") || "—" },
+          { header: "Window", cell: (p) => (p.current ? windowText(p.current.effectiveFrom, p.current.effectiveUntil) : "—") },
+          {
+            header: "In progress",
+            cell: (p) =>
+              p.open ? (
+                <span className="flex items-center gap-2">
+                  v{p.open.version} <Badge tone={statusTone[p.open.status]}>{versionStatusLabel(p.open.status)}</Badge>
+                </span>
+              ) : (
+                "—"
+              ),
+          },
+        ]}
+      />
       <p className="mt-2 text-sm text-muted">
         Showing {shown.length} of {all.length} {all.length === 1 ? "policy" : "policies"}.
       </p>

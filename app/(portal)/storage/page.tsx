@@ -7,6 +7,7 @@ import { QuotaDecisionForm, QuotaRequestForm } from "@/components/capacity/quota
 import { ChartFigure } from "@/components/charts/chart-figure";
 import { BarChartView, LineChartView } from "@/components/charts/charts";
 import { Badge } from "@/components/ui/badge";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Tooltip } from "@/components/ui/tooltip";
@@ -71,7 +72,7 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
   return (
     <>
 
-      <div className="grid gap-6">
+      <div className="grid grid-cols-1 gap-6">
         <ChartFigure
           title="Used against quota"
           summary={
@@ -198,60 +199,52 @@ async function StorageFigures({ ctx, filter }: { ctx: Ctx; filter: CapacityFilte
           </ChartFigure>
         ) : null}
 
-        <section aria-labelledby="requests-heading" className="rounded border border-line bg-white p-5">
+        <section aria-labelledby="requests-heading" className="min-w-0 rounded border border-line bg-white p-5">
           <h2 id="requests-heading" className="mb-3 text-lg font-bold">
             Quota change requests
           </h2>
-          {v.requests.length === 0 ? (
-            <EmptyState title="No quota change requests">A PACS manager can request a change below.</EmptyState>
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Quota change requests ({pending.length} pending)</caption>
-                <thead className="bg-canvas">
-                  <tr>
-                    <th scope="col" className="px-3 py-2">Requested</th>
-                    <th scope="col" className="px-3 py-2">Trust and tier</th>
-                    <th scope="col" className="px-3 py-2 text-right">Current</th>
-                    <th scope="col" className="px-3 py-2 text-right">Requested quota</th>
-                    <th scope="col" className="px-3 py-2">Reason</th>
-                    <th scope="col" className="px-3 py-2">Status</th>
-                    <th scope="col" className="px-3 py-2">Decision</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {v.requests.map((r) => (
-                    <tr key={r.id} className="border-b border-line align-top last:border-0">
-                      <td className="px-3 py-2">
-                        {formatDate(r.requestedAt)}
-                        <br />
-                        <span className="text-muted">{r.requestedBy}</span>
-                      </td>
-                      <th scope="row" className="px-3 py-2 font-normal">
-                        {r.odsCode} {r.tier}
-                      </th>
-                      <td className="px-3 py-2 text-right">{r.currentQuotaBytes ? formatBytes(r.currentQuotaBytes) : "none"}</td>
-                      <td className="px-3 py-2 text-right">{formatBytes(r.requestedQuotaBytes)}</td>
-                      <td className="max-w-xs px-3 py-2">{r.reason}</td>
-                      <td className="px-3 py-2">
-                        <Badge tone={r.status === "approved" ? "success" : r.status === "declined" ? "danger" : "warning"}>{quotaRequestStatusLabel(r.status)}</Badge>
-                        {r.decisionNote && <p className="mt-1 text-muted">{r.decisionNote}</p>}
-                      </td>
-                      <td className="px-3 py-2">
-                        {r.canDecide ? (
-                          <QuotaDecisionForm action={decideQuotaAction} requestId={r.id} label={`${r.odsCode} ${r.tier} request`} />
-                        ) : r.status === "pending" ? (
-                          <span className="text-muted">Awaiting a CIO</span>
-                        ) : (
-                          <span className="text-muted">{r.decidedAt ? formatDate(r.decidedAt) : ""}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            caption={`Quota change requests (${pending.length} pending)`}
+            rows={v.requests}
+            rowKey={(r) => r.id}
+            empty={<EmptyState title="No quota change requests">A PACS manager can request a change below.</EmptyState>}
+            columns={[
+              {
+                header: "Requested",
+                cell: (r) => (
+                  <>
+                    {formatDate(r.requestedAt)}
+                    <br />
+                    <span className="text-muted">{r.requestedBy}</span>
+                  </>
+                ),
+              },
+              { header: "Trust and tier", rowHeader: true, cell: (r) => `${r.odsCode} ${r.tier}` },
+              { header: "Current", numeric: true, cell: (r) => (r.currentQuotaBytes ? formatBytes(r.currentQuotaBytes) : "none") },
+              { header: "Requested quota", numeric: true, cell: (r) => formatBytes(r.requestedQuotaBytes) },
+              { header: "Reason", className: "max-w-xs", cell: (r) => r.reason },
+              {
+                header: "Status",
+                cell: (r) => (
+                  <>
+                    <Badge tone={r.status === "approved" ? "success" : r.status === "declined" ? "danger" : "warning"}>{quotaRequestStatusLabel(r.status)}</Badge>
+                    {r.decisionNote && <p className="mt-1 text-muted">{r.decisionNote}</p>}
+                  </>
+                ),
+              },
+              {
+                header: "Decision",
+                cell: (r) =>
+                  r.canDecide ? (
+                    <QuotaDecisionForm action={decideQuotaAction} requestId={r.id} label={`${r.odsCode} ${r.tier} request`} />
+                  ) : r.status === "pending" ? (
+                    <span className="text-muted">Awaiting a CIO</span>
+                  ) : (
+                    <span className="text-muted">{r.decidedAt ? formatDate(r.decidedAt) : ""}</span>
+                  ),
+              },
+            ]}
+          />
           {v.requestableTrusts.length > 0 && (
             <div className="mt-6">
               <h3 className="mb-3 font-bold">Request a quota change</h3>

@@ -2,7 +2,7 @@ import { pageQuery } from "@/lib/pages";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink, DownloadLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
 import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -29,12 +29,7 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
         title="Trusts"
         description="The consortium's member trusts, their hospitals and imaging departments."
         actions={
-          <>
-            <DownloadLink href={`/trusts/export.csv?${query}`}>
-              Download CSV
-            </DownloadLink>
-            {can(ctx, "trusts.create", null) && <ButtonLink href="/trusts/new">Onboard a trust</ButtonLink>}
-          </>
+          can(ctx, "trusts.create", null) && <ButtonLink href="/trusts/new">Onboard a trust</ButtonLink>
         }
       />
       <form role="search" aria-label="Filter trusts" className="mb-4 flex flex-wrap items-end gap-4 no-print">
@@ -49,15 +44,16 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
           Filter
         </button>
       </form>
-      {shown.length === 0 ? (
-        <EmptyState title={all.length === 0 ? "No trusts yet" : "No trust matches these filters"}>
-          {all.length === 0 ? "A consortium administrator onboards trusts." : <Link href="/trusts" className="text-brand underline">Clear the filters</Link>}
-        </EmptyState>
-      ) : (
-        <DataTable
+      <DataTable
           caption={`Trusts (${shown.length} of ${all.length})`}
           rows={shown}
           rowKey={(t) => t.id}
+          csvHref={`/trusts/export.csv?${query}`}
+          empty={
+            <EmptyState title={all.length === 0 ? "No trusts yet" : "No trust matches these filters"}>
+              {all.length === 0 ? "A consortium administrator onboards trusts." : <Link href="/trusts" className="text-brand underline">Clear the filters</Link>}
+            </EmptyState>
+          }
           columns={[
             { header: "ODS code", className: "font-mono", cell: (t) => t.odsCode },
             {
@@ -69,11 +65,10 @@ export default async function TrustsPage({ searchParams }: { searchParams: Promi
               ),
             },
             { header: "Status", cell: (t) => <Badge tone={statusTone[t.status as keyof typeof statusTone] ?? "neutral"}>{trustStatusLabel(t.status)}</Badge> },
-            { header: "Sites", className: "text-right", cell: (t) => t.siteCount },
-            { header: "Departments", className: "text-right", cell: (t) => t.departmentCount },
+            { header: "Sites", numeric: true, cell: (t) => t.siteCount },
+            { header: "Departments", numeric: true, cell: (t) => t.departmentCount },
           ]}
         />
-      )}
       <p className="mt-2 text-sm text-muted">
         Showing {shown.length} of {all.length} {all.length === 1 ? "trust" : "trusts"}.
       </p>

@@ -5,7 +5,8 @@ import { Suspense } from "react";
 import { Loading } from "@/components/ui/loading";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
-import { ButtonLink, DownloadLink } from "@/components/ui/button";
+import { ButtonLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { statusTone } from "@/components/users/status";
@@ -42,11 +43,6 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         description="The people of your trusts, their roles and where they work."
         actions={
           <>
-            {filter.view === "all" && (
-              <DownloadLink href={`/users/export.csv?${query}`}>
-                Download CSV
-              </DownloadLink>
-            )}
             {canGrant && (
               <ButtonLink variant="secondary" href="/users/import">
                 Import from CSV
@@ -125,75 +121,54 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
           </Link>
         )}
       </form>
-      {page.rows.length === 0 ? (
-        <EmptyState title={filtered ? "No one matches these filters" : "No users to show"}>
-          {filtered ? <Link href="/users" className="text-brand underline">Clear the filters</Link> : "Add people, or import them from a CSV file."}
-        </EmptyState>
-      ) : (
-        <div className="overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left">
-            <caption className="sr-only">Users, {page.rows.length} on this page, by name</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-4 py-2">Name</th>
-                <th scope="col" className="px-4 py-2">Email</th>
-                <th scope="col" className="px-4 py-2">Home trust</th>
-                <th scope="col" className="px-4 py-2">Roles in force</th>
-                <th scope="col" className="px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2">Last sign-in</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.rows.map((u) => (
-                <tr key={u.id} className="border-b border-line last:border-0 align-top">
-                  <td className="px-4 py-2">
-                    <Link href={`/users/${u.id}`} className="text-brand underline underline-offset-4">
-                      {u.name}
-                    </Link>
-                  </td>
-                  <td className="px-4 py-2 break-all">{u.email}</td>
-                  <td className="px-4 py-2 font-mono">{u.homeTrust ?? "Consortium"}</td>
-                  <td className="px-4 py-2">
-                    {u.roles.length === 0 ? (
-                      <span className="text-muted">None</span>
-                    ) : (
-                      <ul>
-                        {u.roles.map((r, i) => (
-                          <li key={i}>
-                            {r.label}, {r.trust ?? "consortium"}
-                            {r.validUntil && <span className="text-sm text-muted"> until {formatDay(lastLondonDayOf(r.validUntil))}</span>}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                  <td className="px-4 py-2">
-                    <Badge tone={statusTone(u.status)}>{userStatusLabel(u.status)}</Badge>
-                  </td>
-                  <td className="px-4 py-2 text-sm">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="text-muted">Never</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav aria-label="Pages of users" className="mt-3 flex gap-4">
-        {(page.prev || filter.after) && (
-          <Link href={`/users?${query}`} className="text-brand underline">
-            First page
-          </Link>
-        )}
-        {page.prev && (
-          <Link href={`/users?${filterQuery(filter, { before: page.prev })}`} className="text-brand underline" rel="prev">
-            Previous page
-          </Link>
-        )}
-        {page.next && (
-          <Link href={`/users?${filterQuery(filter, { after: page.next })}`} className="text-brand underline" rel="next">
-            Next page
-          </Link>
-        )}
-      </nav>
+      <DataTable
+        caption={`Users, ${page.rows.length} on this page, by name`}
+        rows={page.rows}
+        rowKey={(u) => u.id}
+        csvHref={`/users/export.csv?${query}`}
+        empty={
+          <EmptyState title={filtered ? "No one matches these filters" : "No users to show"}>
+            {filtered ? <Link href="/users" className="text-brand underline">Clear the filters</Link> : "Add people, or import them from a CSV file."}
+          </EmptyState>
+        }
+        paging={{
+          label: "Pages of users",
+          first: page.prev || filter.after ? `/users?${query}` : null,
+          prev: page.prev ? `/users?${filterQuery(filter, { before: page.prev })}` : null,
+          next: page.next ? `/users?${filterQuery(filter, { after: page.next })}` : null,
+        }}
+        columns={[
+          {
+            header: "Name",
+            rowHeader: true,
+            cell: (u) => (
+              <Link href={`/users/${u.id}`} className="text-brand underline underline-offset-4">
+                {u.name}
+              </Link>
+            ),
+          },
+          { header: "Email", className: "break-all", cell: (u) => u.email },
+          { header: "Home trust", className: "font-mono", cell: (u) => u.homeTrust ?? "Consortium" },
+          {
+            header: "Roles in force",
+            cell: (u) =>
+              u.roles.length === 0 ? (
+                <span className="text-muted">None</span>
+              ) : (
+                <ul>
+                  {u.roles.map((r, i) => (
+                    <li key={i}>
+                      {r.label}, {r.trust ?? "consortium"}
+                      {r.validUntil && <span className="text-sm text-muted"> until {formatDay(lastLondonDayOf(r.validUntil))}</span>}
+                    </li>
+                  ))}
+                </ul>
+              ),
+          },
+          { header: "Status", cell: (u) => <Badge tone={statusTone(u.status)}>{userStatusLabel(u.status)}</Badge> },
+          { header: "Last sign-in", className: "text-sm", cell: (u) => (u.lastSignInAt ? formatDateTime(u.lastSignInAt) : <span className="text-muted">Never</span>) },
+        ]}
+      />
     </>
   );
 }
@@ -201,82 +176,67 @@ async function AllUsers({ ctx, filter }: { ctx: Ctx; filter: UserFilter }) {
 async function EndingSoon({ ctx }: { ctx: Ctx }) {
   const rows = await listEndingSoon(ctx);
   const canGrant = rows.some((r) => r.canExtend);
-  if (rows.length === 0) return <EmptyState title="No role ends in the next 30 days" />;
   return (
-    <div className="overflow-x-auto rounded border border-line bg-white">
-      <table className="w-full text-left">
-        <caption className="px-4 py-2 text-left font-semibold">Roles that end in the next 30 days, soonest first</caption>
-        <thead className="border-b border-line bg-canvas">
-          <tr>
-            <th scope="col" className="px-4 py-2">Last day</th>
-            <th scope="col" className="px-4 py-2">Name</th>
-            <th scope="col" className="px-4 py-2">Role</th>
-            <th scope="col" className="px-4 py-2">Trust</th>
-            <th scope="col" className="px-4 py-2">Email</th>
-            {canGrant && <th scope="col" className="px-4 py-2">Extend</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.assignmentId} className="border-b border-line last:border-0 align-top">
-              <td className="px-4 py-2">{formatDay(lastLondonDayOf(r.validUntil))}</td>
-              <td className="px-4 py-2">
-                <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
-                  {r.name}
-                </Link>
-              </td>
-              <td className="px-4 py-2">{r.label}</td>
-              <td className="px-4 py-2 font-mono">{r.trust ?? "Consortium"}</td>
-              <td className="px-4 py-2 break-all">{r.email}</td>
-              {canGrant && (
-                <td className="px-4 py-2">
-                  {r.canExtend && (
+    <DataTable
+      caption="Roles that end in the next 30 days, soonest first"
+      showCaption
+      rows={rows}
+      rowKey={(r) => r.assignmentId}
+      empty="No role ends in the next 30 days"
+      columns={[
+        { header: "Last day", cell: (r) => formatDay(lastLondonDayOf(r.validUntil)) },
+        {
+          header: "Name",
+          rowHeader: true,
+          cell: (r) => (
+            <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
+              {r.name}
+            </Link>
+          ),
+        },
+        { header: "Role", cell: (r) => r.label },
+        { header: "Trust", className: "font-mono", cell: (r) => r.trust ?? "Consortium" },
+        { header: "Email", className: "break-all", cell: (r) => r.email },
+        ...(canGrant
+          ? [
+              {
+                header: "Extend",
+                cell: (r: (typeof rows)[number]) =>
+                  r.canExtend && (
                     <ExtendRoleForm action={extendRoleAction} assignmentId={r.assignmentId} currentLastDay={lastLondonDayOf(r.validUntil)} who={`${r.name}, ${r.label} at ${r.trust ?? "the consortium"}`} />
-                  )}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+                  ),
+              },
+            ]
+          : []),
+      ]}
+    />
   );
 }
 
 async function RecentlyChanged({ ctx }: { ctx: Ctx }) {
   const rows = await listRecentlyChanged(ctx);
-  if (rows.length === 0) return <EmptyState title="No account or role changed in the last 30 days" />;
   return (
-    <div className="overflow-x-auto rounded border border-line bg-white">
-      <table className="w-full text-left">
-        <caption className="px-4 py-2 text-left font-semibold">People whose account or roles changed in the last 30 days, latest first</caption>
-        <thead className="border-b border-line bg-canvas">
-          <tr>
-            <th scope="col" className="px-4 py-2">When</th>
-            <th scope="col" className="px-4 py-2">Name</th>
-            <th scope="col" className="px-4 py-2">Latest change</th>
-            <th scope="col" className="px-4 py-2">By</th>
-            <th scope="col" className="px-4 py-2">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.userId} className="border-b border-line last:border-0">
-              <td className="px-4 py-2 text-sm">{formatDateTime(r.at)}</td>
-              <td className="px-4 py-2">
-                <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
-                  {r.name}
-                </Link>
-              </td>
-              <td className="px-4 py-2">{actionLabel(r.action)}</td>
-              <td className="px-4 py-2 break-all text-sm">{r.by ?? ""}</td>
-              <td className="px-4 py-2">
-                <Badge tone={statusTone(r.status)}>{userStatusLabel(r.status)}</Badge>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption="People whose account or roles changed in the last 30 days, latest first"
+      showCaption
+      rows={rows}
+      rowKey={(r) => r.userId}
+      empty="No account or role changed in the last 30 days"
+      columns={[
+        { header: "When", className: "text-sm", cell: (r) => formatDateTime(r.at) },
+        {
+          header: "Name",
+          rowHeader: true,
+          cell: (r) => (
+            <Link href={`/users/${r.userId}`} className="text-brand underline underline-offset-4">
+              {r.name}
+            </Link>
+          ),
+        },
+        { header: "Latest change", cell: (r) => actionLabel(r.action) },
+        { header: "By", className: "break-all text-sm", cell: (r) => r.by ?? "" },
+        { header: "Status", cell: (r) => <Badge tone={statusTone(r.status)}>{userStatusLabel(r.status)}</Badge> },
+      ]}
+    />
   );
 }

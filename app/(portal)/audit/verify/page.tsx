@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { AuditSubnav } from "@/components/audit/audit-subnav";
 import { Badge } from "@/components/ui/badge";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SubmitButton } from "@/components/ui/form-fields";
 import { PageHeader } from "@/components/ui/page-header";
@@ -75,49 +76,49 @@ export default async function VerifyPage() {
             Latest run: {when(latest.at)} by {latest.by}
           </h2>
           <LatestOutcome run={latest} />
-          <table className="w-full rounded border border-line bg-white text-left text-sm">
-            <caption className="sr-only">Chains checked in the latest run</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-3 py-2">Chain</th>
-                <th scope="col" className="px-3 py-2">Result</th>
-                <th scope="col" className="px-3 py-2 text-right">Events walked</th>
-                <th scope="col" className="px-3 py-2">First broken link</th>
-              </tr>
-            </thead>
-            <tbody>
-              {latest.chains.map((c) => (
-                <tr key={c.chain} className="border-b border-line last:border-0 align-top">
-                  <td className="px-3 py-2">{c.label}</td>
-                  <td className="px-3 py-2">
-                    {{ intact: <Badge tone="success">intact</Badge>, broken: <Badge tone="danger">broken</Badge>, not_walked: <Badge tone="warning">not verified</Badge> }[chainState(c)]}
-                  </td>
-                  <td className="px-3 py-2 text-right">
+          <DataTable
+            caption="Chains checked in the latest run"
+            rows={latest.chains}
+            rowKey={(c) => c.chain}
+            empty="No chain was checked in this run"
+            columns={[
+              { header: "Chain", rowHeader: true, cell: (c) => c.label },
+              {
+                header: "Result",
+                cell: (c) => ({ intact: <Badge tone="success">intact</Badge>, broken: <Badge tone="danger">broken</Badge>, not_walked: <Badge tone="warning">not verified</Badge> })[chainState(c)],
+              },
+              {
+                header: "Events walked",
+                numeric: true,
+                cell: (c) => (
+                  <>
                     {c.events.toLocaleString("en-GB")}
                     <div className="text-muted">{c.from ? `after checkpoint at ${c.from.toLocaleString("en-GB")}` : "from the first event"}</div>
-                  </td>
-                  <td className="px-3 py-2">
-                    {c.notWalked !== undefined ? (
-                      <>
-                        {plural(c.notWalked, "event")} since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no witnessed checkpoint yet)"}: more than a
-                        page walks. Run npm run audit:verify on the server.
-                      </>
-                    ) : c.firstBreak ? (
-                      <>
-                        <div>{c.firstBreak.message}</div>
-                        <div className="text-muted">
-                          position {c.firstBreak.seq}
-                          {c.firstBreak.eventId ? ` · event ${c.firstBreak.eventId}` : ""}
-                        </div>
-                      </>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                header: "First broken link",
+                cell: (c) =>
+                  c.notWalked !== undefined ? (
+                    <>
+                      {plural(c.notWalked, "event")} since {c.from ? `its checkpoint at ${c.from.toLocaleString("en-GB")}` : "its first (no witnessed checkpoint yet)"}: more than a page
+                      walks. Run npm run audit:verify on the server.
+                    </>
+                  ) : c.firstBreak ? (
+                    <>
+                      <div>{c.firstBreak.message}</div>
+                      <div className="text-muted">
+                        position {c.firstBreak.seq}
+                        {c.firstBreak.eventId ? ` · event ${c.firstBreak.eventId}` : ""}
+                      </div>
+                    </>
+                  ) : (
+                    "—"
+                  ),
+              },
+            ]}
+          />
           <h3 className="mb-2 mt-6 text-lg font-bold">Signed checkpoints</h3>
           {!latest.checkpoints ? (
             <p>No checkpoint signing key is set up here yet (npm start signs the first checkpoints).</p>

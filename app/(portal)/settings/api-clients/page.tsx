@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CreateApiClientForm, RevokeForm, RotateKeyForm } from "@/components/api-clients/key-forms";
 import { Badge } from "@/components/ui/badge";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { apiClientOwners, listApiClients } from "@/lib/api-clients/queries";
@@ -21,6 +22,7 @@ export default async function ApiClientsPage() {
   if (!canAnywhere(ctx, "api_clients.manage")) notFound();
   const [clients, owners] = await Promise.all([listApiClients(ctx), apiClientOwners(ctx)]);
   const now = new Date();
+  const isExpired = (k: { expiresAt: Date | null }) => Boolean(k.expiresAt && k.expiresAt <= now);
   return (
     <>
       <PageHeader
@@ -36,7 +38,7 @@ export default async function ApiClientsPage() {
         ) : (
           <ul className="flex flex-col gap-4">
             {clients.map((c) => (
-              <li key={c.id} className="rounded border border-line bg-white p-5">
+              <li key={c.id} className="min-w-0 rounded border border-line bg-white p-5">
                 <div className="flex flex-wrap items-start justify-between gap-2">
                   <div>
                     <h3 className="text-lg font-bold">{c.name}</h3>
@@ -52,35 +54,26 @@ export default async function ApiClientsPage() {
                   <Badge tone={c.status === "active" ? "success" : "danger"}>{apiClientStatusLabel(c.status)}</Badge>
                 </div>
                 {c.revokeReason && <p className="mt-2">Revoked {when(c.revokedAt)}: {c.revokeReason}</p>}
-                <table className="mt-3 w-full text-left text-sm">
-                  <caption className="sr-only">Keys of {c.name}</caption>
-                  <thead className="border-b border-line">
-                    <tr>
-                      <th scope="col" className="py-1 pr-3">Key prefix</th>
-                      <th scope="col" className="py-1 pr-3">Created</th>
-                      <th scope="col" className="py-1 pr-3">Last used</th>
-                      <th scope="col" className="py-1 pr-3">State</th>
-                      <th scope="col" className="py-1"><span className="sr-only">Actions</span></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {c.keys.map((k) => {
-                      const state = k.revokedAt ? `Revoked ${when(k.revokedAt)}` : k.expiresAt && k.expiresAt <= now ? `Expired ${when(k.expiresAt)}` : k.expiresAt ? `Live until ${when(k.expiresAt)}` : "Live";
-                      const live = !k.revokedAt && !(k.expiresAt && k.expiresAt <= now);
-                      return (
-                        <tr key={k.id} className="border-b border-line last:border-0 align-top">
-                          <td className="py-2 pr-3 font-mono">mosaic_{k.prefix}_…</td>
-                          <td className="py-2 pr-3">{when(k.createdAt)}</td>
-                          <td className="py-2 pr-3">{when(k.lastUsedAt)}</td>
-                          <td className="py-2 pr-3">{state}</td>
-                          <td className="py-2">
-                            {live && c.status === "active" && <RevokeForm action={revokeApiKeyAction.bind(null, c.id, k.id)} label="Revoke key" what={`key ${k.prefix}`} />}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
+                <div className="mt-3">
+                  <DataTable
+                    caption={`Keys of ${c.name}`}
+                    rows={c.keys}
+                    rowKey={(k) => k.id}
+                    empty="No keys"
+                    columns={[
+                      { header: "Key prefix", rowHeader: true, className: "font-mono", cell: (k) => `mosaic_${k.prefix}_…` },
+                      { header: "Created", cell: (k) => when(k.createdAt) },
+                      { header: "Last used", cell: (k) => when(k.lastUsedAt) },
+                      { header: "State", cell: (k) => (k.revokedAt ? `Revoked ${when(k.revokedAt)}` : isExpired(k) ? `Expired ${when(k.expiresAt)}` : k.expiresAt ? `Live until ${when(k.expiresAt)}` : "Live") },
+                      {
+                        header: "Actions",
+                        srOnlyHeader: true,
+                        cell: (k) =>
+                          !k.revokedAt && !isExpired(k) && c.status === "active" && <RevokeForm action={revokeApiKeyAction.bind(null, c.id, k.id)} label="Revoke key" what={`key ${k.prefix}`} />,
+                      },
+                    ]}
+                  />
+                </div>
                 {c.status === "active" && (
                   <div className="mt-4 flex flex-col gap-4 border-t border-line pt-4">
                     <RotateKeyForm action={rotateApiKeyAction.bind(null, c.id)} clientName={c.name} />

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { plural } from "@/lib/format";
 import { purposeLabel } from "@/lib/labels";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
-import { DownloadLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/identity/request";
@@ -24,11 +24,6 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
       <PageHeader
         title="Sharing matrix"
         description="Which trust's staff may view whose imaging, and for which purposes, under the policies in effect. Rows are the trusts that own the images; columns the trusts whose staff ask. It shows the policies you can read: your trusts' own, and those that share with your trusts."
-        actions={
-          <DownloadLink href={`/sharing/matrix/export.csv${filter.at ? `?at=${filter.at}` : ""}`}>
-            Download CSV
-          </DownloadLink>
-        }
       />
       <SharingTabs current="/sharing/matrix" />
       <form aria-label="Matrix date" className="mb-4 flex flex-wrap items-end gap-4 no-print">
@@ -42,62 +37,56 @@ export default async function MatrixPage({ searchParams }: { searchParams: Promi
           Show
         </button>
       </form>
-      <div className="overflow-x-auto rounded border border-line bg-white">
-        <table className="w-full text-left" data-testid="sharing-matrix">
-          <caption className="sr-only">Sharing between trusts on {formatDate(at)}: rows own the images, columns ask for them</caption>
-          <thead className="border-b border-line bg-canvas">
-            <tr>
-              <th scope="col" className="px-4 py-2">
-                Images of ↓ / viewed by →
-              </th>
-              {trusts.map((t) => (
-                <th key={t.id} scope="col" className="px-4 py-2 font-mono" title={t.name}>
-                  {t.odsCode}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {trusts.map((source) => (
-              <tr key={source.id} className="border-b border-line align-top last:border-0">
-                <th scope="row" className="px-4 py-2">
-                  <span className="font-mono">{source.odsCode}</span> <span className="block text-sm font-normal text-muted">{source.name}</span>
-                </th>
-                {trusts.map((target) => {
-                  if (source.id === target.id) {
-                    return (
-                      <td key={target.id} className="bg-canvas px-4 py-2 text-sm text-muted">
-                        Own trust
-                      </td>
-                    );
-                  }
-                  const cell = cells[`${source.odsCode}|${target.odsCode}`];
-                  return (
-                    <td key={target.id} className="px-4 py-2 text-sm" data-cell={`${source.odsCode}-${target.odsCode}`}>
-                      {!cell ? (
-                        <span className="text-muted">No sharing</span>
-                      ) : (
-                        <>
-                          <span className="block">{cell.purposes.length ? cell.purposes.map(purposeLabel).join(", ") : "Denied by rule"}</span>
-                          {cell.breakGlass && <span className="block text-muted">Break-glass allowed</span>}
-                          {cell.hasDeny && cell.purposes.length > 0 && <span className="block text-muted">Some access denied by rule</span>}
-                          <Link href={`/sharing?source=${source.odsCode}&target=${target.odsCode}`} className="text-brand underline underline-offset-4">
-                            {plural(cell.policies.length, "policy", "policies")}
-                            <span className="sr-only">
-                              {" "}
-                              sharing {source.odsCode} images with {target.odsCode}
-                            </span>
-                          </Link>
-                        </>
-                      )}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={`Sharing between trusts on ${formatDate(at)}: rows own the images, columns ask for them`}
+        rows={trusts}
+        rowKey={(t) => t.id}
+        csvHref={`/sharing/matrix/export.csv${filter.at ? `?at=${filter.at}` : ""}`}
+        empty="No trust to show"
+        columns={[
+          {
+            header: "Images of ↓ / viewed by →",
+            rowHeader: true,
+            cell: (source) => (
+              <>
+                <span className="font-mono font-semibold">{source.odsCode}</span> <span className="block text-sm text-muted">{source.name}</span>
+              </>
+            ),
+          },
+          ...trusts.map((target) => ({
+            header: (
+              <abbr title={target.name} className="font-mono">
+                {target.odsCode}
+              </abbr>
+            ),
+            className: "text-sm",
+            cell: (source: (typeof trusts)[number]) => {
+              if (source.id === target.id) return <span className="text-muted">Own trust</span>;
+              const cell = cells[`${source.odsCode}|${target.odsCode}`];
+              return (
+                <div data-cell={`${source.odsCode}-${target.odsCode}`}>
+                  {!cell ? (
+                    <span className="text-muted">No sharing</span>
+                  ) : (
+                    <>
+                      <span className="block">{cell.purposes.length ? cell.purposes.map(purposeLabel).join(", ") : "Denied by rule"}</span>
+                      {cell.breakGlass && <span className="block text-muted">Break-glass allowed</span>}
+                      {cell.hasDeny && cell.purposes.length > 0 && <span className="block text-muted">Some access denied by rule</span>}
+                      <Link href={`/sharing?source=${source.odsCode}&target=${target.odsCode}`} className="text-brand underline underline-offset-4">
+                        {plural(cell.policies.length, "policy", "policies")}
+                        <span className="sr-only">
+                          {" "}
+                          sharing {source.odsCode} images with {target.odsCode}
+                        </span>
+                      </Link>
+                    </>
+                  )}
+                </div>
+              );
+            },
+          })),
+        ]}
+      />
     </>
   );
 }

@@ -3,7 +3,7 @@ import { dateOf } from "@/components/sharing/labels";
 import { RestrictionForm } from "@/components/sharing/restriction-form";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm } from "@/components/sharing/version-actions";
-import { EmptyState } from "@/components/ui/empty-state";
+import { DataTable, pageNumber, pageRows } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
@@ -19,8 +19,10 @@ const savedText: Record<string, string> = { restricted: "The patient is restrict
 
 export default async function RestrictionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
-  const { saved } = await searchParams;
+  const { saved, page } = await searchParams;
   const list = await orNotFound(listRestrictions(ctx));
+  // The list grows with every restriction: a page sends 50 rows, not all of them.
+  const shown = pageRows(list, pageNumber(page), 50, "Pages of restricted patients", (n) => `/sharing/restrictions?page=${n}`);
   const { mine } = await sharingFormOptions(ctx, "restrictions.write");
   return (
     <>
@@ -31,52 +33,36 @@ export default async function RestrictionsPage({ searchParams }: { searchParams:
           {savedText[saved]}
         </p>
       )}
-      {list.length === 0 ? (
-        <EmptyState title="No patient is restricted" />
-      ) : (
-        <div className="mb-8 overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left">
-            <caption className="sr-only">Restricted patients ({list.length})</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-4 py-2">NHS number</th>
-                <th scope="col" className="px-4 py-2">Trust</th>
-                <th scope="col" className="px-4 py-2">Reason</th>
-                <th scope="col" className="px-4 py-2">Note</th>
-                <th scope="col" className="px-4 py-2">Restricted</th>
-                <th scope="col" className="px-4 py-2">Lift</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.id} className="border-b border-line align-top last:border-0">
-                  <th scope="row" className="px-4 py-2 font-mono font-normal">
-                    {formatNhsNumber(r.nhsNumber)}
-                  </th>
-                  <td className="px-4 py-2 font-mono">{r.sourceOds}</td>
-                  <td className="px-4 py-2">{restrictionReasonLabel(r.reason)}</td>
-                  <td className="px-4 py-2">{r.note || "—"}</td>
-                  <td className="px-4 py-2">
-                    {dateOf(r.createdAt)} by {r.createdByName ?? "—"}
-                  </td>
-                  <td className="px-4 py-2">
-                    {r.canLift ? (
-                      <details>
-                        <summary className="cursor-pointer text-brand underline">Lift restriction of {formatNhsNumber(r.nhsNumber)}</summary>
-                        <div className="mt-2">
-                          <ReasonForm action={liftRestrictionAction.bind(null, r.id)} label="Lift restriction" reasonLabel="Reason for lifting" idSuffix={r.id} />
-                        </div>
-                      </details>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <div className="mb-8">
+        <DataTable
+          caption={`Restricted patients (${list.length})`}
+          rows={shown.rows}
+          rowKey={(r) => r.id}
+          paging={shown.paging}
+          empty="No patient is restricted"
+          columns={[
+            { header: "NHS number", rowHeader: true, className: "font-mono", cell: (r) => formatNhsNumber(r.nhsNumber) },
+            { header: "Trust", className: "font-mono", cell: (r) => r.sourceOds },
+            { header: "Reason", cell: (r) => restrictionReasonLabel(r.reason) },
+            { header: "Note", cell: (r) => r.note || "—" },
+            { header: "Restricted", cell: (r) => `${dateOf(r.createdAt)} by ${r.createdByName ?? "—"}` },
+            {
+              header: "Lift",
+              cell: (r) =>
+                r.canLift ? (
+                  <details>
+                    <summary className="cursor-pointer text-brand underline">Lift restriction of {formatNhsNumber(r.nhsNumber)}</summary>
+                    <div className="mt-2">
+                      <ReasonForm action={liftRestrictionAction.bind(null, r.id)} label="Lift restriction" reasonLabel="Reason for lifting" idSuffix={r.id} />
+                    </div>
+                  </details>
+                ) : (
+                  "—"
+                ),
+            },
+          ]}
+        />
+      </div>
       {mine.length > 0 && (
         <section aria-labelledby="restrict" className="mt-8 rounded border border-line bg-white p-4">
           <h2 id="restrict" className="mb-3 text-xl font-semibold">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { cache } from "react";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getRequestContext, requireContext } from "@/lib/identity/request";
@@ -104,45 +105,44 @@ export default async function TrustPage({ params, searchParams }: Params) {
                   </Link>
                 )}
               </div>
-              {site.departments.length === 0 ? (
-                <p className="mt-3 text-muted">No imaging departments yet.</p>
-              ) : (
-                <table className="mt-3 w-full text-left">
-                  <caption className="sr-only">Imaging departments of {site.name}</caption>
-                  <thead className="border-b border-line">
-                    <tr>
-                      <th scope="col" className="py-1 pr-4">Department</th>
-                      <th scope="col" className="py-1 pr-4">Modalities</th>
-                      <th scope="col" className="py-1 pr-4">Status</th>
-                      {trust.canEditSites && <th scope="col" className="py-1"><span className="sr-only">Actions</span></th>}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {site.departments.map((d) => (
-                      <tr key={d.id} className="border-b border-line last:border-0">
-                        <td className="py-2 pr-4">{d.name}</td>
-                        <td className="py-2 pr-4">
-                          <span className="flex flex-wrap gap-1">
-                            {d.modalities.map((m) => (
-                              <Badge key={m}>
-                                <abbr title={modalityLabel(m)}>{m}</abbr>
-                              </Badge>
-                            ))}
-                          </span>
-                        </td>
-                        <td className="py-2 pr-4">{siteStatusLabel(d.status)}</td>
-                        {trust.canEditSites && (
-                          <td className="py-2 text-right">
-                            <Link href={`${base}/departments/${d.id}/edit`} className="text-brand underline underline-offset-4">
-                              Edit<span className="sr-only"> {d.name}</span>
-                            </Link>
-                          </td>
-                        )}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
+              <div className="mt-3">
+                <DataTable
+                  caption={`Imaging departments of ${site.name}`}
+                  rows={site.departments}
+                  rowKey={(d) => d.id}
+                  empty={<p className="text-muted">No imaging departments yet.</p>}
+                  columns={[
+                    { header: "Department", rowHeader: true, cell: (d) => d.name },
+                    {
+                      header: "Modalities",
+                      cell: (d) => (
+                        <span className="flex flex-wrap gap-1">
+                          {d.modalities.map((m) => (
+                            <Badge key={m}>
+                              <abbr title={modalityLabel(m)}>{m}</abbr>
+                            </Badge>
+                          ))}
+                        </span>
+                      ),
+                    },
+                    { header: "Status", cell: (d) => siteStatusLabel(d.status) },
+                    ...(trust.canEditSites
+                      ? [
+                          {
+                            header: "Actions",
+                            srOnlyHeader: true,
+                            className: "text-right",
+                            cell: (d: (typeof site.departments)[number]) => (
+                              <Link href={`${base}/departments/${d.id}/edit`} className="text-brand underline underline-offset-4">
+                                Edit<span className="sr-only"> {d.name}</span>
+                              </Link>
+                            ),
+                          },
+                        ]
+                      : []),
+                  ]}
+                />
+              </div>
             </section>
           ))}
         </div>

@@ -6,6 +6,7 @@ import { RuleSummary } from "@/components/sharing/rule-summary";
 import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
 import { Badge } from "@/components/ui/badge";
+import { DataTable } from "@/components/ui/data-table";
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/identity/request";
@@ -115,50 +116,37 @@ export default async function PolicyPage({ params, searchParams }: { params: Pro
         <h2 id="history" className="mb-3 text-xl font-semibold">
           Version history
         </h2>
-        <div className="overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full text-left">
-            <caption className="sr-only">Versions of {policy.name}, newest first</caption>
-            <thead className="border-b border-line bg-canvas">
-              <tr>
-                <th scope="col" className="px-4 py-2">Version</th>
-                <th scope="col" className="px-4 py-2">Status</th>
-                <th scope="col" className="px-4 py-2">Window</th>
-                <th scope="col" className="px-4 py-2">Written by</th>
-                <th scope="col" className="px-4 py-2">Approved</th>
-                <th scope="col" className="px-4 py-2">Notes</th>
-                <th scope="col" className="px-4 py-2">Differences</th>
-              </tr>
-            </thead>
-            <tbody>
-              {policy.versions.map((v) => {
+        <DataTable
+          caption={`Versions of ${policy.name}, newest first`}
+          rows={policy.versions}
+          rowKey={(v) => v.id}
+          columns={[
+            { header: "Version", rowHeader: true, cell: (v) => `v${v.version}` },
+            { header: "Status", cell: (v) => <Badge tone={statusTone[v.status]}>{versionStatusLabel(v.status)}</Badge> },
+            { header: "Window", cell: (v) => windowText(v.effectiveFrom, v.effectiveUntil) },
+            {
+              header: "Written by",
+              cell: (v) => (
+                <>
+                  {v.authorName ?? "—"} <span className="text-muted">{dateOf(v.createdAt)}</span>
+                </>
+              ),
+            },
+            { header: "Approved", cell: (v) => (v.approvedAt ? `${v.approvedByName ?? "—"}, ${dateOf(v.approvedAt)}` : "—") },
+            { header: "Notes", cell: (v) => (v.status === "revoked" ? `Revoked ${dateOf(v.revokedAt)} by ${v.revokedByName ?? "—"}: ${v.revokeReason}` : v.changeNote || "—") },
+            {
+              header: "Differences",
+              cell: (v) => {
                 const previous = previousOf(v.version);
                 return (
-                  <tr key={v.id} className="border-b border-line last:border-0">
-                    <th scope="row" className="px-4 py-2 font-normal">
-                      v{v.version}
-                    </th>
-                    <td className="px-4 py-2">
-                      <Badge tone={statusTone[v.status]}>{versionStatusLabel(v.status)}</Badge>
-                    </td>
-                    <td className="px-4 py-2">{windowText(v.effectiveFrom, v.effectiveUntil)}</td>
-                    <td className="px-4 py-2">
-                      {v.authorName ?? "—"} <span className="text-muted">{dateOf(v.createdAt)}</span>
-                    </td>
-                    <td className="px-4 py-2">{v.approvedAt ? `${v.approvedByName ?? "—"}, ${dateOf(v.approvedAt)}` : "—"}</td>
-                    <td className="px-4 py-2">
-                      {v.status === "revoked" ? `Revoked ${dateOf(v.revokedAt)} by ${v.revokedByName ?? "—"}: ${v.revokeReason}` : v.changeNote || "—"}
-                    </td>
-                    <td className="px-4 py-2">
-                      <Link href={`/sharing/policies/${policy.id}/compare?from=${previous?.version ?? ""}&to=${v.version}`} className="text-brand underline underline-offset-4">
-                        {previous ? `v${previous.version} → v${v.version}` : `View v${v.version}`}
-                      </Link>
-                    </td>
-                  </tr>
+                  <Link href={`/sharing/policies/${policy.id}/compare?from=${previous?.version ?? ""}&to=${v.version}`} className="text-brand underline underline-offset-4">
+                    {previous ? `v${previous.version} → v${v.version}` : `View v${v.version}`}
+                  </Link>
                 );
-              })}
-            </tbody>
-          </table>
-        </div>
+              },
+            },
+          ]}
+        />
       </section>
     </>
   );

@@ -6,6 +6,7 @@ import { SharingTabs } from "@/components/sharing/sharing-tabs";
 import { ReasonForm, StepButton } from "@/components/sharing/version-actions";
 import { Badge } from "@/components/ui/badge";
 import { ButtonLink } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireContext } from "@/lib/identity/request";
 import { orNotFound } from "@/lib/pages";
@@ -51,30 +52,20 @@ export default async function ComparePage({ params, searchParams }: { params: Pr
         {to.changeNote && <span className="text-muted">Author&apos;s note: {to.changeNote}</span>}
       </p>
       {sections.map((section) => (
-        <div key={section.title} className="mb-6 overflow-x-auto rounded border border-line bg-white">
-          <table className="w-full table-fixed text-left">
-            <caption className="border-b border-line bg-canvas px-4 py-2 text-left font-semibold">{section.title}</caption>
-            <thead className="border-b border-line">
-              <tr>
-                <th scope="col" className="w-1/5 px-4 py-2">Field</th>
-                <th scope="col" className="px-4 py-2">{from ? `v${from.version}` : "Before"}</th>
-                <th scope="col" className="px-4 py-2">v{to.version}</th>
-                <th scope="col" className="w-28 px-4 py-2">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              {section.rows.map((row) => (
-                <tr key={row.label} className={`border-b border-line last:border-0 ${changeClass[row.change]}`} data-change={row.change}>
-                  <th scope="row" className="px-4 py-2 font-normal text-muted">
-                    {row.label}
-                  </th>
-                  <td className="px-4 py-2">{row.before || "—"}</td>
-                  <td className="px-4 py-2">{row.after || "—"}</td>
-                  <td className={`px-4 py-2 ${row.change === "same" ? "text-muted" : "font-semibold"}`}>{changeText[row.change]}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div key={section.title} className="mb-6">
+          <DataTable
+            caption={section.title}
+            showCaption
+            rows={section.rows}
+            rowKey={(row) => row.label}
+            rowClassName={(row) => changeClass[row.change]}
+            columns={[
+              { header: "Field", rowHeader: true, className: "w-1/5", cell: (row) => <span className="text-muted">{row.label}</span> },
+              { header: from ? `v${from.version}` : "Before", cell: (row) => row.before || "—" },
+              { header: `v${to.version}`, cell: (row) => row.after || "—" },
+              { header: "Change", className: "w-28", cell: (row) => <span className={row.change === "same" ? "text-muted" : "font-semibold"}>{changeText[row.change]}</span> },
+            ]}
+          />
         </div>
       ))}
       {canReview && (
