@@ -198,6 +198,9 @@ try {
   console.log(`\nkill -9 during ${killClients} clients' retrievals: ${answered.length} answered 200, ${missing.length} without their audit event ${missing.length === 0 ? "(every answered retrieval audited)" : "— FAILED"}`);
   printServerErrors(errors);
   if (missing.length) process.exitCode = 1;
+} catch (error) {
+  printServerErrors(errors);
+  throw error;
 } finally {
   server?.kill("SIGKILL");
   await orthanc?.stop();
