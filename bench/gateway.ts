@@ -118,6 +118,7 @@ try {
       DICOMWEB_UPSTREAM_USERNAME: orthanc.username,
       DICOMWEB_UPSTREAM_PASSWORD: orthanc.password,
       MOSAIC_CHECKPOINT_LOOP: "off",
+      AUDIT_WITNESS_DIR: process.env.AUDIT_WITNESS_DIR || fs.mkdtempSync(path.join(os.tmpdir(), "mosaic-bench-witness-")),
       RATE_LIMIT_API_PER_KEY: "1000000000",
       RATE_LIMIT_API_PER_ADDRESS: "1000000000",
     },
