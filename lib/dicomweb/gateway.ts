@@ -27,20 +27,37 @@ function problem(status: number, message: string, extra: Record<string, unknown>
   return Response.json({ error: { status, message, ...extra } }, { status, headers: { "Cache-Control": "no-store", ...headers } });
 }
 
-/**
- * The person behind a request: a viewer token (Authorization: Bearer), or else the portal's session
- * (the cookie, for a viewer served from the same origin). A token is only as good as the session it
- * was issued for: signing out, a suspension or the session's expiry ends it.
- */
-async function personOf(request: Request, sessionCaller: () => Promise<Ctx | null>): Promise<Ctx | null> {
+/** A viewer token's claims, checked without the database; null: no token; false: a token that is not ours. */
+async function tokenOf(request: Request): Promise<{ userId: string; sessionId: string } | null | false> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (!bearer) return sessionCaller();
-  const claims = await verifyViewerToken(bearer);
-  if (!claims) return null;
+  if (!bearer) return null;
+  return (await verifyViewerToken(bearer)) ?? false;
+}
+
+/** The person of a genuine token: only as good as the session it was issued for (signed out, suspended, expired: none). */
+async function personOfToken(claims: { userId: string; sessionId: string }, request: Request): Promise<Ctx | null> {
   const session = await loadSession(claims.sessionId);
   if (!session || session.userId !== claims.userId || session.needsMfaEnrolment) return null;
   const { needsMfaEnrolment: _owed, ...caller } = session;
   return { ...caller, client: clientInfoFrom(request.headers) };
+}
+
+/** One request to the archive, started at most once, and abandoned if its answer is not to be used. */
+class ArchiveCall {
+  private answer: Promise<Response> | null = null;
+  private readonly abort = new AbortController();
+  constructor(private readonly start: (signal: AbortSignal) => Promise<Response>) {}
+  begin(): this {
+    this.answer ??= this.start(this.abort.signal);
+    this.answer.catch(() => {}); // awaited later, or abandoned
+    return this;
+  }
+  get(): Promise<Response> {
+    return this.begin().answer!;
+  }
+  abandon(): void {
+    if (this.answer) this.abort.abort();
+  }
 }
 
 /**
@@ -54,20 +71,38 @@ export async function serveDicomWeb(
 ): Promise<Response> {
   const operation = parseDicomWebPath(request.method, segments);
   if ("status" in operation) return problem(operation.status, operation.message);
-  const ctx = await personOf(request, options.sessionCaller);
-  if (!ctx) return problem(401, "Sign in to Mosaic, or send a viewer token as 'Authorization: Bearer <token>'.", {}, { "WWW-Authenticate": 'Bearer realm="mosaic-dicomweb"' });
+  const unauthenticated = () => problem(401, "Sign in to Mosaic, or send a viewer token as 'Authorization: Bearer <token>'.", {}, { "WWW-Authenticate": 'Bearer realm="mosaic-dicomweb"' });
+  const token = await tokenOf(request);
+  if (token === false) return unauthenticated();
   const upstream = options.upstream === undefined ? upstreamConfig() : options.upstream;
+  const url = new URL(request.url);
+  const path = segments.join("/");
+  const call =
+    upstream && operation.kind !== "stow"
+      ? new ArchiveCall((signal) =>
+          askUpstream(upstream, path, url.searchParams, { method: request.method === "HEAD" ? "HEAD" : "GET", headers: operation.kind === "qido" ? withAccept(request.headers) : request.headers, signal }),
+        )
+      : null;
+  // With a genuine token, the archive is asked while the token's session is checked: its answer is
+  // held until the decision and its audit record are committed, and dropped if the request is refused.
+  if (token) call?.begin();
+  const ctx = token ? await personOfToken(token, request) : await options.sessionCaller();
+  if (!ctx) {
+    call?.abandon();
+    return unauthenticated();
+  }
   if (!upstream) return problem(503, "No image archive is connected to this Mosaic (ORTHANC_URL, or DICOMWEB_UPSTREAM_URL for another archive).");
   const snapshot = await policySetCache.get();
   const viewer = viewerOf(ctx, request.headers, snapshot);
-  if ("status" in viewer) return problem(viewer.status, viewer.message, { field: viewer.field });
-  const url = new URL(request.url);
-  const path = segments.join("/");
+  if ("status" in viewer) {
+    call?.abandon();
+    return problem(viewer.status, viewer.message, { field: viewer.field });
+  }
   switch (operation.kind) {
     case "qido":
-      return search(viewer, operation, snapshot, () => askUpstream(upstream, path, url.searchParams, { method: "GET", headers: withAccept(request.headers) }));
+      return search(viewer, operation, snapshot, call!);
     case "wado":
-      return retrieve(viewer, operation, snapshot, { from: upstream.base, to: gatewayBase(request) }, (signal) => askUpstream(upstream, path, url.searchParams, { method: request.method === "HEAD" ? "HEAD" : "GET", headers: request.headers, signal }));
+      return retrieve(viewer, operation, snapshot, { from: upstream.base, to: gatewayBase(request) }, call!);
     case "stow":
       return store(viewer, operation, request, snapshot, () => askUpstream(upstream, path, url.searchParams, { method: "POST", headers: request.headers, body: request.body }));
   }
@@ -111,7 +146,7 @@ const studyUidOf = (item: Record<string, unknown>): string | null => {
   return typeof value === "string" ? value : null;
 };
 
-async function search(viewer: Viewer, op: Extract<DicomWebOperation, { kind: "qido" }>, snapshot: PolicySnapshot, ask: () => Promise<Response>): Promise<Response> {
+async function search(viewer: Viewer, op: Extract<DicomWebOperation, { kind: "qido" }>, snapshot: PolicySnapshot, call: ArchiveCall): Promise<Response> {
   const now = new Date();
   const query = { via: "dicomweb" as const, operation: `qido ${op.level}`, requestId: viewer.requestId };
   // Within one study: the study is decided first, and one the person may not see is answered exactly
@@ -119,11 +154,12 @@ async function search(viewer: Viewer, op: Extract<DicomWebOperation, { kind: "qi
   if (op.studyUid) {
     const decided = decideStudy(viewer, (await studyRecords([op.studyUid])).get(op.studyUid) ?? [], snapshot, now);
     if (decided?.decision.decision !== "permit") {
+      call.abandon();
       const failed = await durably([gatewayEvent(viewer, "study.query", decided ? "denied" : "failure", decided, { ...query, askedStudyUid: op.studyUid }, now)], snapshot);
       return failed ?? Response.json([], { headers: { "Content-Type": dicomJson, "Cache-Control": "private, no-store" } });
     }
   }
-  const answer = await ask();
+  const answer = await call.get();
   if (answer.status === 204) return relay(answer, null);
   if (!answer.ok) {
     await answer.body?.cancel();
@@ -155,17 +191,19 @@ async function retrieve(
   op: Extract<DicomWebOperation, { kind: "wado" }>,
   snapshot: PolicySnapshot,
   links: { from: string; to: string },
-  ask: (signal?: AbortSignal) => Promise<Response>,
+  call: ArchiveCall,
 ): Promise<Response> {
   const now = new Date();
   const details = { via: "dicomweb" as const, operation: `wado ${op.resource}`, requestId: viewer.requestId, seriesUid: op.seriesUid, instanceUid: op.instanceUid };
   const decided = decideStudy(viewer, (await studyRecords([op.studyUid])).get(op.studyUid) ?? [], snapshot, now);
   if (!decided) {
+    call.abandon();
     const failed = await durably([gatewayEvent(viewer, "study.retrieve", "failure", null, { ...details, askedStudyUid: op.studyUid }, now)], snapshot);
     return failed ?? problem(404, "No study with this Study Instance UID is recorded in Mosaic.");
   }
   const { decision } = decided;
   if (decision.decision !== "permit") {
+    call.abandon();
     const failed = await durably([gatewayEvent(viewer, "study.retrieve", "denied", decided, details, now)], snapshot);
     return (
       failed ??
@@ -176,9 +214,15 @@ async function retrieve(
       })
     );
   }
+  // A permitted retrieval is asked of the archive while its audit record commits; not a byte of the
+  // answer is read before the commit.
+  call.begin();
   const failed = await durably([gatewayEvent(viewer, "study.retrieve", "success", decided, details, now)], snapshot);
-  if (failed) return failed;
-  const answer = await ask();
+  if (failed) {
+    call.abandon();
+    return failed;
+  }
+  const answer = await call.get();
   if (op.resource === "metadata" && answer.ok) {
     // The archive's bulk-data links point at the archive: they are rewritten to the gateway, which
     // checks them as it checks any retrieval.

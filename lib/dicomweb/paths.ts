@@ -8,8 +8,8 @@ export function isDicomUid(value: string): boolean {
   return value.length > 0 && value.length <= 64 && uidPattern.test(value);
 }
 
-export type QidoLevel = "studies" | "series" | "instances";
-export type WadoResource = "bulk" | "metadata" | "rendered" | "thumbnail" | "frames" | "bulkdata";
+type QidoLevel = "studies" | "series" | "instances";
+type WadoResource = "bulk" | "metadata" | "rendered" | "thumbnail" | "frames" | "bulkdata";
 
 export type DicomWebOperation =
   /** A search; studyUid/seriesUid when the search is within one study or series. */
