@@ -66,6 +66,8 @@ const errors: string[] = [];
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 
 try {
+  // Built first, with the environment a newcomer's build has (no DATABASE_URL yet).
+  await buildIfNeeded();
   await admin.unsafe(`create database ${dbName}`);
   database = openDatabase({ url: dbUrl.toString(), kind: serverUrl ? "server" : "embedded" });
   await runMigrations(database);
@@ -106,7 +108,6 @@ try {
   const session = await withSystem((tx) => openSession(tx, { id: rad.user_id, email: rad.email, homeTrustId: rad.home_trust_id }, { ip: null, userAgent: "bench" }, { method: "bench" }));
   const { token } = await issueViewerToken(rad.user_id, session.id);
 
-  await buildIfNeeded();
   const port = await freePort();
   server = await startNextServer(
     port,
