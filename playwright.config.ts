@@ -76,6 +76,11 @@ export default defineConfig({
         OIDC_CLIENT_SECRET: "mosaic-e2e-secret-not-for-any-real-deployment",
         OIDC_NAME: "NHS Care Identity (test)",
         ...generousSignInLimits,
+        // The Orthanc e2e/run.ts started (none where it is not installed): the connector job that
+        // scripts/start.ts runs beside the portal follows it, and the DICOMweb gateway fronts it.
+        ...(process.env.E2E_ORTHANC_URL
+          ? { ORTHANC_URL: process.env.E2E_ORTHANC_URL, ORTHANC_USERNAME: process.env.E2E_ORTHANC_USERNAME ?? "", ORTHANC_PASSWORD: process.env.E2E_ORTHANC_PASSWORD ?? "" }
+          : {}),
       },
     },
     ...(databaseUrl

@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { runningEmbedded } from "../db/embedded";
 import { buildIfNeeded } from "../scripts/build-if-needed";
 import { stopEmbeddedServer } from "../scripts/embedded-postgres";
+import { skipWithoutOrthanc, startOrthanc, type RunningOrthanc } from "../tests/helpers/orthanc";
 
 function findChromium(): string | undefined {
   const candidates = [process.env.MOSAIC_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -60,16 +61,32 @@ if (process.env.TEST_DATABASE_URL) {
   };
 }
 
+// A real Orthanc (the system package) for e2e/pacs.spec.ts: the portal's connector job follows it
+// and its gateway fronts it (playwright.config.ts passes it to the portal as ORTHANC_URL), and the
+// spec stores a study into it over DICOM. Left out only where the binaries are missing and CI is
+// unset (the spec is then skipped); in CI a missing binary fails the run here.
+const orthanc: RunningOrthanc | null = skipWithoutOrthanc() ? null : await startOrthanc({ name: "Mosaic e2e archive" });
+const orthancEnv = orthanc
+  ? {
+      E2E_ORTHANC_URL: orthanc.url,
+      E2E_ORTHANC_USERNAME: orthanc.username,
+      E2E_ORTHANC_PASSWORD: orthanc.password,
+      E2E_ORTHANC_AET: orthanc.aet,
+      E2E_ORTHANC_DICOM_PORT: String(orthanc.dicomPort),
+    }
+  : {};
+
 let status = 0;
 try {
   execFileSync(process.execPath, [path.resolve("node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, MOSAIC_CHROMIUM: executable, E2E_DATA_DIR: dataDir, ...(e2eDatabaseUrl ? { E2E_DATABASE_URL: e2eDatabaseUrl } : {}) },
+    env: { ...process.env, ...orthancEnv, MOSAIC_CHROMIUM: executable, E2E_DATA_DIR: dataDir, ...(e2eDatabaseUrl ? { E2E_DATABASE_URL: e2eDatabaseUrl } : {}) },
   });
 } catch (error) {
   status = (error as { status?: number }).status ?? 1;
 } finally {
   await dropDatabase();
   await stopLeftover();
+  await orthanc?.stop();
 }
 process.exit(status);
