@@ -1,7 +1,9 @@
 import { canAnywhere, type Ctx } from "@/lib/auth/context";
 import type { Permission } from "@/lib/auth/permissions";
+import { clinicalRoles } from "@/lib/vocabulary";
 
-export type NavItem = { href: string; label: string; permission: Permission | null };
+/** A navigation item: shown to callers who hold `permission` somewhere (null: everyone), or, for `clinical`, a clinical role. */
+export type NavItem = { href: string; label: string; permission: Permission | null; clinical?: true };
 
 /** The portal's navigation; an item shows only to callers who hold its permission somewhere. */
 const navItems: readonly NavItem[] = [
@@ -18,7 +20,8 @@ const navItems: readonly NavItem[] = [
   { href: "/audit/verify", label: "Verify audit", permission: "audit.verify" },
   { href: "/settings/api-clients", label: "API clients", permission: "api_clients.manage" },
   { href: "/settings/security", label: "Sign-in security", permission: "settings.write" },
-  { href: "/viewer", label: "Image viewer access", permission: null },
+  // For the people who look at images: the portal's roles reach them through their own tools.
+  { href: "/viewer", label: "Image viewer access", permission: null, clinical: true },
 ];
 
 const auditSections: readonly NavItem[] = [
@@ -33,7 +36,8 @@ export function auditSectionsFor(ctx: Ctx): NavItem[] {
 }
 
 export function navFor(ctx: Ctx): NavItem[] {
-  const items = navItems.filter((item) => item.permission === null || canAnywhere(ctx, item.permission));
+  const clinician = ctx.roles.some((r) => (clinicalRoles as readonly string[]).includes(r.role));
+  const items = navItems.filter((item) => (item.clinical ? clinician : item.permission === null || canAnywhere(ctx, item.permission)));
   // Officers reach Verify from the audit section's tabs; only those without Audit get it here.
   return canAnywhere(ctx, "audit.read") ? items.filter((i) => i.href !== "/audit/verify") : items;
 }
