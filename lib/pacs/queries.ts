@@ -45,21 +45,24 @@ function readRole(ctx: Ctx): string | null {
   return roleFor(ctx, "sites.write", null) ?? roleFor(ctx, "studies.read", null);
 }
 
+// The columns the list shows: never the patient's identifiers.
+const listed = {
+  archive: pacsStudies.archive,
+  studyId: pacsStudies.archiveStudyId,
+  studyInstanceUid: pacsStudies.studyInstanceUid,
+  accessionNumber: pacsStudies.accessionNumber,
+  callingAeTitle: pacsStudies.callingAeTitle,
+  modality: pacsStudies.modality,
+  performedAt: pacsStudies.performedAt,
+  instanceCount: pacsStudies.instanceCount,
+  sizeBytes: pacsStudies.sizeBytes,
+  problem: pacsStudies.problem,
+  firstSeenAt: pacsStudies.firstSeenAt,
+};
+
 async function findUnattributed(tx: Tx, filter: UnattributedFilter): Promise<UnattributedStudy[]> {
   return tx
-    .select({
-      archive: pacsStudies.archive,
-      studyId: pacsStudies.archiveStudyId,
-      studyInstanceUid: pacsStudies.studyInstanceUid,
-      accessionNumber: pacsStudies.accessionNumber,
-      callingAeTitle: pacsStudies.callingAeTitle,
-      modality: pacsStudies.modality,
-      performedAt: pacsStudies.performedAt,
-      instanceCount: pacsStudies.instanceCount,
-      sizeBytes: pacsStudies.sizeBytes,
-      problem: pacsStudies.problem,
-      firstSeenAt: pacsStudies.firstSeenAt,
-    })
+    .select(listed)
     .from(pacsStudies)
     .where(
       and(
@@ -114,4 +117,17 @@ export async function attributionSites(ctx: Ctx): Promise<{ id: string; code: st
       .innerJoin(trusts, eq(trusts.id, sites.trustId))
       .orderBy(asc(trusts.odsCode), asc(sites.code)),
   );
+}
+
+/** One waiting study, for the attribution form; "not found" when it is not waiting (or not the caller's to see). */
+export async function getUnattributed(ctx: Ctx, archive: string, studyId: string): Promise<UnattributedStudy> {
+  if (!canAttribute(ctx)) throw notFound("Not found.");
+  const [row] = await withTenant(ctx, (tx) =>
+    tx
+      .select(listed)
+      .from(pacsStudies)
+      .where(and(eq(pacsStudies.archive, archive), eq(pacsStudies.archiveStudyId, studyId), eq(pacsStudies.status, "unattributed"))),
+  );
+  if (!row) throw notFound("No such study waits for attribution.");
+  return row;
 }
