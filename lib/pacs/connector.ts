@@ -332,7 +332,7 @@ function factsOfRow(row: typeof pacsStudies.$inferSelect): StudyFacts {
  * feed step and this pass never record one study at once), the exams and the study rows commit
  * together, and the exam ingest skips an exam already stored, so nothing is counted twice.
  */
-export async function reattributeStudies(options: ConnectorOptions): Promise<{ recorded: number; unattributed: number }> {
+async function reattributeStudies(options: ConnectorOptions): Promise<{ recorded: number; unattributed: number }> {
   const { archive } = options;
   return withSystem(async (tx) => {
     await tx.insert(pacsConnectorState).values({ archive: archive.name, lastChangeSeq: 0 }).onConflictDoNothing();

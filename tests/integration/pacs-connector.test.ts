@@ -7,7 +7,6 @@ import { inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTrust, makeUser, ownerQuery, type TestTrust } from "../helpers/factories";
 import { skipWithoutOrthanc, startOrthanc, storeStudy, syntheticStudy, type RunningOrthanc } from "../helpers/orthanc";
-import { rowsOf } from "@/db/client";
 import { pacsStudies } from "@/db/schema";
 import { ingestExams } from "@/lib/capacity/ingest";
 import { withTenant } from "@/lib/db/scope";
