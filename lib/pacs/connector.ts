@@ -136,6 +136,10 @@ async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[]): Pr
         .select({ id: pacsStudies.archiveStudyId, status: pacsStudies.status })
         .from(pacsStudies)
         .where(and(eq(pacsStudies.archive, archive), inArray(pacsStudies.archiveStudyId, ids)))
+        // Locked: an administrator attributing one of these by hand (lib/pacs/commands.ts) either
+        // commits first, and the study reads as recorded here, or waits for this page and finds it
+        // recorded or still waiting. Never an exam for two trusts.
+        .for("update")
     ).map((r) => [r.id, r.status]),
   );
   // Stable again after more instances arrived: the study row follows the archive; the exam keeps
@@ -348,7 +352,9 @@ async function reattributeStudies(options: ConnectorOptions): Promise<{ recorded
         ),
       )
       .orderBy(pacsStudies.updatedAt)
-      .limit(reattributeBatch);
+      .limit(reattributeBatch)
+      // A study an administrator is attributing by hand right now is theirs; this pass skips it.
+      .for("update", { skipLocked: true });
     return recordStudies(tx, archive.name, waiting.map(factsOfRow));
   });
 }
