@@ -76,6 +76,8 @@ export const actionLabels = {
   "devices.create": "DICOM device registered",
   "devices.update": "DICOM device changed",
   "devices.retire": "DICOM device retired",
+  "pacs.attribute": "Study attributed by hand",
+  "pacs.unattributed_export": "Unattributed studies exported",
   "studies.lookup": "Looked up a study",
   // The audit trail itself and its alerts.
   "audit.search": "Searched the audit trail",

@@ -12,12 +12,20 @@ import { trustStatusLabel } from "@/lib/labels";
 import { navFor } from "@/lib/nav";
 import { getIgWorklist } from "@/lib/home/worklist";
 import { IgWorklist } from "@/components/audit/ig-worklist";
+import { UnattributedNotice } from "@/components/pacs/unattributed-notice";
+import { countUnattributed } from "@/lib/pacs/queries";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const ctx = await requireContext();
-  const [overview, caller, warnings, worklist] = await Promise.all([getOverview(ctx), describeCaller(ctx), getQuotaWarnings(ctx), getIgWorklist(ctx)]);
+  const [overview, caller, warnings, worklist, unattributed] = await Promise.all([
+    getOverview(ctx),
+    describeCaller(ctx),
+    getQuotaWarnings(ctx),
+    getIgWorklist(ctx),
+    countUnattributed(ctx),
+  ]);
   // Clinical roles (radiologist, clinician…) grant no portal permission: they appear only in
   // access decisions. Such a person gets an account of what the portal is, not an empty list.
   const hasPortalWork = navFor(ctx).some((item) => item.permission !== null);
@@ -28,6 +36,7 @@ export default async function OverviewPage() {
         description={`Contracted for ${overview.contractedAnnualExams.toLocaleString("en-GB")} imaging exams a year across the consortium.`}
       />
       <QuotaWarnings warnings={warnings} />
+      <UnattributedNotice count={unattributed} />
       {/* An IG officer's home is their work list; other roles' homes are unchanged. */}
       {worklist && <IgWorklist worklist={worklist} />}
       <section aria-labelledby="your-roles" className="mb-8">

@@ -99,6 +99,15 @@ export const auditActions = {
   "devices.create": created(deviceFields),
   "devices.update": change(deviceFields),
   "devices.retire": z.object({ aeTitle: z.string(), before: z.object({ retiredAt: z.null() }), after: z.object({ retiredAt: instant }) }),
+  // The archive's studies that wait for attribution (lib/pacs): one attributed by hand, the list exported.
+  "pacs.attribute": z.object({
+    studyInstanceUid: z.string(),
+    callingAeTitle: z.string().nullable(),
+    before: z.object({ status: z.literal("unattributed"), problem: z.string().nullable() }),
+    after: z.object({ status: z.literal("recorded"), trust: z.string(), site: z.string() }),
+    examStored: z.boolean(),
+  }),
+  "pacs.unattributed_export": z.object({ filter: anyRecord, format: z.literal("csv"), rows: z.number().int() }),
   // A study looked up by accession number or UID, with its access history: who looked at the trail.
   "studies.lookup": z.object({ by: z.enum(["accession", "study"]), results: z.number().int() }),
   // The audit trail itself and its alerts: the auditors are audited.

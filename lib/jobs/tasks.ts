@@ -5,6 +5,7 @@ import { scanUnusualVolume, type VolumeScanResult } from "@/lib/audit/volume-sca
 import { withSystem } from "@/lib/db/scope";
 import { configuredArchive } from "@/lib/pacs/configured";
 import { followFor } from "@/lib/pacs/connector";
+import { recordArchiveStorage } from "@/lib/pacs/storage";
 import { applyDueLeavers } from "@/lib/users/leavers";
 
 // What the background jobs do (lib/jobs/runner.ts schedules them), as the application role with
@@ -28,10 +29,15 @@ export function leaversDue(now = new Date()): Promise<{ left: string[] }> {
   return applyDueLeavers(now);
 }
 
-/** Follows the configured archive's change feed for most of a minute (the job runs each minute, one at a time). */
+/**
+ * Follows the configured archive's change feed for most of a minute (the job runs each minute, one
+ * at a time), attributing waiting studies whose device has been registered, then records today's
+ * storage snapshot of each trust from what the archive holds (once a run: it sums every study).
+ */
 export async function followArchive(durationMs = 50_000): Promise<string> {
   const archive = configuredArchive();
   if (!archive) return "no archive configured (ORTHANC_URL)";
   const { recorded, unattributed, deleted } = await followFor({ archive }, durationMs);
-  return `${recorded} recorded, ${unattributed} unattributed, ${deleted} deleted`;
+  const { snapshots } = await recordArchiveStorage();
+  return `${recorded} recorded, ${unattributed} unattributed, ${deleted} deleted, ${snapshots} storage snapshots changed`;
 }

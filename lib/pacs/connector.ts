@@ -136,6 +136,10 @@ async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[]): Pr
         .select({ id: pacsStudies.archiveStudyId, status: pacsStudies.status })
         .from(pacsStudies)
         .where(and(eq(pacsStudies.archive, archive), inArray(pacsStudies.archiveStudyId, ids)))
+        // Locked: an administrator attributing one of these by hand (lib/pacs/commands.ts) either
+        // commits first, and the study reads as recorded here, or waits for this page and finds it
+        // recorded or still waiting. Never an exam for two trusts.
+        .for("update")
     ).map((r) => [r.id, r.status]),
   );
   // Stable again after more instances arrived: the study row follows the archive; the exam keeps
@@ -200,7 +204,9 @@ async function recordStudies(tx: Tx, archive: string, studies: StudyFacts[]): Pr
       patientId: f.patientId,
       nhsNumber: f.nhsNumber,
       callingAeTitle: f.callingAeTitles[0] ?? null,
-      modality: f.modalities[0] ?? null,
+      // A recorded study keeps its exam's modality (the device's when the archive has none), so the
+      // storage snapshot (storage.ts) counts it under the modality its exam counts under.
+      modality: a.ok ? a.exam.modality : (f.modalities[0] ?? null),
       performedAt: f.performedAt,
       instanceCount: f.instanceCount,
       sizeBytes: f.sizeBytes,
@@ -303,6 +309,56 @@ export async function followStep(options: ConnectorOptions): Promise<StepOutcome
   });
 }
 
+/** Unattributed studies looked at again per run (oldest look first, so none is starved). */
+const reattributeBatch = 100;
+
+/** A study row as the archive's facts, so that a waiting study is recorded exactly as a fresh one. */
+function factsOfRow(row: typeof pacsStudies.$inferSelect): StudyFacts {
+  return {
+    archiveId: row.archiveStudyId,
+    studyInstanceUid: row.studyInstanceUid,
+    accessionNumber: row.accessionNumber,
+    patientId: row.patientId,
+    issuerOfPatientId: null,
+    nhsNumber: row.nhsNumber,
+    modalities: row.modality ? [row.modality] : [],
+    performedAt: row.performedAt,
+    callingAeTitles: row.callingAeTitle ? [row.callingAeTitle] : [],
+    instanceCount: row.instanceCount,
+    sizeBytes: row.sizeBytes,
+  };
+}
+
+/**
+ * Unattributed studies whose calling AE title now names a registered device (a device registered
+ * after its study arrived) are attributed again, a bounded batch per run, without waiting for the
+ * archive to report them again. Same discipline as a feed page: under the cursor's row lock (so a
+ * feed step and this pass never record one study at once), the exams and the study rows commit
+ * together, and the exam ingest skips an exam already stored, so nothing is counted twice.
+ */
+async function reattributeStudies(options: ConnectorOptions): Promise<{ recorded: number; unattributed: number }> {
+  const { archive } = options;
+  return withSystem(async (tx) => {
+    await tx.insert(pacsConnectorState).values({ archive: archive.name, lastChangeSeq: 0 }).onConflictDoNothing();
+    await tx.select({ seq: pacsConnectorState.lastChangeSeq }).from(pacsConnectorState).where(eq(pacsConnectorState.archive, archive.name)).for("update");
+    const waiting = await tx
+      .select()
+      .from(pacsStudies)
+      .where(
+        and(
+          eq(pacsStudies.archive, archive.name),
+          eq(pacsStudies.status, "unattributed"),
+          sql`exists (select 1 from dicom_devices d where d.ae_title = trim(both ' ' from ${pacsStudies.callingAeTitle}) and d.retired_at is null)`,
+        ),
+      )
+      .orderBy(pacsStudies.updatedAt)
+      .limit(reattributeBatch)
+      // A study an administrator is attributing by hand right now is theirs; this pass skips it.
+      .for("update", { skipLocked: true });
+    return recordStudies(tx, archive.name, waiting.map(factsOfRow));
+  });
+}
+
 /**
  * Studies that left the archive without the feed saying so (Orthanc drops a deleted study's
  * changes): when Mosaic holds more live studies than the archive, the archive's ids
@@ -347,6 +403,8 @@ export async function followUntilCaughtUp(options: ConnectorOptions): Promise<{ 
     total.deleted += step.deleted;
     if (step.done && !step.raced) break;
   }
+  // Only those that became recorded count: the others were counted as unattributed when first seen.
+  total.recorded += (await reattributeStudies(options)).recorded;
   total.deleted += await sweepDeletions(options);
   return total;
 }

@@ -71,6 +71,14 @@ const device = async () => {
   );
   return row!.id;
 };
+/** A study the archive connector could not attribute (unknown AE title), made as the owner, for pacs.attribute. */
+const waitingStudy = async () => {
+  const studyId = `study-${unique()}-${seq}-${process.pid}`;
+  const uid = `1.2.826.0.1.3680043.10.${process.pid}.${Date.now() % 1_000_000}.${++seq}`;
+  await ownerQuery(sql`insert into pacs_studies (archive, archive_study_id, study_instance_uid, accession_number, calling_ae_title, modality, performed_at, instance_count, size_bytes, status, problem)
+    values ('mutations-test', ${studyId}, ${uid}, ${`ACC${unique()}${seq}`}, 'UNKNOWN_AE', 'CT', '2025-03-04T09:15:00Z', 2, 4096, 'unattributed', 'No registered device has the AE title UNKNOWN_AE.')`);
+  return studyId;
+};
 const deviceInput = () => ({ aeTitle: `MR_${unique()}_${seq}`, kind: "modality", modality: "MR", siteId: t.siteId, departmentId: t.departmentId, host: "10.1.2.3", description: "Test scanner" });
 
 const site = () => ({ code: `S${unique()}`.padEnd(5, "0").slice(0, 5), name: "Testham Community Hospital", town: "Testham", postcode: "SO16 6YD" });
@@ -175,6 +183,13 @@ const cases: Record<string, () => Promise<Case>> = {
     input: deviceInput(),
   }),
   "devices.retire": async () => ({ allowed: pacs, refused: [[cio, "FORBIDDEN"], [otherPacs, "NOT_FOUND"]], params: { ods: t.odsCode, deviceId: await device() }, input: {} }),
+  // Waiting studies have no trust: a trust's PACS manager or IG officer cannot see them at all.
+  "pacs.attribute": async () => ({
+    allowed: admin,
+    refused: [[pacs, "NOT_FOUND"], [ig, "NOT_FOUND"]],
+    params: {},
+    input: { archive: "mutations-test", studyId: await waitingStudy(), siteId: t.siteId },
+  }),
   "quota.request": async () => {
     const tier = seq++ % 2 ? "online" : "archive";
     // One pending request per trust and tier: each case asks at a trust of its own.

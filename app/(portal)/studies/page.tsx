@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { DataTable, pageNumber, pageRows } from "@/components/ui/data-table";
@@ -6,6 +7,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Field, inputClass } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/page-header";
 import { canAnywhere } from "@/lib/auth/context";
+import { canSeeUnattributed } from "@/lib/pacs/queries";
 import { formatDateTime } from "@/lib/calendar";
 import { formatBytes } from "@/lib/format";
 import { requireContext } from "@/lib/identity/request";
@@ -22,6 +24,7 @@ const historyPageSize = 50;
 export default async function StudiesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireContext();
   if (!canAnywhere(ctx, "studies.read")) notFound();
+  const seesUnattributed = canSeeUnattributed(ctx);
   const query = await pageQuery(searchParams);
   const asked = typeof query.q === "string" && query.q.trim() !== "";
   const parsed = asked ? studyLookup.safeParse(query) : null;
@@ -36,6 +39,14 @@ export default async function StudiesPage({ searchParams }: { searchParams: Prom
         title="Study look-up"
         description="Find a study of your trusts by its accession number or Study Instance UID: where it was made, by which device, its size, and who has accessed it. Each look-up is recorded in the audit trail."
       />
+      {seesUnattributed && (
+        <p className="mb-4">
+          <Link href="/studies/unattributed" className="text-brand underline">
+            Unattributed studies
+          </Link>{" "}
+          the archive holds but no trust has been given yet.
+        </p>
+      )}
       <form role="search" aria-label="Look up a study" className="mb-6 flex flex-col gap-4 no-print">
         <fieldset className="flex flex-wrap gap-4">
           <legend className="mb-1 font-semibold">Search by</legend>
